@@ -1,0 +1,77 @@
+// In-memory datasets and the errors loaders raise.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "losslab/types.hpp"
+
+namespace losslab {
+
+// One set of examples: X is N x D (float32, row-major), y holds N labels in [0, num_classes).
+struct Dataset {
+  RowMatrix<float> X;
+  Labels y;
+  std::vector<std::string> class_names;  // size = number of classes
+  bool has_bias_column = false;  // the last column is the constant 1 of the bias trick
+
+  std::size_t size() const { return y.size(); }
+  std::size_t dimension() const { return static_cast<std::size_t>(X.cols()); }
+  std::size_t num_classes() const { return class_names.size(); }
+};
+
+// The training and test sets as a dataset's files ship them (before any validation split).
+struct TrainTest {
+  Dataset train;
+  Dataset test;
+};
+
+// The three splits a trial sees. Shared read-only by concurrent trials.
+struct Splits {
+  Dataset train;
+  Dataset val;
+  Dataset test;
+};
+using SharedSplits = std::shared_ptr<const Splits>;
+
+// Raised by every loader: names the file and says what is wrong with it.
+class DatasetError : public std::runtime_error {
+ public:
+  DatasetError(const std::string& file, const std::string& reason)
+      : std::runtime_error(file + ": " + reason), file_(file), reason_(reason) {}
+  // For text formats: the message reads "file:LINE: reason" or "file:LINE:COLUMN: reason"
+  // (column 0 = none), the form editors and terminals jump to.
+  DatasetError(const std::string& file, std::size_t line, std::size_t column, const std::string& reason)
+      : std::runtime_error(location(file, line, column) + ": " + reason),
+        file_(file),
+        reason_(reason),
+        line_(line),
+        column_(column) {}
+  const std::string& file() const { return file_; }
+  const std::string& reason() const { return reason_; }
+  std::size_t line() const { return line_; }      // 0 when the error is not tied to a line
+  std::size_t column() const { return column_; }  // 0 when the error is not tied to a cell
+
+ private:
+  static std::string location(const std::string& file, std::size_t line, std::size_t column) {
+    std::string where = file;
+    where.append(":").append(std::to_string(line));
+    if (column > 0) where.append(":").append(std::to_string(column));
+    return where;
+  }
+
+  std::string file_;
+  std::string reason_;
+  std::size_t line_ = 0;
+  std::size_t column_ = 0;
+};
+
+// Builds class names "0", "1", ... for datasets that carry none.
+std::vector<std::string> numbered_class_names(std::size_t num_classes);
+
+// Checks that X and y agree and every label lies in [0, num_classes); throws DatasetError naming `source`.
+void validate_dataset(const Dataset& data, const std::string& source);
+
+}  // namespace losslab

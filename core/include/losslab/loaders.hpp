@@ -1,0 +1,69 @@
+// Readers for the on-disk dataset formats. Each one validates everything it reads and
+// throws DatasetError(file, reason) on truncated or malformed input.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "losslab/dataset.hpp"
+
+namespace losslab {
+
+// ---- IDX (MNIST, Fashion-MNIST): big-endian header, magic 2051 images / 2049 labels.
+// Files may be gzip-compressed or raw; both are read through zlib.
+struct IdxImages {
+  std::size_t count = 0, rows = 0, cols = 0;
+  std::vector<std::uint8_t> pixels;  // count * rows * cols, row-major per image
+};
+IdxImages read_idx_images(const std::string& path);
+Labels read_idx_labels(const std::string& path);
+
+enum class MnistFlavor { mnist, fashion_mnist };
+// Reads {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] from `directory` (raw file preferred
+// when both exist). Pixels stay in [0, 255]; class names follow the flavor.
+TrainTest load_mnist_directory(const std::string& directory, MnistFlavor flavor);
+// The files load_mnist_directory would read, in order train images, train labels, test images,
+// test labels (so callers can checksum exactly what was read).
+std::vector<std::string> mnist_files(const std::string& directory);
+
+// ---- CIFAR-10 binary version: records of 1 label byte + 3072 pixel bytes (1024 R, 1024 G, 1024 B).
+constexpr std::size_t kCifarImageBytes = 3072;
+constexpr std::size_t kCifarRecordBytes = kCifarImageBytes + 1;
+// One batch file: any whole number of records; labels must be < 10.
+Dataset read_cifar10_batch(const std::string& path);
+// data_batch_1..5.bin -> train, test_batch.bin -> test, class names from batches.meta.txt.
+TrainTest load_cifar10_directory(const std::string& directory);
+std::vector<std::string> cifar10_files(const std::string& directory);
+
+// ---- CSV: a header row, one example per line, the label column chosen by name.
+// Labels may be integers 0..C-1 or class names (then indexed in sorted order).
+// Feature cells must be numbers; errors name file:line:column. Blank lines are skipped; cells
+// are not quoted (a delimiter never appears inside one); .csv.gz is read too.
+struct CsvOptions {
+  std::string label_column = "label";
+  char delimiter = ',';
+};
+Dataset load_csv(const std::string& path, const CsvOptions& options = {});
+
+// ---- Synthetic data, deterministic given the seed.
+struct BlobsOptions {
+  std::size_t classes = 3, dimension = 2, per_class = 100;
+  double spread = 1.0;      // standard deviation of each blob
+  double center_scale = 5;  // centers drawn uniformly in [-center_scale, center_scale]^D
+  std::uint64_t seed = 0;
+};
+Dataset make_blobs(const BlobsOptions& options);
+
+// The course's spiral: `classes` arms of `per_class` points in 2-D.
+struct SpiralOptions {
+  std::size_t classes = 3, per_class = 100;
+  double noise = 0.2;
+  std::uint64_t seed = 0;
+};
+Dataset make_spiral(const SpiralOptions& options);
+
+// The 9 points / 3 classes of the lecture's linear-classifier web demo.
+Dataset make_toy2d();
+
+}  // namespace losslab

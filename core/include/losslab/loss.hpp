@@ -1,0 +1,49 @@
+// Data losses of a linear classifier, each formula written once (loss.cpp).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "losslab/types.hpp"
+
+namespace losslab {
+
+enum class LossKind {
+  svm,            // Weston-Watkins multiclass hinge: sum_{j != y} max(0, s_j - s_y + margin)
+  squared_hinge,  // sum_{j != y} max(0, s_j - s_y + margin)^2
+  softmax,        // cross-entropy: -log(exp(s_y) / sum_j exp(s_j)), natural log
+};
+
+struct LossSpec {
+  LossKind kind = LossKind::softmax;
+  double margin = 1.0;  // the hinge losses' delta; unused by softmax
+};
+
+LossKind parse_loss_kind(const std::string& name);  // throws std::invalid_argument
+std::string to_string(LossKind kind);
+
+// Mean data loss over the rows of `scores` (B x C, one example per row).
+// When `dscores` is not null it receives dL/dscores, already divided by B.
+template <typename Scalar>
+Scalar data_loss(const LossSpec& spec, const RowMatrix<Scalar>& scores,
+                 std::span<const std::int32_t> labels, RowMatrix<Scalar>* dscores);
+
+// Per-example losses L_i (for tests and reports): size B.
+template <typename Scalar>
+std::vector<Scalar> example_losses(const LossSpec& spec, const RowMatrix<Scalar>& scores,
+                                   std::span<const std::int32_t> labels);
+
+// Softmax probabilities of each row, computed stably (shifted by the row max).
+template <typename Scalar>
+RowMatrix<Scalar> softmax_probabilities(const RowMatrix<Scalar>& scores);
+
+// For the hinge losses: one byte per (example, class) saying whether the margin term is active
+// (> 0). Two patterns that differ mean a kink lies between the two score matrices, so a numerical
+// derivative across it is not comparable to the analytic one. Empty for softmax (smooth).
+template <typename Scalar>
+std::vector<std::uint8_t> hinge_activity(const LossSpec& spec, const RowMatrix<Scalar>& scores,
+                                         std::span<const std::int32_t> labels);
+
+}  // namespace losslab

@@ -1,0 +1,57 @@
+// Train/validation splitting and preprocessing fitted on the training split only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "losslab/dataset.hpp"
+
+namespace losslab {
+
+// First `limit` examples (0 = all).
+Dataset take_first(const Dataset& data, std::size_t limit);
+
+// Rows of `data` at `indices`, in that order.
+Dataset select_rows(const Dataset& data, const std::vector<std::size_t>& indices);
+
+// Moves a seeded random subset of the training data into a validation set.
+// `validation` >= 1 is a count, 0 < validation < 1 a fraction of N, 0 means no validation set.
+// Throws std::invalid_argument when the count leaves no training examples.
+struct TrainVal {
+  Dataset train;
+  Dataset val;
+};
+TrainVal split_validation(const Dataset& data, double validation, std::uint64_t seed);
+
+enum class PreprocessStep { mean_subtract, standardize, scale_unit, bias };
+// Parses "mean_subtract" | "standardize" | "scale_unit" | "bias"; throws std::invalid_argument.
+PreprocessStep parse_preprocess_step(const std::string& name);
+std::string to_string(PreprocessStep step);
+
+// Statistics fitted on the training split, then applied unchanged to val and test so that no
+// information leaks from them. Steps run in the order given; each is fitted on the training data
+// as the earlier steps left it.
+class Preprocessor {
+ public:
+  explicit Preprocessor(std::vector<PreprocessStep> steps) : steps_(std::move(steps)) {}
+  // Fits every step on `train` and transforms it in place.
+  void fit_apply(Dataset& train);
+  // Applies the fitted steps to another split, in place. `bias` appends a constant-1 column.
+  void apply(Dataset& data) const;
+
+ private:
+  struct FittedStep {
+    PreprocessStep kind;
+    Vector<float> offset;  // subtracted per feature (empty for bias)
+    Vector<float> scale;   // divides per feature after the offset (empty = 1)
+  };
+  std::vector<PreprocessStep> steps_;
+  std::vector<FittedStep> fitted_;
+};
+
+// Splits the training data, fits the preprocessor on what remains and applies it to all three.
+Splits prepare_splits(TrainTest data, double validation, std::size_t limit,
+                      const std::vector<PreprocessStep>& steps, std::uint64_t seed);
+
+}  // namespace losslab

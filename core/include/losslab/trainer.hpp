@@ -1,0 +1,85 @@
+// One training loop for every optimizer: epochs, minibatches, schedule, evaluation,
+// divergence detection and callbacks. Trains in float32 on data shared read-only.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "losslab/dataset.hpp"
+#include "losslab/loss.hpp"
+#include "losslab/optimizer.hpp"
+#include "losslab/regularizer.hpp"
+
+namespace losslab {
+
+enum class Sampling {
+  with_replacement,  // each step draws B random examples, as in the course's code
+  shuffled_epochs,   // each epoch visits a fresh permutation in N / B batches
+};
+
+Sampling parse_sampling(const std::string& name);  // throws std::invalid_argument
+std::string to_string(Sampling sampling);
+
+struct TrainingSpec {
+  int epochs = 10;
+  std::size_t batch_size = 200;  // 0 = the whole training set (gradient descent)
+  Sampling sampling = Sampling::with_replacement;
+  std::uint64_t seed = 0;
+  double init_scale = 1e-3;      // W starts as randn * init_scale
+  std::size_t eval_train_limit = 0;  // per-epoch train accuracy on the first N examples (0 = all)
+};
+
+// Everything that decides a training run.
+struct TrainerConfig {
+  LossSpec loss;
+  RegSpec regularization;
+  OptimizerSpec optimizer;
+  ScheduleSpec schedule;
+  TrainingSpec training;
+};
+
+struct StepInfo {
+  std::int64_t step = 0;  // 0-based over the whole run
+  int epoch = 0;          // 0-based
+  double loss = 0;        // full loss on this step's minibatch (before the update)
+  double learning_rate = 0;
+};
+
+struct EpochMetrics {
+  int epoch = 0;  // 1-based: the number of epochs finished
+  double mean_loss = 0;  // mean minibatch loss over the epoch
+  double train_accuracy = 0;
+  double val_accuracy = 0;  // NaN without a validation set
+  double learning_rate = 0;
+  double seconds = 0;  // wall time since the start of training
+};
+
+enum class TrainStatus { completed, diverged, stopped };
+std::string to_string(TrainStatus status);
+
+struct TrainResult {
+  TrainStatus status = TrainStatus::completed;
+  Matrix<float> W;
+  std::vector<float> loss_history;  // one entry per step
+  std::vector<EpochMetrics> epochs;
+  std::int64_t diverged_step = -1;
+  std::string message;  // why it diverged or stopped
+  double final_loss = 0;  // mean minibatch loss of the last epoch
+  double train_accuracy = 0, val_accuracy = 0, test_accuracy = 0;  // NaN for an empty split
+  double train_seconds = 0;
+};
+
+// Callbacks return true to stop training early.
+struct TrainCallbacks {
+  std::function<bool(const StepInfo&)> on_step;
+  std::function<bool(const EpochMetrics&)> on_epoch_end;
+  std::function<void(const TrainResult&)> on_end;
+};
+
+// Throws std::invalid_argument for settings that cannot run (no training data, epochs < 1, ...).
+TrainResult train(const Splits& data, const TrainerConfig& config,
+                  const TrainCallbacks& callbacks = {});
+
+}  // namespace losslab

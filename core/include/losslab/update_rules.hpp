@@ -1,0 +1,27 @@
+// Parameter update rules. As in ensmallen, the hyperparameters (OptimizerSpec) stay apart from the
+// state of one run (velocity, caches, t), which reset() allocates; step() applies one update.
+#pragma once
+
+#include <memory>
+
+#include "losslab/optimizer.hpp"
+#include "losslab/types.hpp"
+
+namespace losslab {
+
+template <typename Scalar>
+class UpdateRule {
+ public:
+  virtual ~UpdateRule() = default;
+  // Allocates zeroed state for a rows x cols parameter matrix and restarts the step count.
+  virtual void reset(Eigen::Index rows, Eigen::Index cols) = 0;
+  // W <- W + update(dW, learning_rate, state).
+  virtual void step(Matrix<Scalar>& W, const Matrix<Scalar>& dW, Scalar learning_rate) = 0;
+};
+
+// The rule for a gradient-based optimizer kind (gd and sgd share vanilla SGD).
+// Throws std::invalid_argument for random_search / random_local_search.
+template <typename Scalar>
+std::unique_ptr<UpdateRule<Scalar>> make_update_rule(const OptimizerSpec& spec);
+
+}  // namespace losslab

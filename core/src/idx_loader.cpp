@@ -1,0 +1,141 @@
+// IDX files (MNIST, Fashion-MNIST): a big-endian header (magic, dimensions) then raw bytes.
+
+#include "loader_support.hpp"
+#include "losslab/loaders.hpp"
+
+namespace losslab {
+namespace {
+
+constexpr std::uint32_t kImagesMagic = 2051;  // 0x00000803: unsigned byte, 3 dimensions
+constexpr std::uint32_t kLabelsMagic = 2049;  // 0x00000801: unsigned byte, 1 dimension
+constexpr std::size_t kMnistClasses = 10;
+// Far above any real IDX file; only there so dimension products cannot overflow.
+constexpr std::uint64_t kMaxPayloadBytes = std::uint64_t{1} << 36;
+
+std::uint32_t read_big_endian(const std::vector<std::uint8_t>& bytes, std::size_t offset) {
+  return (std::uint32_t{bytes[offset]} << 24) | (std::uint32_t{bytes[offset + 1]} << 16) |
+         (std::uint32_t{bytes[offset + 2]} << 8) | std::uint32_t{bytes[offset + 3]};
+}
+
+const char* idx_kind(std::uint32_t magic) {
+  if (magic == kImagesMagic) return "an IDX image file";
+  if (magic == kLabelsMagic) return "an IDX label file";
+  return "not an IDX file this reader knows";
+}
+
+struct IdxContent {
+  std::vector<std::uint32_t> dims;
+  std::vector<std::uint8_t> data;  // the bytes after the header, exactly product(dims) of them
+};
+
+// Checks magic, header and payload length. `payload` names the data in messages ("pixel", "label").
+IdxContent read_idx(const std::string& path, std::uint32_t expected_magic, std::size_t num_dims,
+                    const char* payload) {
+  std::vector<std::uint8_t> bytes = detail::read_file_bytes(path);
+  const std::size_t header_bytes = 4 * (1 + num_dims);
+  if (bytes.size() >= 4) {
+    const std::uint32_t magic = read_big_endian(bytes, 0);
+    if (magic != expected_magic) {
+      detail::fail(path, "wrong magic number ", magic, " (", idx_kind(magic), "), expected ", expected_magic,
+                   " (", idx_kind(expected_magic), ")");
+    }
+  }
+  if (bytes.size() < header_bytes) {
+    detail::fail(path, "truncated header: file has ", bytes.size(), " bytes, the header needs ", header_bytes);
+  }
+
+  IdxContent content;
+  std::uint64_t expected_bytes = 1;
+  std::ostringstream shape;
+  for (std::size_t d = 0; d < num_dims; ++d) {
+    const std::uint32_t dim = read_big_endian(bytes, 4 * (1 + d));
+    content.dims.push_back(dim);
+    shape << (d ? " x " : "") << dim;
+    if (dim != 0 && expected_bytes > kMaxPayloadBytes / dim) {
+      detail::fail(path, "implausible dimensions in header (", shape.str(), " ...)");
+    }
+    expected_bytes *= dim;
+  }
+  const std::size_t actual_bytes = bytes.size() - header_bytes;
+  if (actual_bytes < expected_bytes) {
+    detail::fail(path, "truncated: expected ", expected_bytes, " bytes of ", payload, " data (", shape.str(),
+                 "), file has ", actual_bytes);
+  }
+  if (actual_bytes > expected_bytes) {
+    detail::fail(path, actual_bytes - expected_bytes, " trailing bytes after the ", expected_bytes, " bytes of ",
+                 payload, " data (", shape.str(), ")");
+  }
+  bytes.erase(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(header_bytes));
+  content.data = std::move(bytes);
+  return content;
+}
+
+std::vector<std::string> class_names_of(MnistFlavor flavor) {
+  if (flavor == MnistFlavor::mnist) return numbered_class_names(kMnistClasses);
+  return {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
+}
+
+Dataset load_pair(const std::string& images_path, const std::string& labels_path, MnistFlavor flavor) {
+  const IdxImages images = read_idx_images(images_path);
+  Labels labels = read_idx_labels(labels_path);
+  if (labels.size() != images.count) {
+    detail::fail(images_path, "has ", images.count, " images but ", labels_path, " has ", labels.size(),
+                 " labels");
+  }
+  using ByteMatrix = Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const auto features = static_cast<Eigen::Index>(images.rows * images.cols);
+  Dataset data;
+  data.X = Eigen::Map<const ByteMatrix>(images.pixels.data(), static_cast<Eigen::Index>(images.count), features)
+               .cast<float>();
+  data.y = std::move(labels);
+  data.class_names = class_names_of(flavor);
+  return data;
+}
+
+}  // namespace
+
+IdxImages read_idx_images(const std::string& path) {
+  IdxContent content = read_idx(path, kImagesMagic, 3, "pixel");
+  IdxImages images;
+  images.count = content.dims[0];
+  images.rows = content.dims[1];
+  images.cols = content.dims[2];
+  if (images.rows == 0 || images.cols == 0) {
+    detail::fail(path, "image size ", images.rows, " x ", images.cols, " has no pixels");
+  }
+  images.pixels = std::move(content.data);
+  return images;
+}
+
+Labels read_idx_labels(const std::string& path) {
+  const IdxContent content = read_idx(path, kLabelsMagic, 1, "label");
+  Labels labels(content.data.begin(), content.data.end());
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (static_cast<std::size_t>(labels[i]) >= kMnistClasses) {
+      detail::fail(path, "label ", labels[i], " at index ", i, " is out of range [0, ", kMnistClasses, ")");
+    }
+  }
+  return labels;
+}
+
+std::vector<std::string> mnist_files(const std::string& directory) {
+  std::vector<std::string> paths;
+  for (const char* name : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                           "t10k-labels-idx1-ubyte"}) {
+    // Raw first: when someone has unpacked the archives, the raw file is the one they mean.
+    paths.push_back(detail::find_first_existing(directory, {name, std::string(name) + ".gz"}));
+  }
+  return paths;
+}
+
+TrainTest load_mnist_directory(const std::string& directory, MnistFlavor flavor) {
+  const std::vector<std::string> paths = mnist_files(directory);
+  TrainTest data{load_pair(paths[0], paths[1], flavor), load_pair(paths[2], paths[3], flavor)};
+  if (data.test.dimension() != data.train.dimension()) {
+    detail::fail(paths[2], "images have ", data.test.dimension(), " pixels but the training images in ",
+                 paths[0], " have ", data.train.dimension());
+  }
+  return data;
+}
+
+}  // namespace losslab

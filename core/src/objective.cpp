@@ -1,0 +1,38 @@
+#include "losslab/objective.hpp"
+
+#include "losslab/model.hpp"
+
+namespace losslab {
+
+template <typename Scalar>
+Scalar Objective<Scalar>::evaluate(const Eigen::Ref<const RowMatrix<Scalar>>& X,
+                                   std::span<const std::int32_t> labels, const Matrix<Scalar>& W,
+                                   Matrix<Scalar>* dW) {
+  compute_scores<Scalar>(X, W, scores_);
+  const Scalar loss = data_loss(loss_, scores_, labels, dW ? &dscores_ : nullptr);
+  if (dW) {
+    // dscores_ already carries the 1/B of the mean.
+    dW->resize(W.rows(), W.cols());
+    dW->noalias() = X.transpose() * dscores_;
+    add_regularization_gradient(reg_, W, has_bias_row_, *dW);
+  }
+  return loss + regularization_penalty(reg_, W, has_bias_row_);
+}
+
+template <typename Scalar>
+std::vector<std::uint8_t> Objective<Scalar>::kink_signature(
+    const Eigen::Ref<const RowMatrix<Scalar>>& X, std::span<const std::int32_t> labels,
+    const Matrix<Scalar>& W) {
+  compute_scores<Scalar>(X, W, scores_);
+  std::vector<std::uint8_t> signature = hinge_activity(loss_, scores_, labels);
+  // |w| has its kink at 0: the sign pattern of W changes exactly when one is crossed.
+  if (reg_.kind == RegKind::l1 || reg_.kind == RegKind::elastic_net)
+    for (Eigen::Index k = 0; k < W.size(); ++k)
+      signature.push_back(static_cast<std::uint8_t>(W.data()[k] > 0 ? 2 : (W.data()[k] < 0 ? 0 : 1)));
+  return signature;
+}
+
+template class Objective<float>;
+template class Objective<double>;
+
+}  // namespace losslab

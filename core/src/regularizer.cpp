@@ -1,0 +1,79 @@
+#include "losslab/regularizer.hpp"
+
+#include "parse_names.hpp"
+
+namespace losslab {
+namespace {
+
+constexpr std::array<std::pair<RegKind, const char*>, 5> kRegNames{{{RegKind::none, "none"},
+                                                                     {RegKind::l2, "l2"},
+                                                                     {RegKind::l1, "l1"},
+                                                                     {RegKind::elastic_net, "elastic_net"},
+                                                                     {RegKind::max_norm, "max_norm"}}};
+
+// The rows R(W) applies to: all of W, or all but the bias row.
+Eigen::Index penalized_rows(const RegSpec& spec, Eigen::Index rows, bool has_bias_row) {
+  return has_bias_row && !spec.regularize_bias ? rows - 1 : rows;
+}
+
+}  // namespace
+
+RegKind parse_reg_kind(const std::string& name) {
+  return detail::parse_name(kRegNames, name, "regularization");
+}
+std::string to_string(RegKind kind) { return detail::name_of(kRegNames, kind); }
+
+template <typename Scalar>
+Scalar regularization_penalty(const RegSpec& spec, const Matrix<Scalar>& W, bool has_bias_row) {
+  const auto w = W.topRows(penalized_rows(spec, W.rows(), has_bias_row));
+  const Scalar lambda = static_cast<Scalar>(spec.strength);
+  switch (spec.kind) {
+    case RegKind::l2: return lambda * w.squaredNorm();
+    case RegKind::l1: return lambda * w.cwiseAbs().sum();
+    case RegKind::elastic_net:
+      return lambda * (static_cast<Scalar>(spec.beta) * w.squaredNorm() + w.cwiseAbs().sum());
+    case RegKind::none:
+    case RegKind::max_norm: return 0;
+  }
+  return 0;
+}
+
+template <typename Scalar>
+void add_regularization_gradient(const RegSpec& spec, const Matrix<Scalar>& W, bool has_bias_row,
+                                 Matrix<Scalar>& dW) {
+  const Eigen::Index rows = penalized_rows(spec, W.rows(), has_bias_row);
+  const auto w = W.topRows(rows);
+  auto g = dW.topRows(rows);
+  const Scalar lambda = static_cast<Scalar>(spec.strength);
+  switch (spec.kind) {
+    case RegKind::l2: g += (2 * lambda) * w; break;
+    case RegKind::l1: g += lambda * w.cwiseSign(); break;
+    case RegKind::elastic_net:
+      g += lambda * (2 * static_cast<Scalar>(spec.beta) * w + w.cwiseSign());
+      break;
+    case RegKind::none:
+    case RegKind::max_norm: break;
+  }
+}
+
+template <typename Scalar>
+void apply_constraint(const RegSpec& spec, Matrix<Scalar>& W, bool has_bias_row) {
+  if (spec.kind != RegKind::max_norm) return;
+  auto w = W.topRows(penalized_rows(spec, W.rows(), has_bias_row));
+  const Scalar radius = static_cast<Scalar>(spec.max_norm);
+  for (Eigen::Index c = 0; c < w.cols(); ++c) {
+    const Scalar norm = w.col(c).norm();
+    if (norm > radius) w.col(c) *= radius / norm;
+  }
+}
+
+#define LOSSLAB_INSTANTIATE(Scalar)                                                               \
+  template Scalar regularization_penalty<Scalar>(const RegSpec&, const Matrix<Scalar>&, bool);    \
+  template void add_regularization_gradient<Scalar>(const RegSpec&, const Matrix<Scalar>&, bool,  \
+                                                    Matrix<Scalar>&);                             \
+  template void apply_constraint<Scalar>(const RegSpec&, Matrix<Scalar>&, bool);
+LOSSLAB_INSTANTIATE(float)
+LOSSLAB_INSTANTIATE(double)
+#undef LOSSLAB_INSTANTIATE
+
+}  // namespace losslab

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds losslab and runs the whole test suite through CTest.
+#   scripts/run-tests.sh              release build in build/
+#   scripts/run-tests.sh --sanitize   AddressSanitizer + UndefinedBehaviorSanitizer build in build-asan/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build_dir=build
+cmake_flags=(-DCMAKE_BUILD_TYPE=Release)
+if [[ "${1:-}" == "--sanitize" ]]; then
+  build_dir=build-asan
+  cmake_flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOSSLAB_SANITIZE=ON)
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+fi
+
+jobs=$(nproc)
+cmake -S . -B "$build_dir" "${cmake_flags[@]}"
+cmake --build "$build_dir" -j"$jobs"
+ctest --test-dir "$build_dir" --output-on-failure -j"$jobs"

@@ -1,0 +1,533 @@
+// Loaders: round trips through generated files, one test per way a file can be broken, and the
+// real Fashion-MNIST files shipped by the Debian package.
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "losslab/dataset.hpp"
+#include "losslab/loaders.hpp"
+#include "support/temp_dir.hpp"
+
+namespace losslab {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+using test_support::TempDir;
+
+// The message of the DatasetError `load` throws; fails the test when it throws nothing.
+std::string error_message(const std::function<void()>& load) {
+  try {
+    load();
+  } catch (const DatasetError& error) {
+    return error.what();
+  }
+  ADD_FAILURE() << "expected a DatasetError, nothing was thrown";
+  return {};
+}
+
+// Every check of a broken file: the message names the file and says this file's problem.
+void expect_rejected(const std::function<void()>& load, const std::string& file,
+                     const std::vector<std::string>& fragments) {
+  const std::string message = error_message(load);
+  EXPECT_NE(message.find(file), std::string::npos) << "file name missing from: " << message;
+  for (const std::string& fragment : fragments) {
+    EXPECT_NE(message.find(fragment), std::string::npos) << "'" << fragment << "' missing from: " << message;
+  }
+}
+
+void append_big_endian(Bytes& bytes, std::uint32_t value) {
+  for (int shift = 24; shift >= 0; shift -= 8) bytes.push_back(static_cast<std::uint8_t>(value >> shift));
+}
+
+Bytes idx_images(std::uint32_t count, std::uint32_t rows, std::uint32_t cols, const Bytes& pixels) {
+  Bytes bytes;
+  for (std::uint32_t word : {2051u, count, rows, cols}) append_big_endian(bytes, word);
+  bytes.insert(bytes.end(), pixels.begin(), pixels.end());
+  return bytes;
+}
+
+Bytes idx_labels(const Bytes& labels) {
+  Bytes bytes;
+  for (std::uint32_t word : {2049u, static_cast<std::uint32_t>(labels.size())}) append_big_endian(bytes, word);
+  bytes.insert(bytes.end(), labels.begin(), labels.end());
+  return bytes;
+}
+
+std::string write_gzip(const TempDir& dir, const std::string& name, const Bytes& bytes) {
+  const std::string path = dir.file(name);
+  gzFile file = gzopen(path.c_str(), "wb");
+  EXPECT_NE(file, nullptr);
+  EXPECT_EQ(gzwrite(file, bytes.data(), static_cast<unsigned>(bytes.size())), static_cast<int>(bytes.size()));
+  EXPECT_EQ(gzclose(file), Z_OK);
+  return path;
+}
+
+// Pixel bytes 0, 1, 2, ... (wrapping), so every position has a distinct, predictable value.
+Bytes counting_bytes(std::size_t n, std::size_t start = 0) {
+  Bytes bytes(n);
+  for (std::size_t i = 0; i < n; ++i) bytes[i] = static_cast<std::uint8_t>((start + i) % 256);
+  return bytes;
+}
+
+// ---------------------------------------------------------------- IDX files
+
+TEST(IdxLoader, ImagesRoundTripRawAndGzip) {
+  TempDir dir;
+  const Bytes small = counting_bytes(3 * 2 * 4, 250);  // includes 255 and 0
+  const Bytes square = counting_bytes(5 * 3 * 3, 7);
+  const std::string raw = dir.write("images-idx3-ubyte", idx_images(3, 2, 4, small));
+  const std::string gzip = write_gzip(dir, "images-idx3-ubyte.gz", idx_images(5, 3, 3, square));
+  const IdxImages from_raw = read_idx_images(raw);
+  const IdxImages from_gzip = read_idx_images(gzip);
+  EXPECT_EQ(std::vector<std::size_t>({from_raw.count, from_raw.rows, from_raw.cols}),
+            std::vector<std::size_t>({3, 2, 4}));
+  EXPECT_EQ(from_raw.pixels, small);
+  EXPECT_EQ(std::vector<std::size_t>({from_gzip.count, from_gzip.rows, from_gzip.cols}),
+            std::vector<std::size_t>({5, 3, 3}));
+  EXPECT_EQ(from_gzip.pixels, square);
+}
+
+TEST(IdxLoader, LabelsRoundTripRawAndGzip) {
+  TempDir dir;
+  const Bytes labels = {3, 0, 9, 9, 1};
+  const Labels expected = {3, 0, 9, 9, 1};
+  EXPECT_EQ(read_idx_labels(dir.write("labels-idx1-ubyte", idx_labels(labels))), expected);
+  EXPECT_EQ(read_idx_labels(write_gzip(dir, "labels-idx1-ubyte.gz", idx_labels(labels))), expected);
+}
+
+TEST(IdxLoader, RejectsWrongMagic) {
+  TempDir dir;
+  const std::string path = dir.write("not-images", idx_labels({1, 2}));
+  expect_rejected([&] { read_idx_images(path); }, path, {"wrong magic number 2049", "expected 2051"});
+  const std::string images = dir.write("not-labels", idx_images(1, 1, 1, {0}));
+  expect_rejected([&] { read_idx_labels(images); }, images, {"wrong magic number 2051", "expected 2049"});
+}
+
+TEST(IdxLoader, RejectsTruncatedHeader) {
+  TempDir dir;
+  Bytes bytes = idx_images(2, 2, 2, {});
+  bytes.resize(10);
+  const std::string path = dir.write("short-header", bytes);
+  expect_rejected([&] { read_idx_images(path); }, path, {"truncated header", "has 10 bytes", "needs 16"});
+  const std::string tiny = dir.write("two-bytes", Bytes{0, 0});
+  expect_rejected([&] { read_idx_labels(tiny); }, tiny, {"truncated header", "has 2 bytes", "needs 8"});
+}
+
+TEST(IdxLoader, RejectsTruncatedPixels) {
+  TempDir dir;
+  const std::string path = dir.write("short-pixels", idx_images(3, 2, 4, counting_bytes(20)));
+  expect_rejected([&] { read_idx_images(path); }, path, {"expected 24 bytes of pixel data", "file has 20"});
+}
+
+TEST(IdxLoader, RejectsTruncatedGzipStream) {
+  TempDir dir;
+  const std::string gz = write_gzip(dir, "full.gz", idx_images(50, 10, 10, counting_bytes(5000)));
+  std::string compressed;
+  {
+    std::ifstream in(gz, std::ios::binary);
+    compressed.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::string path = dir.write("cut.gz", compressed.substr(0, compressed.size() / 2));
+  expect_rejected([&] { read_idx_images(path); }, path, {"truncated or corrupt gzip data (unexpected end of file)"});
+}
+
+TEST(IdxLoader, RejectsTrailingBytes) {
+  TempDir dir;
+  Bytes bytes = idx_images(1, 2, 2, {1, 2, 3, 4});
+  bytes.insert(bytes.end(), {9, 9, 9, 9, 9});
+  const std::string path = dir.write("trailing", bytes);
+  expect_rejected([&] { read_idx_images(path); }, path, {"5 trailing bytes", "4 bytes of pixel data"});
+  Bytes labels = idx_labels({1, 2});
+  labels.push_back(0);
+  const std::string label_path = dir.write("trailing-labels", labels);
+  expect_rejected([&] { read_idx_labels(label_path); }, label_path, {"1 trailing bytes", "2 bytes of label data"});
+}
+
+TEST(IdxLoader, RejectsLabelOutOfRange) {
+  TempDir dir;
+  const std::string path = dir.write("bad-label", idx_labels({1, 2, 12, 3}));
+  expect_rejected([&] { read_idx_labels(path); }, path, {"label 12 at index 2", "[0, 10)"});
+}
+
+TEST(IdxLoader, RejectsAbsurdDimensions) {
+  TempDir dir;
+  // 2^32-1 cubed overflows 64 bits: must be caught before any multiplication wraps around.
+  const std::string path = dir.write("huge", idx_images(0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, {}));
+  expect_rejected([&] { read_idx_images(path); }, path, {"implausible dimensions"});
+  const std::string empty_image = dir.write("zero-cols", idx_images(1, 28, 0, {}));
+  expect_rejected([&] { read_idx_images(empty_image); }, empty_image, {"28 x 0", "no pixels"});
+}
+
+TEST(IdxLoader, RejectsMissingFileAndDirectory) {
+  TempDir dir;
+  const std::string missing = dir.file("nope-idx3-ubyte");
+  expect_rejected([&] { read_idx_images(missing); }, missing, {"cannot open file", "No such file"});
+  const std::string directory = dir.path().string();
+  expect_rejected([&] { read_idx_labels(directory); }, directory, {"is a directory"});
+}
+
+// ---------------------------------------------------------------- MNIST directories
+
+// 4 training images of 2x2 (raw images, gzip labels), 2 test images (gzip images, raw labels).
+void write_small_mnist(const TempDir& dir) {
+  dir.write("train-images-idx3-ubyte", idx_images(4, 2, 2, counting_bytes(16, 100)));
+  write_gzip(dir, "train-labels-idx1-ubyte.gz", idx_labels({9, 0, 5, 5}));
+  write_gzip(dir, "t10k-images-idx3-ubyte.gz", idx_images(2, 2, 2, {0, 255, 1, 254, 128, 127, 3, 4}));
+  dir.write("t10k-labels-idx1-ubyte", idx_labels({2, 7}));
+}
+
+TEST(MnistDirectory, LoadsMixedRawAndGzipFiles) {
+  TempDir dir;
+  write_small_mnist(dir);
+  const TrainTest data = load_mnist_directory(dir.path().string(), MnistFlavor::fashion_mnist);
+
+  ASSERT_EQ(data.train.X.rows(), 4);
+  ASSERT_EQ(data.train.X.cols(), 4);
+  EXPECT_EQ(data.train.X(0, 0), 100.0f);
+  EXPECT_EQ(data.train.X(1, 2), 106.0f);  // image 1, pixel 2 = byte 4 + 2 of the counting pattern
+  EXPECT_EQ(data.train.X(3, 3), 115.0f);
+  EXPECT_EQ(data.train.y, (Labels{9, 0, 5, 5}));
+
+  ASSERT_EQ(data.test.X.rows(), 2);
+  const std::array<float, 8> test_pixels = {0, 255, 1, 254, 128, 127, 3, 4};
+  for (int i = 0; i < 8; ++i) EXPECT_EQ(data.test.X(i / 4, i % 4), test_pixels[i]) << i;
+  EXPECT_EQ(data.test.y, (Labels{2, 7}));
+
+  const std::vector<std::string> fashion = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                            "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+  EXPECT_EQ(data.train.class_names, fashion);
+  EXPECT_EQ(data.test.class_names, fashion);
+}
+
+TEST(MnistDirectory, MnistFlavorHasDigitNames) {
+  TempDir dir;
+  write_small_mnist(dir);
+  const TrainTest data = load_mnist_directory(dir.path().string(), MnistFlavor::mnist);
+  EXPECT_EQ(data.train.class_names, (std::vector<std::string>{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}));
+}
+
+TEST(MnistDirectory, PrefersRawFileOverGzip) {
+  TempDir dir;
+  write_small_mnist(dir);
+  // A broken .gz next to the good raw file must not be read.
+  dir.write("train-images-idx3-ubyte.gz", std::string("garbage"));
+  const std::vector<std::string> files = mnist_files(dir.path().string());
+  const std::vector<std::string> expected = {dir.file("train-images-idx3-ubyte"), dir.file("train-labels-idx1-ubyte.gz"),
+                                             dir.file("t10k-images-idx3-ubyte.gz"), dir.file("t10k-labels-idx1-ubyte")};
+  EXPECT_EQ(files, expected);
+  EXPECT_EQ(load_mnist_directory(dir.path().string(), MnistFlavor::mnist).train.size(), 4u);
+}
+
+TEST(MnistDirectory, RejectsImageLabelCountMismatch) {
+  TempDir dir;
+  write_small_mnist(dir);
+  dir.write("t10k-labels-idx1-ubyte", idx_labels({2, 7, 1}));
+  expect_rejected([&] { load_mnist_directory(dir.path().string(), MnistFlavor::mnist); },
+                  dir.file("t10k-images-idx3-ubyte.gz"), {"2 images", dir.file("t10k-labels-idx1-ubyte"), "3 labels"});
+}
+
+TEST(MnistDirectory, MissingFileNamesDirectoryAndNamesLookedFor) {
+  TempDir dir;
+  write_small_mnist(dir);
+  std::filesystem::remove(dir.file("t10k-labels-idx1-ubyte"));
+  expect_rejected([&] { load_mnist_directory(dir.path().string(), MnistFlavor::mnist); }, dir.path().string(),
+                  {"found none of: t10k-labels-idx1-ubyte, t10k-labels-idx1-ubyte.gz"});
+}
+
+// The Debian package dataset-fashion-mnist; this test fails (never skips) when it is missing.
+TEST(FashionMnist, RealFilesHaveTheDocumentedShape) {
+  const std::string directory = LOSSLAB_FASHION_MNIST_DIR;
+  ASSERT_TRUE(std::filesystem::is_directory(directory)) << directory << " missing: install dataset-fashion-mnist";
+  const TrainTest data = load_mnist_directory(directory, MnistFlavor::fashion_mnist);
+
+  ASSERT_EQ(data.train.X.rows(), 60000);
+  ASSERT_EQ(data.test.X.rows(), 10000);
+  EXPECT_EQ(data.train.X.cols(), 784);
+  EXPECT_EQ(data.test.X.cols(), 784);
+  EXPECT_EQ(data.train.y.size(), 60000u);
+  EXPECT_EQ(data.test.y.size(), 10000u);
+  EXPECT_EQ(data.train.X.minCoeff(), 0.0f);
+  EXPECT_EQ(data.train.X.maxCoeff(), 255.0f);
+  EXPECT_EQ(data.test.X.minCoeff(), 0.0f);
+  EXPECT_EQ(data.test.X.maxCoeff(), 255.0f);
+  // Pixels are whole byte values, not rescaled.
+  EXPECT_TRUE((data.train.X.array() == data.train.X.array().round()).all());
+
+  std::array<int, 10> train_counts{}, test_counts{};
+  for (std::int32_t label : data.train.y) {
+    ASSERT_TRUE(label >= 0 && label < 10) << label;
+    ++train_counts[static_cast<std::size_t>(label)];
+  }
+  for (std::int32_t label : data.test.y) {
+    ASSERT_TRUE(label >= 0 && label < 10) << label;
+    ++test_counts[static_cast<std::size_t>(label)];
+  }
+  for (int c = 0; c < 10; ++c) {
+    EXPECT_EQ(train_counts[c], 6000) << "class " << c;
+    EXPECT_EQ(test_counts[c], 1000) << "class " << c;
+  }
+  EXPECT_EQ(data.train.class_names[0], "T-shirt/top");
+  EXPECT_EQ(data.train.class_names[9], "Ankle boot");
+  EXPECT_EQ(data.train.num_classes(), 10u);
+  EXPECT_NO_THROW(validate_dataset(data.train, directory));
+}
+
+// ---------------------------------------------------------------- CIFAR-10
+
+// Records whose pixel byte i is (first_value + record * 3 + i) mod 256.
+Bytes cifar_records(const Bytes& labels, std::size_t first_value) {
+  Bytes bytes;
+  for (std::size_t r = 0; r < labels.size(); ++r) {
+    bytes.push_back(labels[r]);
+    const Bytes pixels = counting_bytes(kCifarImageBytes, first_value + r * 3);
+    bytes.insert(bytes.end(), pixels.begin(), pixels.end());
+  }
+  return bytes;
+}
+
+float cifar_pixel(std::size_t first_value, std::size_t record, std::size_t i) {
+  return static_cast<float>((first_value + record * 3 + i) % 256);
+}
+
+const std::vector<std::string> kMetaNames = {"airplane", "automobile", "bird",  "cat",  "deer",
+                                             "dog",      "frog",       "horse", "ship", "truck"};
+
+TEST(Cifar10Loader, BatchRoundTrip) {
+  TempDir dir;
+  const std::string path = dir.write("data_batch_1.bin", cifar_records({0, 9, 4}, 11));
+  const Dataset data = read_cifar10_batch(path);
+  ASSERT_EQ(data.X.rows(), 3);
+  ASSERT_EQ(data.X.cols(), 3072);
+  EXPECT_EQ(data.y, (Labels{0, 9, 4}));
+  for (std::size_t r = 0; r < 3; ++r) {
+    // First red, last red, first green, first blue, last blue: the file order is kept.
+    for (std::size_t i : {0u, 1023u, 1024u, 2048u, 3071u}) {
+      EXPECT_EQ(data.X(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(i)), cifar_pixel(11, r, i));
+    }
+  }
+  EXPECT_EQ(data.class_names, kMetaNames);
+}
+
+// 5 data batches of 2, 1, 3, 1, 2 records, a test batch of 2, and a meta file with blank lines and CRLF.
+void write_small_cifar(const TempDir& dir) {
+  const std::vector<Bytes> batch_labels = {{1, 2}, {3}, {4, 5, 6}, {7}, {8, 9}};
+  for (std::size_t b = 0; b < batch_labels.size(); ++b) {
+    dir.write("data_batch_" + std::to_string(b + 1) + ".bin", cifar_records(batch_labels[b], 10 * b));
+  }
+  dir.write("test_batch.bin", cifar_records({0, 3}, 200));
+  std::string meta;
+  for (const std::string& name : kMetaNames) meta += name + "\r\n";
+  dir.write("batches.meta.txt", meta + "\r\n\n");
+}
+
+TEST(Cifar10Loader, DirectoryConcatenatesBatchesInOrder) {
+  TempDir dir;
+  write_small_cifar(dir);
+  const TrainTest data = load_cifar10_directory(dir.path().string());
+  ASSERT_EQ(data.train.X.rows(), 9);
+  ASSERT_EQ(data.train.X.cols(), 3072);
+  EXPECT_EQ(data.train.y, (Labels{1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  // Row 5 is the third record of batch 3 (first_value 20); row 8 the second of batch 5 (first_value 40).
+  EXPECT_EQ(data.train.X(5, 0), cifar_pixel(20, 2, 0));
+  EXPECT_EQ(data.train.X(5, 3071), cifar_pixel(20, 2, 3071));
+  EXPECT_EQ(data.train.X(8, 1500), cifar_pixel(40, 1, 1500));
+  EXPECT_EQ(data.train.X(0, 7), cifar_pixel(0, 0, 7));
+  ASSERT_EQ(data.test.X.rows(), 2);
+  EXPECT_EQ(data.test.y, (Labels{0, 3}));
+  EXPECT_EQ(data.test.X(1, 2000), cifar_pixel(200, 1, 2000));
+  EXPECT_EQ(data.train.class_names, kMetaNames);
+  EXPECT_EQ(data.test.class_names, kMetaNames);
+
+  const std::vector<std::string> files = cifar10_files(dir.path().string());
+  ASSERT_EQ(files.size(), 7u);
+  EXPECT_EQ(files[0], dir.file("data_batch_1.bin"));
+  EXPECT_EQ(files[4], dir.file("data_batch_5.bin"));
+  EXPECT_EQ(files[5], dir.file("test_batch.bin"));
+  EXPECT_EQ(files[6], dir.file("batches.meta.txt"));
+}
+
+TEST(Cifar10Loader, RejectsLabelOutOfRange) {
+  TempDir dir;
+  const std::string path = dir.write("bad.bin", cifar_records({3, 10, 2}, 0));
+  expect_rejected([&] { read_cifar10_batch(path); }, path, {"record 1 has label 10", "expected 0..9"});
+}
+
+TEST(Cifar10Loader, RejectsSizeNotMultipleOfRecord) {
+  TempDir dir;
+  Bytes bytes = cifar_records({1, 2}, 0);
+  bytes.resize(bytes.size() + 5);
+  const std::string path = dir.write("ragged.bin", bytes);
+  expect_rejected([&] { read_cifar10_batch(path); }, path,
+                  {"size 6151 bytes is not a multiple of the 3073-byte record size"});
+}
+
+TEST(Cifar10Loader, RejectsEmptyFile) {
+  TempDir dir;
+  const std::string path = dir.write("empty.bin", std::string());
+  expect_rejected([&] { read_cifar10_batch(path); }, path, {"file is empty"});
+}
+
+TEST(Cifar10Loader, RejectsMetaWithNineNames) {
+  TempDir dir;
+  write_small_cifar(dir);
+  std::string meta;
+  for (std::size_t c = 0; c < 9; ++c) meta += kMetaNames[c] + "\n";
+  const std::string path = dir.write("batches.meta.txt", meta);
+  expect_rejected([&] { load_cifar10_directory(dir.path().string()); }, path,
+                  {"expected 10 class names", "found 9"});
+}
+
+TEST(Cifar10Loader, RejectsBadBatchInsideDirectory) {
+  TempDir dir;
+  write_small_cifar(dir);
+  const std::string path = dir.write("data_batch_4.bin", cifar_records({7, 200}, 0));
+  expect_rejected([&] { load_cifar10_directory(dir.path().string()); }, path, {"record 1 has label 200"});
+}
+
+TEST(Cifar10Loader, MissingBatchNamesDirectoryAndFile) {
+  TempDir dir;
+  write_small_cifar(dir);
+  std::filesystem::remove(dir.file("data_batch_3.bin"));
+  expect_rejected([&] { load_cifar10_directory(dir.path().string()); }, dir.path().string(),
+                  {"missing data_batch_3.bin"});
+}
+
+// ---------------------------------------------------------------- CSV
+
+TEST(CsvLoader, IntegerLabelsAreClassIndices) {
+  TempDir dir;
+  const std::string path = dir.write("ints.csv", std::string("x1,label,x2\n1.5,2,-3\n0, 0 ,4e2\n-0.25,2,7\n"));
+  const Dataset data = load_csv(path);
+  ASSERT_EQ(data.X.rows(), 3);
+  ASSERT_EQ(data.X.cols(), 2);
+  EXPECT_EQ(data.X(0, 0), 1.5f);
+  EXPECT_EQ(data.X(0, 1), -3.0f);
+  EXPECT_EQ(data.X(1, 0), 0.0f);
+  EXPECT_EQ(data.X(1, 1), 400.0f);
+  EXPECT_EQ(data.X(2, 0), -0.25f);
+  EXPECT_EQ(data.X(2, 1), 7.0f);
+  EXPECT_EQ(data.y, (Labels{2, 0, 2}));
+  // Class 1 never occurs but indices are taken as written: 3 classes.
+  EXPECT_EQ(data.class_names, (std::vector<std::string>{"0", "1", "2"}));
+}
+
+TEST(CsvLoader, StringLabelsAreIndexedInSortedOrder) {
+  TempDir dir;
+  const std::string path =
+      dir.write("iris.csv", std::string("a,b,species\n1,2,setosa\n3,4,virginica\n5,6,setosa\n7,8,versicolor"));
+  const Dataset data = load_csv(path, {.label_column = "species"});
+  EXPECT_EQ(data.class_names, (std::vector<std::string>{"setosa", "versicolor", "virginica"}));
+  EXPECT_EQ(data.y, (Labels{0, 2, 0, 1}));
+  ASSERT_EQ(data.X.rows(), 4);
+  EXPECT_EQ(data.X(3, 0), 7.0f);
+  EXPECT_EQ(data.X(3, 1), 8.0f);
+}
+
+TEST(CsvLoader, MixedIntegerAndNameLabelsAreAllNames) {
+  TempDir dir;
+  const std::string path = dir.write("mixed.csv", std::string("f,label\n1,10\n2,cat\n3,9\n"));
+  const Dataset data = load_csv(path);
+  // std::sort order of strings: "10" < "9" < "cat".
+  EXPECT_EQ(data.class_names, (std::vector<std::string>{"10", "9", "cat"}));
+  EXPECT_EQ(data.y, (Labels{0, 2, 1}));
+}
+
+TEST(CsvLoader, HandlesCrlfBlankLinesDelimiterAndBom) {
+  TempDir dir;
+  const std::string path =
+      dir.write("windows.csv", std::string("\xEF\xBB\xBF" "class;x;y\r\n1;0.5;-1\r\n\r\n0;2;3\r\n"));
+  const Dataset data = load_csv(path, {.label_column = "class", .delimiter = ';'});
+  ASSERT_EQ(data.X.rows(), 2);
+  EXPECT_EQ(data.X(0, 0), 0.5f);
+  EXPECT_EQ(data.X(0, 1), -1.0f);
+  EXPECT_EQ(data.X(1, 0), 2.0f);
+  EXPECT_EQ(data.X(1, 1), 3.0f);
+  EXPECT_EQ(data.y, (Labels{1, 0}));
+}
+
+TEST(CsvLoader, MissingLabelColumnSuggestsCloseName) {
+  TempDir dir;
+  const std::string path = dir.write("typo.csv", std::string("x,y,lable\n1,2,0\n"));
+  expect_rejected([&] { load_csv(path); }, path,
+                  {"no label column 'label'", "did you mean 'lable'?", "'x', 'y', 'lable'"});
+  const std::string message = error_message([&] { load_csv(path, {.label_column = "target"}); });
+  EXPECT_NE(message.find("no label column 'target'"), std::string::npos) << message;
+  EXPECT_EQ(message.find("did you mean"), std::string::npos) << message;
+}
+
+TEST(CsvLoader, RejectsAmbiguousLabelColumn) {
+  TempDir dir;
+  const std::string path = dir.write("twice.csv", std::string("label,x,label\n0,1,1\n"));
+  expect_rejected([&] { load_csv(path); }, path, {"label column 'label' appears more than once"});
+}
+
+TEST(CsvLoader, RejectsRaggedRow) {
+  TempDir dir;
+  const std::string path = dir.write("ragged.csv", std::string("a,b,label\n1,2,0\n3,1\n"));
+  expect_rejected([&] { load_csv(path); }, path, {path + ":3: expected 3 cells, found 2"});
+}
+
+TEST(CsvLoader, RejectsNonNumericCellWithLineAndColumn) {
+  TempDir dir;
+  const std::string path = dir.write("text.csv", std::string("a,b,label\n1,2,0\n4,abc,1\n"));
+  expect_rejected([&] { load_csv(path); }, path, {path + ":3:2: 'abc' in column 'b' is not a number"});
+  const std::string partly = dir.write("partly.csv", std::string("label,a\n0,1.5x\n"));
+  expect_rejected([&] { load_csv(partly); }, partly, {partly + ":2:2: '1.5x' in column 'a' is not a number"});
+  const std::string empty_cell = dir.write("hole.csv", std::string("a,label\n,1\n"));
+  expect_rejected([&] { load_csv(empty_cell); }, empty_cell, {":2:1: '' in column 'a' is not a number"});
+  const std::string nan = dir.write("nan.csv", std::string("a,label\n1,1\nnan,0\n"));
+  expect_rejected([&] { load_csv(nan); }, nan, {":3:1: 'nan' in column 'a' is not a finite number"});
+}
+
+TEST(CsvLoader, RejectsEmptyFileAndHeaderOnly) {
+  TempDir dir;
+  const std::string empty = dir.write("empty.csv", std::string());
+  expect_rejected([&] { load_csv(empty); }, empty, {"file is empty"});
+  const std::string header_only = dir.write("header.csv", std::string("a,b,label\r\n"));
+  expect_rejected([&] { load_csv(header_only); }, header_only, {"no data rows"});
+}
+
+TEST(CsvLoader, RejectsMissingFile) {
+  TempDir dir;
+  const std::string path = dir.file("absent.csv");
+  expect_rejected([&] { load_csv(path); }, path, {"cannot open file"});
+}
+
+// ---------------------------------------------------------------- Dataset invariants
+
+TEST(DatasetValidation, NumberedClassNames) {
+  EXPECT_EQ(numbered_class_names(3), (std::vector<std::string>{"0", "1", "2"}));
+  EXPECT_TRUE(numbered_class_names(0).empty());
+}
+
+TEST(DatasetValidation, RejectsInconsistentDatasets) {
+  Dataset data;
+  data.X = RowMatrix<float>::Zero(3, 2);
+  data.y = {0, 1, 1};
+  data.class_names = {"a", "b"};
+  EXPECT_NO_THROW(validate_dataset(data, "ok"));
+
+  Dataset short_labels = data;
+  short_labels.y.pop_back();
+  expect_rejected([&] { validate_dataset(short_labels, "src"); }, "src", {"3 rows", "2 labels"});
+
+  Dataset bad_label = data;
+  bad_label.y[2] = 2;
+  expect_rejected([&] { validate_dataset(bad_label, "src"); }, "src", {"label 2 of example 2", "[0, 2)"});
+  bad_label.y[2] = -1;
+  expect_rejected([&] { validate_dataset(bad_label, "src"); }, "src", {"label -1 of example 2"});
+
+  Dataset no_classes = data;
+  no_classes.class_names.clear();
+  expect_rejected([&] { validate_dataset(no_classes, "src"); }, "src", {"no classes"});
+}
+
+}  // namespace
+}  // namespace losslab
