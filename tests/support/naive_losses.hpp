@@ -11,6 +11,20 @@
 
 namespace losslab::testing {
 
+// Turns summed data loss and gradient into means and adds lambda * sum W^2 (by loops).
+inline double mean_plus_l2(double loss, Eigen::Index n, const Matrix<double>& W, double lambda,
+                           bool skip_last_row, Matrix<double>& dW) {
+  loss /= static_cast<double>(n);
+  dW /= static_cast<double>(n);
+  const Eigen::Index rows = skip_last_row ? W.rows() - 1 : W.rows();
+  for (Eigen::Index k = 0; k < rows; ++k)
+    for (Eigen::Index j = 0; j < W.cols(); ++j) {
+      loss += lambda * W(k, j) * W(k, j);
+      dW(k, j) += 2 * lambda * W(k, j);
+    }
+  return loss;
+}
+
 // Full loss (mean data loss + lambda * sum W^2 over all rows but `skip_last_row`) and its gradient.
 inline double naive_svm(const RowMatrix<double>& X, const std::vector<std::int32_t>& y,
                         const Matrix<double>& W, double margin, bool squared, double lambda,
@@ -34,15 +48,7 @@ inline double naive_svm(const RowMatrix<double>& X, const std::vector<std::int32
       }
     }
   }
-  loss /= static_cast<double>(n);
-  dW /= static_cast<double>(n);
-  const Eigen::Index rows = skip_last_row ? d - 1 : d;
-  for (Eigen::Index k = 0; k < rows; ++k)
-    for (Eigen::Index j = 0; j < c; ++j) {
-      loss += lambda * W(k, j) * W(k, j);
-      dW(k, j) += 2 * lambda * W(k, j);
-    }
-  return loss;
+  return mean_plus_l2(loss, n, W, lambda, skip_last_row, dW);
 }
 
 inline double naive_softmax(const RowMatrix<double>& X, const std::vector<std::int32_t>& y,
@@ -64,15 +70,7 @@ inline double naive_softmax(const RowMatrix<double>& X, const std::vector<std::i
       for (Eigen::Index k = 0; k < d; ++k) dW(k, j) += p * X(i, k);
     }
   }
-  loss /= static_cast<double>(n);
-  dW /= static_cast<double>(n);
-  const Eigen::Index rows = skip_last_row ? d - 1 : d;
-  for (Eigen::Index k = 0; k < rows; ++k)
-    for (Eigen::Index j = 0; j < c; ++j) {
-      loss += lambda * W(k, j) * W(k, j);
-      dW(k, j) += 2 * lambda * W(k, j);
-    }
-  return loss;
+  return mean_plus_l2(loss, n, W, lambda, skip_last_row, dW);
 }
 
 }  // namespace losslab::testing
