@@ -73,6 +73,7 @@ class Run {
   TrainResult run() {
     const auto start = std::chrono::steady_clock::now();
     const std::size_t steps = sampler_.steps_per_epoch();
+    result_.steps_per_epoch = steps;
     result_.loss_history.reserve(steps * static_cast<std::size_t>(config_.training.epochs));
     std::int64_t step = 0;
     for (int epoch = 0; epoch < config_.training.epochs && result_.status == TrainStatus::completed;

@@ -63,6 +63,7 @@ struct TrainResult {
   TrainStatus status = TrainStatus::completed;
   Matrix<float> W;
   std::vector<float> loss_history;  // one entry per step
+  std::size_t steps_per_epoch = 0;  // step s belongs to epoch s / steps_per_epoch (0-based)
   std::vector<EpochMetrics> epochs;
   std::int64_t diverged_step = -1;
   std::string message;  // why it diverged or stopped

@@ -1,0 +1,92 @@
+// A YAML experiment file -> a validated ExperimentConfig. Every problem in the file is reported at
+// once, each as "file:line:column: message", never just the first one.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "losslab/runner/params.hpp"
+
+namespace losslab::runner {
+
+struct Diagnostic {
+  std::string file;  // the config file, or "--set" for a command-line override
+  int line = 0;      // 1-based; 0 when unknown
+  int column = 0;    // 1-based; 0 when unknown
+  std::string message;
+  std::string to_string() const;  // "file:line:column: message"
+};
+
+// All problems of one config; what() joins them one per line.
+class ConfigError : public std::runtime_error {
+ public:
+  explicit ConfigError(std::vector<Diagnostic> diagnostics);
+  const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
+
+ private:
+  std::vector<Diagnostic> diagnostics_;
+};
+
+// A list of values for one key (grid and zip axes).
+struct SweepAxis {
+  std::string key;  // dotted path of a sweepable key
+  std::vector<ParamValue> values;
+};
+
+// One dimension of random search.
+struct RandomAxis {
+  enum class Distribution { uniform, log_uniform, choice };
+  std::string key;
+  Distribution distribution = Distribution::uniform;
+  double low = 0, high = 0;        // uniform / log_uniform bounds (log_uniform: 0 < low < high)
+  std::vector<ParamValue> choices;  // choice
+};
+
+enum class PruneRule { none, median };
+
+struct SweepSpec {
+  std::vector<SweepAxis> grid;     // cartesian product
+  std::vector<SweepAxis> zip;      // paired: all the same length, the i-th values go together
+  std::size_t random_trials = 0;   // samples of the random space (0 = no random search)
+  std::vector<RandomAxis> random;  // the random space
+  std::uint64_t random_seed = 0;   // seeds the sampling of the random space
+  std::vector<std::int64_t> seeds;  // repeats: each trial once per training.seed listed (empty = once)
+  PruneRule prune = PruneRule::none;
+  int prune_warmup = 2;            // epochs before the median rule may prune
+  std::size_t max_trials = 10000;  // an expansion larger than this is a validation error
+};
+
+struct ExperimentConfig {
+  std::string name;       // `name:`, or the file's stem when absent
+  std::string file;       // the path it was read from
+  std::string yaml_text;  // the file's text as read (stored with the experiment)
+  std::vector<std::string> overrides;  // the --set arguments applied, in order
+  ResolvedParams base;    // every non-sweep key, defaults filled in, overrides applied
+  SweepSpec sweep;
+};
+
+// Reads, applies the --set overrides (each "dotted.key=YAML value"), validates, and resolves
+// defaults. Checks that the dataset's files exist. Throws ConfigError with every problem found.
+ExperimentConfig load_experiment_config(const std::string& path,
+                                        const std::vector<std::string>& overrides = {});
+// The same from text already in memory (`file` is only used in messages).
+ExperimentConfig parse_experiment_config(const std::string& yaml_text, const std::string& file,
+                                         const std::vector<std::string>& overrides = {});
+
+// The documentation of every key, for README and `losslab-run --list-keys`.
+struct KeyDoc {
+  std::string key;            // dotted path
+  std::string short_name;     // unique short name used in trial_params and the report:
+                              // "learning_rate", "loss" (for loss.kind), "strength", ...
+  std::string type;           // "number", "integer", "bool", "string", "enum", "list of enum", ...
+  std::string default_value;  // as it would be written in YAML ("" when required)
+  std::string allowed;        // allowed values or range, e.g. "> 0", "svm | squared_hinge | softmax"
+  std::string description;
+  bool sweepable = true;
+};
+const std::vector<KeyDoc>& config_key_docs();
+const KeyDoc* find_key_doc(const std::string& key);  // nullptr for an unknown key
+
+}  // namespace losslab::runner

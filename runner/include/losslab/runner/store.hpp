@@ -1,0 +1,113 @@
+// The results database: the public schema of DESIGN.md / README, and the only code that writes SQL.
+// One ResultsStore per thread; the runner funnels all writes through one writer thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "losslab/runner/params.hpp"
+#include "losslab/trainer.hpp"
+
+namespace SQLite {
+class Database;
+}
+
+namespace losslab::runner {
+
+// Raised for any database problem, with the path and SQLite's message.
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What is stored with an experiment (one row per config name) and with each run of it.
+struct ExperimentRecord {
+  std::string name;
+  std::string config_yaml;
+  std::string config_path;
+};
+
+struct RunRecord {
+  std::string command_line;
+  std::string losslab_version;
+  std::string git_commit;
+  std::string compiler;  // "GNU 12.2.0"
+  std::string compile_flags;
+  std::string host;
+  std::int64_t pid = 0;
+  std::string dataset_checksums_json;  // {"path": "crc32:..."} for every dataset file read
+  std::string overrides_json;          // the --set arguments
+};
+
+// A trial as the sweep describes it, before it runs.
+struct TrialSpec {
+  std::string key;
+  std::string name;
+  ResolvedParams params;
+  std::vector<std::string> swept;
+  std::map<std::string, std::string> short_names;  // dotted key -> trial_params.name
+  std::int64_t seed = 0;
+  std::string params_json;  // canonical JSON object of params
+};
+
+enum class TrialStatus { pending, running, completed, failed, diverged, pruned, interrupted };
+std::string to_string(TrialStatus status);
+TrialStatus parse_trial_status(const std::string& text);
+
+// The outcome of one trial, written in one transaction with its history.
+struct TrialOutcome {
+  TrialStatus status = TrialStatus::completed;
+  const TrainResult* result = nullptr;  // null for a failure before training produced anything
+  std::string error;                    // failed / diverged / pruned / interrupted: why
+};
+
+class ResultsStore {
+ public:
+  // Opens (creating if needed) the database at `path`: creates the schema, turns on WAL, sets a
+  // busy timeout. Throws StoreError with the path and reason (e.g. read-only directory).
+  explicit ResultsStore(const std::string& path);
+  ~ResultsStore();
+  ResultsStore(const ResultsStore&) = delete;
+  ResultsStore& operator=(const ResultsStore&) = delete;
+
+  const std::string& path() const { return path_; }
+
+  // Inserts the experiment or, if one with this name exists, updates its config; returns its id.
+  std::int64_t ensure_experiment(const ExperimentRecord& experiment);
+  // One row per invocation of losslab-run on this experiment; returns the run id.
+  std::int64_t begin_run(std::int64_t experiment_id, const RunRecord& run);
+  void finish_run(std::int64_t run_id, const std::string& status);  // completed | interrupted | failed
+
+  // Inserts every trial not yet present (by key) as pending, with its trial_params rows, in one
+  // transaction. Existing trials keep their status and results.
+  void register_trials(std::int64_t experiment_id, const std::vector<TrialSpec>& trials);
+
+  // Status of each trial key of this experiment.
+  std::map<std::string, TrialStatus> trial_statuses(std::int64_t experiment_id);
+  std::int64_t trial_id(const std::string& key);
+
+  // Marks a trial running for `run_id` (started_at = now, heartbeat = now) and clears any results
+  // of an earlier attempt (loss history, epoch metrics, weights) in the same transaction.
+  void mark_running(std::int64_t trial_id, std::int64_t run_id);
+  // Records the outcome, loss history, epoch metrics and final weights in one transaction.
+  void record_outcome(std::int64_t trial_id, const TrialOutcome& outcome);
+  // Marks these trials interrupted (Ctrl-C); keeps whatever else is recorded.
+  void mark_interrupted(const std::vector<std::int64_t>& trial_ids, const std::string& reason);
+  // Trials left `running` by a process that is gone (same host and pid not alive, or no heartbeat
+  // for `stale_seconds`) become `interrupted`; returns how many.
+  std::size_t recover_dead_running(std::int64_t experiment_id, double stale_seconds);
+  // Refreshes the heartbeat of every trial running under `run_id`.
+  void heartbeat(std::int64_t run_id);
+
+  SQLite::Database& database();  // for tests and read-only queries
+
+ private:
+  std::string path_;
+  std::unique_ptr<SQLite::Database> db_;
+};
+
+}  // namespace losslab::runner

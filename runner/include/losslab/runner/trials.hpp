@@ -1,0 +1,34 @@
+// Sweep expansion: an ExperimentConfig -> the list of trials it describes, each with a stable key.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "losslab/runner/config.hpp"
+#include "losslab/runner/params.hpp"
+#include "losslab/trainer.hpp"
+
+namespace losslab::runner {
+
+struct Trial {
+  std::string key;   // stable hash of (experiment name, canonical resolved params): 16 hex digits
+  std::string name;  // readable: "softmax/sgd/lr=1e-3/reg=1e-4/seed=0"
+  ResolvedParams params;             // fully resolved
+  std::vector<std::string> swept;    // the keys this sweep varies (in axis order)
+};
+
+// Every trial of the sweep, in a deterministic order (grid in axis order, last axis fastest;
+// then zip; then random samples; then seeds). Throws ConfigError if the expansion exceeds
+// sweep.max_trials.
+std::vector<Trial> expand_trials(const ExperimentConfig& config);
+
+// The key of one resolved parameter set. Two param sets that differ in any value differ in key.
+std::string trial_key(const std::string& experiment_name, const ResolvedParams& params);
+
+// The readable trial name built from the swept keys (loss and optimizer kinds always first).
+std::string trial_name(const ResolvedParams& params, const std::vector<std::string>& swept);
+
+// The core library's settings for one trial.
+TrainerConfig to_trainer_config(const ResolvedParams& params);
+
+}  // namespace losslab::runner
