@@ -1,1 +1,74 @@
-int main() { return 0; }
+// losslab-run: one YAML file -> a hyperparameter sweep over the core library, recorded in SQLite.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "losslab/runner/config.hpp"
+#include "losslab/runner/sweep_runner.hpp"
+
+namespace {
+
+void print_key_docs() {
+  std::printf("%-34s %-14s %-28s %s\n", "key", "type", "default", "allowed");
+  for (const auto& doc : losslab::runner::config_key_docs())
+    std::printf("%-34s %-14s %-28s %s%s\n", doc.key.c_str(), doc.type.c_str(), doc.default_value.c_str(),
+                doc.allowed.c_str(), doc.sweepable ? "" : "  (not sweepable)");
+}
+
+std::string joined_command_line(int argc, char** argv) {
+  std::string line;
+  for (int i = 0; i < argc; ++i) line += (i ? " " : "") + std::string(argv[i]);
+  return line;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace losslab::runner;
+  CLI::App app{"losslab-run: expand CONFIG.yaml into a sweep of trials, train them in parallel and record\n"
+               "every loss history and accuracy in a SQLite database. Rerunning the same command resumes:\n"
+               "completed trials are skipped."};
+  app.footer(
+      "Exit codes: 0 all trials ran; 1 some trial failed with an error; 2 invalid config (nothing run);\n"
+      "3 dataset or database error; 130 interrupted (SIGINT); 143 terminated (SIGTERM).\n"
+      "Config keys: losslab-run --list-keys, or README.md.");
+  RunOptions options;
+  std::string log_level = "info";
+  bool list_keys = false, no_progress = false;
+  app.add_option("config", options.config_path, "The experiment's YAML file")->check(CLI::ExistingFile);
+  app.add_option("--db", options.db_path, "Results database (SQLite file)")->capture_default_str();
+  app.add_option("-j,--jobs", options.jobs, "Worker threads (default: the number of cores)");
+  app.add_option("--set", options.overrides,
+                 "Override a config key: KEY=VALUE, VALUE in YAML syntax; e.g. optimizer.learning_rate=0.01 "
+                 "or 'sweep.grid.loss.kind=[svm,softmax]'. Repeatable.")
+      ->take_all();
+  app.add_flag("--dry-run", options.dry_run, "List the expanded trials (key, name, swept values) and exit");
+  app.add_flag("--force", options.force, "Rerun every trial, including those already finished");
+  app.add_flag("--no-progress", no_progress, "Never draw the live progress line");
+  app.add_option("--log-level", log_level, "trace | debug | info | warn | error | off")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  app.add_flag("--list-keys", list_keys, "Print every config key with its type, default and allowed values");
+  CLI11_PARSE(app, argc, argv);
+
+  if (list_keys) {
+    print_key_docs();
+    return 0;
+  }
+  if (options.config_path.empty()) {
+    std::fprintf(stderr, "losslab-run: a CONFIG file is required (see --help)\n");
+    return kExitBadConfig;
+  }
+  options.progress = !no_progress;
+  options.command_line = joined_command_line(argc, argv);
+  // Logs go to stderr, so stdout carries only the dry-run listing and the summary table.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("losslab"));
+  spdlog::set_level(spdlog::level::from_str(log_level));
+  // On a terminal each log line first clears the line, so it never mixes with the progress line.
+  spdlog::set_pattern(isatty(STDERR_FILENO) ? "\r\033[K%^%l%$: %v" : "%l: %v");
+  return run_sweep(options, std::cout);
+}

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -63,6 +63,7 @@ struct TrialOutcome {
   TrialStatus status = TrialStatus::completed;
   const TrainResult* result = nullptr;  // null for a failure before training produced anything
   std::string error;                    // failed / diverged / pruned / interrupted: why
+  bool has_bias_row = false;            // the last row of result->W is the bias (bias trick)
 };
 
 class ResultsStore {
@@ -95,10 +96,12 @@ class ResultsStore {
   void mark_running(std::int64_t trial_id, std::int64_t run_id);
   // Records the outcome, loss history, epoch metrics and final weights in one transaction.
   void record_outcome(std::int64_t trial_id, const TrialOutcome& outcome);
-  // Marks these trials interrupted (Ctrl-C); keeps whatever else is recorded.
+  // Marks these trials interrupted (Ctrl-C) with `reason` as their error; keeps whatever else is
+  // recorded. Trials that are no longer running (their outcome is already recorded) are left alone.
   void mark_interrupted(const std::vector<std::int64_t>& trial_ids, const std::string& reason);
   // Trials left `running` by a process that is gone (same host and pid not alive, or no heartbeat
-  // for `stale_seconds`) become `interrupted`; returns how many.
+  // for `stale_seconds`; <= 0 turns the heartbeat rule off) become `interrupted`; returns how many.
+  // Runs whose process is gone are marked interrupted too.
   std::size_t recover_dead_running(std::int64_t experiment_id, double stale_seconds);
   // Refreshes the heartbeat of every trial running under `run_id`.
   void heartbeat(std::int64_t run_id);

@@ -1,0 +1,25 @@
+// Loads the dataset a config describes, once per process, ready to share read-only between trials.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "losslab/dataset.hpp"
+#include "losslab/runner/params.hpp"
+
+namespace losslab::runner {
+
+struct LoadedDataset {
+  SharedSplits splits;
+  std::map<std::string, std::string> checksums;  // every file read -> "crc32:89abcdef size:123"
+  std::string description;                       // "fashion-mnist: 50000 train / 10000 val / ..."
+};
+
+// Reads the files (or generates the synthetic data), splits and preprocesses as the dataset.*
+// keys say. Throws losslab::DatasetError for unreadable or malformed files.
+LoadedDataset load_dataset(const ResolvedParams& params);
+
+// "crc32:xxxxxxxx size:N" of a file's bytes as stored on disk.
+std::string file_checksum(const std::string& path);
+
+}  // namespace losslab::runner

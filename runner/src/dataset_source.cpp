@@ -1,0 +1,111 @@
+#include "losslab/runner/dataset_source.hpp"
+
+#include <zlib.h>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <vector>
+
+#include "losslab/loaders.hpp"
+#include "losslab/splits.hpp"
+
+namespace losslab::runner {
+namespace {
+
+std::vector<PreprocessStep> preprocess_steps(const ResolvedParams& params) {
+  std::vector<PreprocessStep> steps;
+  for (const auto& name : get_string_list(params, "dataset.preprocess"))
+    steps.push_back(parse_preprocess_step(name));
+  return steps;
+}
+
+// Holds `test` examples (count or fraction) out of one set of examples, for the formats that
+// ship no separate test set.
+TrainTest hold_out_test(Dataset data, double test, std::uint64_t seed) {
+  auto [train, held_out] = split_validation(data, test, seed);
+  return TrainTest{std::move(train), std::move(held_out)};
+}
+
+Dataset synthetic_data(const ResolvedParams& params) {
+  const std::string shape = get_string(params, "dataset.synthetic.shape");
+  const auto seed = static_cast<std::uint64_t>(get_integer(params, "dataset.synthetic.seed"));
+  const auto classes = static_cast<std::size_t>(get_integer(params, "dataset.synthetic.classes"));
+  const auto per_class = static_cast<std::size_t>(get_integer(params, "dataset.synthetic.per_class"));
+  if (shape == "toy2d") return make_toy2d();
+  if (shape == "spiral")
+    return make_spiral({classes, per_class, get_number(params, "dataset.synthetic.noise"), seed});
+  BlobsOptions blobs;
+  blobs.classes = classes;
+  blobs.per_class = per_class;
+  blobs.dimension = static_cast<std::size_t>(get_integer(params, "dataset.synthetic.dimension"));
+  blobs.spread = get_number(params, "dataset.synthetic.spread");
+  blobs.seed = seed;
+  return make_blobs(blobs);
+}
+
+}  // namespace
+
+std::string file_checksum(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw DatasetError(path, "cannot open file to checksum it");
+  std::vector<char> buffer(1 << 20);
+  uLong crc = crc32(0L, Z_NULL, 0);
+  std::uint64_t size = 0;
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    const auto got = in.gcount();
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(buffer.data()), static_cast<uInt>(got));
+    size += static_cast<std::uint64_t>(got);
+  }
+  char text[64];
+  std::snprintf(text, sizeof text, "crc32:%08lx size:%llu", crc, static_cast<unsigned long long>(size));
+  return text;
+}
+
+LoadedDataset load_dataset(const ResolvedParams& params) {
+  const std::string kind = get_string(params, "dataset.kind");
+  const std::string path = get_string(params, "dataset.path");
+  const auto split_seed = static_cast<std::uint64_t>(get_integer(params, "dataset.split_seed"));
+  const double test = get_number(params, "dataset.test");
+
+  TrainTest data;
+  std::vector<std::string> files;
+  if (kind == "fashion-mnist" || kind == "mnist") {
+    files = mnist_files(path);
+    data = load_mnist_directory(path, kind == "mnist" ? MnistFlavor::mnist : MnistFlavor::fashion_mnist);
+  } else if (kind == "cifar10") {
+    files = cifar10_files(path);
+    data = load_cifar10_directory(path);
+  } else if (kind == "csv") {
+    CsvOptions csv;
+    csv.label_column = get_string(params, "dataset.label_column");
+    const std::string test_path = get_string(params, "dataset.test_path");
+    files.push_back(path);
+    if (!test_path.empty()) {
+      files.push_back(test_path);
+      data = TrainTest{load_csv(path, csv), load_csv(test_path, csv)};
+    } else {
+      data = hold_out_test(load_csv(path, csv), test, split_seed);
+    }
+  } else {
+    data = hold_out_test(synthetic_data(params), test, split_seed);
+  }
+
+  // The course evaluates on the first 1000 test images of CIFAR-10; test_limit allows the same.
+  data.test = take_first(data.test, static_cast<std::size_t>(get_integer(params, "dataset.test_limit")));
+
+  LoadedDataset loaded;
+  for (const auto& file : files) loaded.checksums[file] = file_checksum(file);
+  auto splits = std::make_shared<Splits>(prepare_splits(
+      std::move(data), get_number(params, "dataset.validation"),
+      static_cast<std::size_t>(get_integer(params, "dataset.limit")), preprocess_steps(params), split_seed));
+  loaded.description = kind + ": " + std::to_string(splits->train.size()) + " train / " +
+                       std::to_string(splits->val.size()) + " val / " + std::to_string(splits->test.size()) +
+                       " test, " + std::to_string(splits->train.dimension()) + " features, " +
+                       std::to_string(splits->train.num_classes()) + " classes";
+  loaded.splits = std::move(splits);
+  return loaded;
+}
+
+}  // namespace losslab::runner

@@ -1,0 +1,56 @@
+// The one thread that writes to the results database. Workers hand it trial starts and outcomes;
+// it applies them in order, and refreshes the run's heartbeat while the sweep runs.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "losslab/runner/store.hpp"
+
+namespace losslab::runner {
+
+class ResultWriter {
+ public:
+  // `has_bias_row`: the trials' W ends with a bias row (recorded with the weights).
+  ResultWriter(ResultsStore& store, std::int64_t run_id, bool has_bias_row);
+  ~ResultWriter();  // drains the queue
+  ResultWriter(const ResultWriter&) = delete;
+  ResultWriter& operator=(const ResultWriter&) = delete;
+
+  void trial_started(std::int64_t trial_id);
+  void trial_finished(std::int64_t trial_id, TrialStatus status, std::unique_ptr<TrainResult> result,
+                      std::string error);
+  // Writes everything queued and stops the thread. Rethrows the first write error, if any.
+  void close();
+  // True once a write failed: the sweep should stop starting trials.
+  bool failed() const;
+
+ private:
+  struct Message {
+    std::int64_t trial_id;
+    bool started;  // true: mark running; false: record the outcome
+    TrialStatus status;
+    std::unique_ptr<TrainResult> result;
+    std::string error;
+  };
+  void loop();
+  void write(Message& message);
+
+  ResultsStore& store_;
+  std::int64_t run_id_;
+  bool has_bias_row_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Message> queue_;
+  bool closing_ = false;
+  std::exception_ptr error_;
+  std::thread thread_;
+};
+
+}  // namespace losslab::runner

@@ -1,0 +1,504 @@
+#include "losslab/runner/store.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "store_schema.hpp"
+
+namespace losslab::runner {
+namespace {
+
+// trial_weights.data is documented as little-endian float32 ('<f4').
+static_assert(std::endian::native == std::endian::little, "trial_weights assumes a little-endian host");
+
+constexpr int kBusyTimeoutMs = 10'000;
+
+// "2026-11-27T23:40:01.123Z": sorts as text, and SQLite's date functions read it.
+std::string utc_timestamp() {
+  const auto now = std::chrono::system_clock::now();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &utc);
+  char text[48];
+  std::snprintf(text, sizeof text, "%s.%03dZ", date, static_cast<int>(ms % 1000));
+  return text;
+}
+
+std::string this_host() {
+  char name[HOST_NAME_MAX + 1] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return {};
+  return name;
+}
+
+// Only ESRCH proves a process is gone; EPERM means it exists under another user.
+bool process_is_gone(std::int64_t pid) {
+  if (pid <= 0 || pid > std::numeric_limits<pid_t>::max()) return pid > 0;  // never kill(0 / -1)
+  return kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
+// A write transaction that takes the write lock up front (BEGIN IMMEDIATE), so the busy timeout
+// applies to acquiring it rather than failing on a read-to-write upgrade. Rolls back unless committed.
+SQLite::Transaction write_transaction(SQLite::Database& db) {
+  return SQLite::Transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+}
+
+// NaN (an accuracy of an empty split, a diverged loss) is stored as NULL, never as a NaN REAL.
+void bind_real(SQLite::Statement& statement, int index, double value) {
+  if (std::isnan(value))
+    statement.bind(index);
+  else
+    statement.bind(index, value);
+}
+
+// Empty text is "not given": NULL, so JSON columns never hold an empty (malformed) document.
+void bind_text(SQLite::Statement& statement, int index, const std::string& value) {
+  if (value.empty())
+    statement.bind(index);
+  else
+    statement.bind(index, value);
+}
+
+// trial_params.value keeps the value's own type: REAL, INTEGER (ints and bools) or TEXT (strings,
+// string lists as JSON arrays).
+void bind_param(SQLite::Statement& statement, int index, const ParamValue& value) {
+  struct Binder {
+    SQLite::Statement& statement;
+    int index;
+    void operator()(bool v) const { statement.bind(index, static_cast<std::int64_t>(v ? 1 : 0)); }
+    void operator()(std::int64_t v) const { statement.bind(index, v); }
+    void operator()(double v) const { bind_real(statement, index, v); }
+    void operator()(const std::string& v) const { statement.bind(index, v); }
+    void operator()(const std::vector<std::string>& v) const {
+      statement.bind(index, nlohmann::json(v).dump());
+    }
+  };
+  std::visit(Binder{statement, index}, value);
+}
+
+bool stores_weights(TrialStatus status) {
+  return status == TrialStatus::completed || status == TrialStatus::pruned;
+}
+
+// The rows that describe one attempt of a trial; a new attempt or outcome replaces them.
+void delete_attempt_results(SQLite::Database& db, std::int64_t trial_id) {
+  for (const char* table : {"loss_history", "epoch_metrics", "trial_weights"}) {
+    SQLite::Statement clear(db, std::string("DELETE FROM ") + table + " WHERE trial_id = ?");
+    clear.bind(1, trial_id);
+    clear.exec();
+  }
+}
+
+// Every SQLite failure leaves the store as a StoreError naming the database and the operation.
+template <typename Body>
+auto guarded(const std::string& path, const std::string& action, Body&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const SQLite::Exception& error) {
+    throw StoreError("results database " + path + ": " + action + ": " + error.what());
+  }
+}
+
+}  // namespace
+
+ResultsStore::ResultsStore(const std::string& path) : path_(path) {
+  namespace fs = std::filesystem;
+  std::error_code ignored;
+  const fs::path file(path);
+  const bool existed = fs::exists(file, ignored);
+  const std::string verb = existed ? "cannot open" : "cannot create";
+  if (fs::is_directory(file, ignored))
+    throw StoreError(verb + " results database " + path + ": it is a directory");
+  const fs::path parent = file.has_parent_path() ? file.parent_path() : fs::path(".");
+  if (!existed && !fs::is_directory(parent, ignored))
+    throw StoreError(verb + " results database " + path + ": directory " + parent.string() +
+                     " does not exist");
+  // SQLite would only say "unable to open database file".
+  if (!existed && access(parent.c_str(), W_OK | X_OK) != 0)
+    throw StoreError(verb + " results database " + path + ": directory " + parent.string() +
+                     " is not writable (" + std::strerror(errno) + ")");
+
+  try {
+    db_ = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
+                                             kBusyTimeoutMs);
+    // The first read is where a file that is not a database is rejected.
+    const int version = db_->execAndGet("PRAGMA user_version").getInt();
+    if (version > store_schema::kVersion)
+      throw StoreError(verb + " results database " + path + ": its schema version " +
+                       std::to_string(version) + " is newer than this losslab's (" +
+                       std::to_string(store_schema::kVersion) + "); use a newer losslab");
+    const std::string journal = db_->execAndGet("PRAGMA journal_mode = WAL").getString();
+    if (journal != "wal")
+      throw StoreError(verb + " results database " + path + ": cannot turn on WAL (journal_mode is " +
+                       journal + ")");
+    db_->exec("PRAGMA synchronous = NORMAL");
+    db_->exec("PRAGMA foreign_keys = ON");
+    // Only a database without the current schema takes the write lock: opening a current one
+    // never waits for another writer.
+    if (version < store_schema::kVersion) {
+      auto transaction = write_transaction(*db_);
+      if (db_->execAndGet("PRAGMA user_version").getInt() < store_schema::kVersion)
+        store_schema::create(*db_);
+      transaction.commit();
+    }
+  } catch (const SQLite::Exception& error) {
+    db_.reset();
+    throw StoreError(verb + " results database " + path + ": " + error.what());
+  }
+}
+
+ResultsStore::~ResultsStore() = default;
+
+SQLite::Database& ResultsStore::database() { return *db_; }
+
+std::int64_t ResultsStore::ensure_experiment(const ExperimentRecord& experiment) {
+  return guarded(path_, "ensure experiment '" + experiment.name + "'", [&] {
+    auto transaction = write_transaction(*db_);
+    const std::string now = utc_timestamp();
+    SQLite::Statement upsert(*db_, R"sql(
+      INSERT INTO experiments (name, config_yaml, config_path, created_at, updated_at)
+      VALUES (?1, ?2, ?3, ?4, ?4)
+      ON CONFLICT (name) DO UPDATE SET config_yaml = excluded.config_yaml,
+                                       config_path = excluded.config_path,
+                                       updated_at = excluded.updated_at)sql");
+    upsert.bind(1, experiment.name);
+    bind_text(upsert, 2, experiment.config_yaml);
+    bind_text(upsert, 3, experiment.config_path);
+    upsert.bind(4, now);
+    upsert.exec();
+    SQLite::Statement select(*db_, "SELECT id FROM experiments WHERE name = ?");
+    select.bind(1, experiment.name);
+    select.executeStep();
+    const std::int64_t id = select.getColumn(0).getInt64();
+    select.reset();
+    transaction.commit();
+    return id;
+  });
+}
+
+std::int64_t ResultsStore::begin_run(std::int64_t experiment_id, const RunRecord& run) {
+  return guarded(path_, "begin run", [&] {
+    auto transaction = write_transaction(*db_);
+    SQLite::Statement insert(*db_, R"sql(
+      INSERT INTO runs (experiment_id, started_at, status, command_line, losslab_version,
+                        git_commit, compiler, compile_flags, host, pid, dataset_checksums, overrides)
+      VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
+    insert.bind(1, experiment_id);
+    insert.bind(2, utc_timestamp());
+    bind_text(insert, 3, run.command_line);
+    bind_text(insert, 4, run.losslab_version);
+    bind_text(insert, 5, run.git_commit);
+    bind_text(insert, 6, run.compiler);
+    bind_text(insert, 7, run.compile_flags);
+    bind_text(insert, 8, run.host);
+    insert.bind(9, run.pid);
+    bind_text(insert, 10, run.dataset_checksums_json);
+    bind_text(insert, 11, run.overrides_json);
+    insert.exec();
+    const std::int64_t id = db_->getLastInsertRowid();
+    transaction.commit();
+    return id;
+  });
+}
+
+void ResultsStore::finish_run(std::int64_t run_id, const std::string& status) {
+  if (status != "completed" && status != "interrupted" && status != "failed")
+    throw std::invalid_argument("finish_run: status must be completed, interrupted or failed, not '" +
+                                status + "'");
+  return guarded(path_, "finish run " + std::to_string(run_id), [&] {
+    auto transaction = write_transaction(*db_);
+    SQLite::Statement update(*db_, "UPDATE runs SET status = ?, finished_at = ? WHERE id = ?");
+    update.bind(1, status);
+    update.bind(2, utc_timestamp());
+    update.bind(3, run_id);
+    if (update.exec() != 1)
+      throw StoreError("results database " + path_ + ": finish run: no run with id " +
+                       std::to_string(run_id));
+    transaction.commit();
+  });
+}
+
+void ResultsStore::register_trials(std::int64_t experiment_id, const std::vector<TrialSpec>& trials) {
+  return guarded(path_, "register trials", [&] {
+    auto transaction = write_transaction(*db_);
+    SQLite::Statement owner(*db_, R"sql(
+      SELECT t.experiment_id, e.name FROM trials t LEFT JOIN experiments e ON e.id = t.experiment_id
+      WHERE t.trial_key = ?)sql");
+    SQLite::Statement insert_trial(*db_, R"sql(
+      INSERT INTO trials (experiment_id, trial_key, name, status, params_json, seed, attempts)
+      VALUES (?, ?, ?, 'pending', ?, ?, 0))sql");
+    SQLite::Statement insert_param(*db_, R"sql(
+      INSERT INTO trial_params (trial_id, name, key, value, swept) VALUES (?, ?, ?, ?, ?))sql");
+
+    for (const TrialSpec& trial : trials) {
+      owner.bind(1, trial.key);
+      if (owner.executeStep()) {
+        const std::int64_t owner_id = owner.getColumn(0).getInt64();
+        const std::string owner_name = owner.getColumn(1).getString();
+        owner.reset();
+        if (owner_id == experiment_id) continue;  // registered by an earlier run: untouched
+        // Keys hash the experiment name, so this is a corrupt database or a key bug, not a rerun.
+        throw StoreError("results database " + path_ + ": trial key " + trial.key +
+                         " already belongs to experiment '" + owner_name + "' (id " +
+                         std::to_string(owner_id) + "), not to experiment id " +
+                         std::to_string(experiment_id));
+      }
+      owner.reset();
+
+      insert_trial.bind(1, experiment_id);
+      insert_trial.bind(2, trial.key);
+      bind_text(insert_trial, 3, trial.name);
+      bind_text(insert_trial, 4, trial.params_json);
+      insert_trial.bind(5, trial.seed);
+      insert_trial.exec();
+      insert_trial.reset();
+      const std::int64_t trial_id = db_->getLastInsertRowid();
+
+      insert_param.bind(1, trial_id);
+      for (const auto& [key, value] : trial.params) {
+        const auto short_name = trial.short_names.find(key);
+        const bool swept = std::find(trial.swept.begin(), trial.swept.end(), key) != trial.swept.end();
+        insert_param.bind(2, short_name != trial.short_names.end() ? short_name->second : key);
+        insert_param.bind(3, key);
+        bind_param(insert_param, 4, value);
+        insert_param.bind(5, swept ? 1 : 0);
+        insert_param.exec();
+        insert_param.reset();
+      }
+    }
+    transaction.commit();
+  });
+}
+
+std::map<std::string, TrialStatus> ResultsStore::trial_statuses(std::int64_t experiment_id) {
+  return guarded(path_, "read trial statuses", [&] {
+    SQLite::Statement select(*db_, "SELECT trial_key, status FROM trials WHERE experiment_id = ?");
+    select.bind(1, experiment_id);
+    std::map<std::string, TrialStatus> statuses;
+    while (select.executeStep())
+      statuses.emplace(select.getColumn(0).getString(),
+                       parse_trial_status(select.getColumn(1).getString()));
+    return statuses;
+  });
+}
+
+std::int64_t ResultsStore::trial_id(const std::string& key) {
+  return guarded(path_, "look up trial " + key, [&] {
+    SQLite::Statement select(*db_, "SELECT id FROM trials WHERE trial_key = ?");
+    select.bind(1, key);
+    if (!select.executeStep())
+      throw StoreError("results database " + path_ + ": no trial with key " + key);
+    return select.getColumn(0).getInt64();
+  });
+}
+
+void ResultsStore::mark_running(std::int64_t trial_id, std::int64_t run_id) {
+  return guarded(path_, "mark trial " + std::to_string(trial_id) + " running", [&] {
+    auto transaction = write_transaction(*db_);
+    SQLite::Statement update(*db_, R"sql(
+      UPDATE trials SET status = 'running', run_id = ?1, attempts = attempts + 1,
+                        started_at = ?2, heartbeat_at = ?2, finished_at = NULL,
+                        train_seconds = NULL, final_loss = NULL, train_accuracy = NULL,
+                        val_accuracy = NULL, test_accuracy = NULL, epochs_done = NULL,
+                        diverged_step = NULL, error = NULL
+      WHERE id = ?3)sql");
+    update.bind(1, run_id);
+    update.bind(2, utc_timestamp());
+    update.bind(3, trial_id);
+    if (update.exec() != 1)
+      throw StoreError("results database " + path_ + ": no trial with id " + std::to_string(trial_id));
+    delete_attempt_results(*db_, trial_id);
+    transaction.commit();
+  });
+}
+
+void ResultsStore::record_outcome(std::int64_t trial_id, const TrialOutcome& outcome) {
+  if (outcome.status == TrialStatus::pending || outcome.status == TrialStatus::running)
+    throw std::invalid_argument("record_outcome: '" + to_string(outcome.status) +
+                                "' is not an outcome");
+  return guarded(path_, "record outcome of trial " + std::to_string(trial_id), [&] {
+    auto transaction = write_transaction(*db_);
+    const TrainResult* result = outcome.result;
+
+    SQLite::Statement update(*db_, R"sql(
+      UPDATE trials SET status = ?, finished_at = ?, error = ?, train_seconds = ?, final_loss = ?,
+                        train_accuracy = ?, val_accuracy = ?, test_accuracy = ?, epochs_done = ?,
+                        diverged_step = ?
+      WHERE id = ?)sql");
+    update.bind(1, to_string(outcome.status));
+    update.bind(2, utc_timestamp());
+    bind_text(update, 3, outcome.error);
+    if (result != nullptr) {
+      bind_real(update, 4, result->train_seconds);
+      bind_real(update, 5, result->final_loss);
+      bind_real(update, 6, result->train_accuracy);
+      bind_real(update, 7, result->val_accuracy);
+      bind_real(update, 8, result->test_accuracy);
+      update.bind(9, static_cast<std::int64_t>(result->epochs.size()));
+      if (outcome.status == TrialStatus::diverged && result->diverged_step >= 0)
+        update.bind(10, result->diverged_step);
+    }
+    update.bind(11, trial_id);
+    if (update.exec() != 1)
+      throw StoreError("results database " + path_ + ": no trial with id " + std::to_string(trial_id));
+
+    // The outcome replaces whatever an earlier attempt left, even without mark_running.
+    delete_attempt_results(*db_, trial_id);
+
+    if (result != nullptr) {
+      // One prepared statement for the whole curve: bind, step, reset (tens of thousands of rows).
+      SQLite::Statement loss(*db_,
+                             "INSERT INTO loss_history (trial_id, step, epoch, loss) VALUES (?, ?, ?, ?)");
+      loss.bind(1, trial_id);
+      const auto steps_per_epoch = static_cast<std::int64_t>(result->steps_per_epoch);
+      for (std::size_t i = 0; i < result->loss_history.size(); ++i) {
+        const auto step = static_cast<std::int64_t>(i);
+        loss.bind(2, step);
+        if (steps_per_epoch > 0)
+          loss.bind(3, step / steps_per_epoch);
+        else
+          loss.bind(3);
+        bind_real(loss, 4, result->loss_history[i]);
+        loss.exec();
+        loss.reset();
+      }
+
+      SQLite::Statement epoch(*db_, R"sql(
+        INSERT INTO epoch_metrics (trial_id, epoch, mean_loss, train_accuracy, val_accuracy,
+                                   learning_rate, seconds)
+        VALUES (?, ?, ?, ?, ?, ?, ?))sql");
+      epoch.bind(1, trial_id);
+      for (const EpochMetrics& metrics : result->epochs) {
+        epoch.bind(2, metrics.epoch);
+        bind_real(epoch, 3, metrics.mean_loss);
+        bind_real(epoch, 4, metrics.train_accuracy);
+        bind_real(epoch, 5, metrics.val_accuracy);
+        bind_real(epoch, 6, metrics.learning_rate);
+        bind_real(epoch, 7, metrics.seconds);
+        epoch.exec();
+        epoch.reset();
+      }
+
+      if (stores_weights(outcome.status)) {
+        const auto bytes = static_cast<std::size_t>(result->W.size()) * sizeof(float);
+        if (bytes > static_cast<std::size_t>(INT_MAX))
+          throw StoreError("results database " + path_ + ": weights of trial " +
+                           std::to_string(trial_id) + " are too large for a BLOB");
+        SQLite::Statement weights(*db_, R"sql(
+          INSERT INTO trial_weights (trial_id, rows, cols, dtype, layout, has_bias_row, data)
+          VALUES (?, ?, ?, 'float32', 'column-major D x C', ?, ?))sql");
+        weights.bind(1, trial_id);
+        weights.bind(2, static_cast<std::int64_t>(result->W.rows()));
+        weights.bind(3, static_cast<std::int64_t>(result->W.cols()));
+        weights.bind(4, outcome.has_bias_row ? 1 : 0);
+        weights.bindNoCopy(5, result->W.data(), static_cast<int>(bytes));
+        weights.exec();
+      }
+    }
+    transaction.commit();
+  });
+}
+
+void ResultsStore::mark_interrupted(const std::vector<std::int64_t>& trial_ids, const std::string& reason) {
+  return guarded(path_, "mark trials interrupted", [&] {
+    auto transaction = write_transaction(*db_);
+    SQLite::Statement update(*db_, R"sql(
+      UPDATE trials SET status = 'interrupted', finished_at = ?, error = ?
+      WHERE id = ? AND status = 'running')sql");
+    update.bind(1, utc_timestamp());
+    bind_text(update, 2, reason);
+    for (const std::int64_t id : trial_ids) {
+      update.bind(3, id);
+      update.exec();
+      update.reset();
+    }
+    transaction.commit();
+  });
+}
+
+std::size_t ResultsStore::recover_dead_running(std::int64_t experiment_id, double stale_seconds) {
+  return guarded(path_, "recover dead running trials", [&] {
+    auto transaction = write_transaction(*db_);
+    const std::string host = this_host();
+    const bool check_heartbeat = stale_seconds > 0;
+
+    struct Lost {
+      std::int64_t trial_id;
+      std::int64_t dead_run_id;  // 0 unless its process is gone
+      std::string reason;
+    };
+    std::vector<Lost> lost;
+    SQLite::Statement select(*db_, R"sql(
+      SELECT t.id, t.run_id, r.host, r.pid,
+             (julianday('now') - julianday(COALESCE(t.heartbeat_at, t.started_at))) * 86400.0
+      FROM trials t LEFT JOIN runs r ON r.id = t.run_id
+      WHERE t.experiment_id = ? AND t.status = 'running')sql");
+    select.bind(1, experiment_id);
+    while (select.executeStep()) {
+      const std::int64_t id = select.getColumn(0).getInt64();
+      const std::int64_t run_id = select.getColumn(1).getInt64();
+      const std::string run_host = select.getColumn(2).getString();
+      const std::int64_t pid = select.getColumn(3).getInt64();
+      const SQLite::Column age = select.getColumn(4);
+      if (!run_host.empty() && run_host == host && process_is_gone(pid)) {
+        lost.push_back({id, run_id, "process " + std::to_string(pid) + " on " + host + " died while running"});
+      } else if (check_heartbeat && age.isNull()) {
+        lost.push_back({id, 0, "no heartbeat recorded"});
+      } else if (check_heartbeat && age.getDouble() > stale_seconds) {
+        lost.push_back({id, 0, "no heartbeat for " + std::to_string(std::llround(age.getDouble())) + " s"});
+      }
+    }
+    select.reset();
+
+    SQLite::Statement interrupt(*db_, R"sql(
+      UPDATE trials SET status = 'interrupted', finished_at = ?, error = ? WHERE id = ?)sql");
+    SQLite::Statement end_run(*db_,
+                              "UPDATE runs SET status = 'interrupted' WHERE id = ? AND status = 'running'");
+    const std::string now = utc_timestamp();
+    for (const Lost& trial : lost) {
+      interrupt.bind(1, now);
+      interrupt.bind(2, trial.reason);
+      interrupt.bind(3, trial.trial_id);
+      interrupt.exec();
+      interrupt.reset();
+      if (trial.dead_run_id != 0) {
+        end_run.bind(1, trial.dead_run_id);
+        end_run.exec();
+        end_run.reset();
+      }
+    }
+    transaction.commit();
+    return lost.size();
+  });
+}
+
+void ResultsStore::heartbeat(std::int64_t run_id) {
+  return guarded(path_, "heartbeat of run " + std::to_string(run_id), [&] {
+    auto transaction = write_transaction(*db_);
+    SQLite::Statement update(*db_,
+                             "UPDATE trials SET heartbeat_at = ? WHERE run_id = ? AND status = 'running'");
+    update.bind(1, utc_timestamp());
+    update.bind(2, run_id);
+    update.exec();
+    transaction.commit();
+  });
+}
+
+}  // namespace losslab::runner

@@ -1,0 +1,249 @@
+#include "losslab/runner/sweep_runner.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <thread>
+
+#include "interrupt.hpp"
+#include "losslab/runner/build_info.hpp"
+#include "losslab/runner/config.hpp"
+#include "losslab/runner/dataset_source.hpp"
+#include "losslab/runner/summary.hpp"
+#include "losslab/runner/trials.hpp"
+#include "median_pruner.hpp"
+#include "progress.hpp"
+#include "result_writer.hpp"
+
+namespace losslab::runner {
+namespace {
+
+// A running trial whose process left no heartbeat for this long is taken as dead.
+constexpr double kStaleRunningSeconds = 60.0;
+constexpr int kSummaryRows = 5;
+
+nlohmann::json to_json(const ParamValue& value) {
+  return std::visit([](const auto& v) { return nlohmann::json(v); }, value);
+}
+
+TrialSpec to_spec(const Trial& trial) {
+  TrialSpec spec;
+  spec.key = trial.key;
+  spec.name = trial.name;
+  spec.params = trial.params;
+  spec.swept = trial.swept;
+  spec.seed = get_integer(trial.params, "training.seed");
+  nlohmann::json params = nlohmann::json::object();
+  for (const auto& [key, value] : trial.params) {
+    params[key] = to_json(value);
+    const KeyDoc* doc = find_key_doc(key);
+    spec.short_names[key] = doc ? doc->short_name : key;
+  }
+  spec.params_json = params.dump();
+  return spec;
+}
+
+std::string host_name() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "unknown";
+  return name;
+}
+
+RunRecord run_record(const RunOptions& options, const ExperimentConfig& config,
+                     const std::map<std::string, std::string>& checksums) {
+  RunRecord run;
+  run.command_line = options.command_line;
+  run.losslab_version = build_info::kVersion;
+  run.git_commit = build_info::kGitCommit;
+  run.compiler = build_info::kCompiler;
+  run.compile_flags = build_info::kFlags;
+  run.host = host_name();
+  run.pid = static_cast<std::int64_t>(getpid());
+  run.dataset_checksums_json = nlohmann::json(checksums).dump();
+  run.overrides_json = nlohmann::json(config.overrides).dump();
+  return run;
+}
+
+void print_dry_run(std::ostream& out, const std::vector<Trial>& trials) {
+  for (const auto& trial : trials) {
+    out << trial.key << "  " << trial.name;
+    for (const auto& key : trial.swept) out << "  " << key << '=' << format_value(trial.params.at(key));
+    out << '\n';
+  }
+  out << trials.size() << " trial" << (trials.size() == 1 ? "" : "s") << '\n';
+}
+
+// Everything one sweep's worker threads share.
+struct SweepContext {
+  const Splits& data;
+  ResultWriter& writer;
+  ProgressLine& progress;
+  MedianPruner& pruner;
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> failures{0};
+};
+
+struct WorkItem {
+  const Trial* trial;
+  std::int64_t trial_id;
+};
+
+bool should_stop(const SweepContext& context) {
+  return InterruptGuard::received() != 0 || context.writer.failed();
+}
+
+void run_one(SweepContext& context, const WorkItem& item) {
+  context.writer.trial_started(item.trial_id);
+  context.progress.trial_started();
+  bool pruned = false;
+  TrainCallbacks callbacks;
+  callbacks.on_step = [&context](const StepInfo&) { return should_stop(context); };
+  callbacks.on_epoch_end = [&context, &pruned](const EpochMetrics& metrics) {
+    pruned = context.pruner.report_and_check(metrics.epoch, metrics.val_accuracy);
+    return pruned || should_stop(context);
+  };
+  TrialStatus status = TrialStatus::failed;
+  std::string error;
+  std::unique_ptr<TrainResult> result;
+  try {
+    result = std::make_unique<TrainResult>(train(context.data, to_trainer_config(item.trial->params), callbacks));
+    switch (result->status) {
+      case TrainStatus::completed: status = TrialStatus::completed; break;
+      case TrainStatus::diverged: status = TrialStatus::diverged; break;
+      case TrainStatus::stopped: status = pruned ? TrialStatus::pruned : TrialStatus::interrupted; break;
+    }
+    if (status == TrialStatus::pruned)
+      error = "below the median validation accuracy of its peers after epoch " +
+              std::to_string(result->epochs.size());
+    else if (status == TrialStatus::interrupted)
+      error = InterruptGuard::received() ? "interrupted by signal " + std::to_string(InterruptGuard::received())
+                                         : "stopped: the results database could not be written";
+    else
+      error = result->message;
+  } catch (const std::exception& exception) {
+    error = exception.what();
+    ++context.failures;
+  }
+  const double val = result && status != TrialStatus::diverged ? result->val_accuracy
+                                                               : std::numeric_limits<double>::quiet_NaN();
+  spdlog::info("{} {}{}{}", item.trial->name, to_string(status),
+               std::isfinite(val) ? fmt::format(": val acc {:.4f}", val) : std::string(),
+               error.empty() || status == TrialStatus::completed ? std::string() : " (" + error + ")");
+  context.writer.trial_finished(item.trial_id, status, std::move(result), error);
+  context.progress.trial_finished(val);
+}
+
+void worker(SweepContext& context, const std::vector<WorkItem>& work) {
+  while (!should_stop(context)) {
+    const std::size_t index = context.next.fetch_add(1);
+    if (index >= work.size()) return;
+    run_one(context, work[index]);
+  }
+}
+
+int exit_code_for_signal(int signal_number) {
+  return signal_number == SIGTERM ? kExitTerminated : kExitInterrupted;
+}
+
+void print_summary(std::ostream& out, ResultsStore& store, std::int64_t experiment_id, const std::string& name) {
+  const auto counts = status_counts(store, experiment_id);
+  out << "experiment " << name << " (" << store.path() << "):";
+  for (const auto& [status, count] : counts) out << ' ' << status << ' ' << count;
+  out << "\ntop " << kSummaryRows << " trials by validation accuracy:\n";
+  print_trial_table(out, top_trials(store, experiment_id, kSummaryRows));
+}
+
+}  // namespace
+
+int run_sweep(const RunOptions& options, std::ostream& out) {
+  ExperimentConfig config;
+  std::vector<Trial> trials;
+  try {
+    config = load_experiment_config(options.config_path, options.overrides);
+    trials = expand_trials(config);
+  } catch (const ConfigError& error) {
+    for (const auto& diagnostic : error.diagnostics()) spdlog::error("{}", diagnostic.to_string());
+    spdlog::error("{} problem{} in {}; nothing was run", error.diagnostics().size(),
+                  error.diagnostics().size() == 1 ? "" : "s", options.config_path);
+    return kExitBadConfig;
+  }
+  if (options.dry_run) {
+    print_dry_run(out, trials);
+    return kExitOk;
+  }
+
+  InterruptGuard interrupts;
+  const unsigned jobs = options.jobs > 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  try {
+    ResultsStore store(options.db_path);
+    const std::int64_t experiment_id =
+        store.ensure_experiment({config.name, config.yaml_text, config.file});
+    std::vector<TrialSpec> specs;
+    specs.reserve(trials.size());
+    for (const auto& trial : trials) specs.push_back(to_spec(trial));
+    store.register_trials(experiment_id, specs);
+    if (const auto recovered = store.recover_dead_running(experiment_id, kStaleRunningSeconds))
+      spdlog::warn("{} trial{} left running by a process that died will be rerun", recovered,
+                   recovered == 1 ? "" : "s");
+
+    const auto statuses = store.trial_statuses(experiment_id);
+    std::vector<WorkItem> work;
+    for (const auto& trial : trials) {
+      const TrialStatus status = statuses.at(trial.key);
+      const bool finished = status == TrialStatus::completed || status == TrialStatus::diverged ||
+                            status == TrialStatus::pruned;
+      if (options.force || !finished) work.push_back({&trial, store.trial_id(trial.key)});
+    }
+    spdlog::info("{}: {} trials, {} to run, {} already finished{}", config.name, trials.size(), work.size(),
+                 trials.size() - work.size(), options.force ? " (--force: rerunning all)" : "");
+    if (work.empty()) {
+      print_summary(out, store, experiment_id, config.name);
+      return kExitOk;
+    }
+
+    const auto load_start = std::chrono::steady_clock::now();
+    const LoadedDataset dataset = load_dataset(config.base);
+    spdlog::info("loaded {} in {:.2f}s", dataset.description,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count());
+    const std::int64_t run_id = store.begin_run(experiment_id, run_record(options, config, dataset.checksums));
+
+    const unsigned threads = std::min<unsigned>(jobs, static_cast<unsigned>(work.size()));
+    spdlog::info("running {} trials on {} worker thread{}", work.size(), threads, threads == 1 ? "" : "s");
+    std::size_t failures = 0;
+    {
+      ResultWriter writer(store, run_id, dataset.splits->train.has_bias_column);
+      ProgressLine progress(work.size(), options.progress && stderr_is_terminal());
+      MedianPruner pruner(config.sweep.prune == PruneRule::median, config.sweep.prune_warmup);
+      SweepContext context{*dataset.splits, writer, progress, pruner};
+      std::vector<std::thread> pool;
+      for (unsigned i = 0; i < threads; ++i) pool.emplace_back([&context, &work] { worker(context, work); });
+      for (auto& thread : pool) thread.join();
+      writer.close();
+      failures = context.failures;
+    }
+    const int signal_number = InterruptGuard::received();
+    store.finish_run(run_id, signal_number ? "interrupted" : "completed");
+    print_summary(out, store, experiment_id, config.name);
+    if (signal_number) {
+      spdlog::warn("stopped by signal {}: finished trials are recorded; rerun the same command to resume",
+                   signal_number);
+      return exit_code_for_signal(signal_number);
+    }
+    return failures > 0 ? kExitTrialsFailed : kExitOk;
+  } catch (const DatasetError& error) {
+    spdlog::error("cannot load the dataset: {}", error.what());
+  } catch (const StoreError& error) {
+    spdlog::error("results database: {}", error.what());
+  } catch (const std::exception& error) {
+    spdlog::error("{}", error.what());
+  }
+  return kExitRuntimeError;
+}
+
+}  // namespace losslab::runner

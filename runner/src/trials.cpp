@@ -1,0 +1,204 @@
+#include "losslab/runner/trials.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <set>
+
+#include "compact_number.hpp"
+#include "config_internal.hpp"
+
+namespace losslab::runner {
+namespace {
+
+// Draws defined here rather than by std::*_distribution, whose algorithms differ between standard
+// libraries: the same sweep.random.seed must give the same trials everywhere.
+class PortableRandom {
+ public:
+  explicit PortableRandom(std::uint64_t seed) : engine_(seed) {}
+  double uniform01() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }  // [0, 1)
+  std::size_t index(std::size_t n) {  // [0, n), unbiased: rejects the few draws that would favour low values
+    const std::uint64_t threshold = (0 - static_cast<std::uint64_t>(n)) % n;
+    for (;;) {
+      const std::uint64_t draw = engine_();
+      if (draw >= threshold) return static_cast<std::size_t>(draw % n);
+    }
+  }
+
+ private:
+  std::mt19937_64 engine_;
+};
+
+ParamValue sample(const RandomAxis& axis, PortableRandom& random) {
+  using Distribution = RandomAxis::Distribution;
+  if (axis.distribution == Distribution::choice) return axis.choices[random.index(axis.choices.size())];
+  const double u = random.uniform01();
+  double value = axis.distribution == Distribution::log_uniform
+                     ? std::exp(std::log(axis.low) + u * (std::log(axis.high) - std::log(axis.low)))
+                     : axis.low + u * (axis.high - axis.low);
+  value = std::clamp(value, axis.low, axis.high);  // exp(log(x)) may land an ulp outside
+  if (detail::find_key_spec(axis.key)->type == detail::ValueType::integer)
+    return static_cast<std::int64_t>(std::llround(value));
+  return value;
+}
+
+// Every random-search sample, drawn once (sample-major, axes in the order written) and crossed
+// with the other axes.
+std::vector<std::vector<ParamValue>> draw_samples(const SweepSpec& sweep) {
+  std::vector<std::vector<ParamValue>> samples;
+  if (sweep.random_trials == 0 || sweep.random.empty()) return samples;
+  PortableRandom random(sweep.random_seed);
+  for (std::size_t i = 0; i < sweep.random_trials; ++i) {
+    std::vector<ParamValue> values;
+    for (const RandomAxis& axis : sweep.random) values.push_back(sample(axis, random));
+    samples.push_back(std::move(values));
+  }
+  return samples;
+}
+
+std::vector<std::string> swept_keys(const SweepSpec& sweep) {
+  std::vector<std::string> keys;
+  for (const SweepAxis& axis : sweep.grid) keys.push_back(axis.key);
+  for (const SweepAxis& axis : sweep.zip) keys.push_back(axis.key);
+  if (sweep.random_trials > 0)
+    for (const RandomAxis& axis : sweep.random) keys.push_back(axis.key);
+  if (!sweep.seeds.empty()) keys.push_back("training.seed");
+  return keys;
+}
+
+std::string name_value(const ParamValue& value) {
+  if (const double* number = std::get_if<double>(&value)) return detail::compact_number(*number);
+  return format_value(value);
+}
+
+std::string name_label(const std::string& key) {
+  if (key == "optimizer.learning_rate") return "lr";
+  if (key == "regularization.strength") return "reg";
+  if (key == "optimizer.batch_size") return "bs";
+  const detail::KeySpec* spec = detail::find_key_spec(key);
+  return spec ? spec->short_name : key;
+}
+
+// Keeps the canonical text one line per key whatever a value holds.
+std::string escaped(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Trial> expand_trials(const ExperimentConfig& config) {
+  const SweepSpec& sweep = config.sweep;
+  const std::uint64_t size = detail::expansion_size(sweep);
+  if (size > sweep.max_trials) {
+    throw ConfigError({{config.file, 0, 0,
+                        "the sweep expands to " + std::to_string(size) + " trials, above sweep.max_trials = " +
+                            std::to_string(sweep.max_trials)}});
+  }
+  const std::vector<std::vector<ParamValue>> samples = draw_samples(sweep);
+  const std::vector<std::string> swept = swept_keys(sweep);
+  const std::size_t zip_length = sweep.zip.empty() ? 1 : sweep.zip.front().values.size();
+  const std::size_t sample_count = samples.empty() ? 1 : samples.size();
+  // Without sweep.seeds each trial keeps its training.seed (the base's or a swept one).
+  const std::size_t seed_count = sweep.seeds.empty() ? 1 : sweep.seeds.size();
+
+  std::vector<Trial> trials;
+  std::set<std::string> keys;
+  std::vector<std::size_t> odometer(sweep.grid.size(), 0);  // the last axis turns fastest
+  for (bool more = true; more;) {
+    for (std::size_t z = 0; z < zip_length; ++z) {
+      for (std::size_t r = 0; r < sample_count; ++r) {
+        for (std::size_t s = 0; s < seed_count; ++s) {
+          ResolvedParams params = config.base;
+          for (std::size_t a = 0; a < sweep.grid.size(); ++a) params[sweep.grid[a].key] = sweep.grid[a].values[odometer[a]];
+          for (const SweepAxis& axis : sweep.zip) params[axis.key] = axis.values.at(z);
+          if (!samples.empty())
+            for (std::size_t a = 0; a < sweep.random.size(); ++a) params[sweep.random[a].key] = samples[r][a];
+          if (!sweep.seeds.empty()) params["training.seed"] = sweep.seeds[s];
+          std::string key = trial_key(config.name, params);
+          // Identical parameter sets (a choice drawn twice) are one trial.
+          if (!keys.insert(key).second) continue;
+          std::string name = trial_name(params, swept);
+          trials.push_back({std::move(key), std::move(name), std::move(params), swept});
+        }
+      }
+    }
+    more = false;
+    for (std::size_t a = sweep.grid.size(); a-- > 0;) {
+      if (++odometer[a] < sweep.grid[a].values.size()) {
+        more = true;
+        break;
+      }
+      odometer[a] = 0;
+    }
+  }
+  return trials;
+}
+
+std::string trial_key(const std::string& experiment_name, const ResolvedParams& params) {
+  // 64-bit FNV-1a over the canonical text; std::map iterates the keys sorted.
+  std::uint64_t hash = 14695981039346656037ull;
+  const auto feed = [&hash](const std::string& text) {
+    for (unsigned char c : text) {
+      hash ^= c;
+      hash *= 1099511628211ull;
+    }
+  };
+  feed("losslab-trial-v1\nexperiment=" + escaped(experiment_name) + "\n");
+  for (const auto& [key, value] : params) feed(key + "=" + escaped(format_value(value)) + "\n");
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+  return text;
+}
+
+std::string trial_name(const ResolvedParams& params, const std::vector<std::string>& swept) {
+  std::string name = get_string(params, "loss.kind") + "/" + get_string(params, "optimizer.kind");
+  for (const std::string& key : swept) {
+    if (key == "loss.kind" || key == "optimizer.kind" || key == "training.seed") continue;
+    const auto it = params.find(key);
+    if (it != params.end()) name += "/" + name_label(key) + "=" + name_value(it->second);
+  }
+  return name + "/seed=" + std::to_string(get_integer(params, "training.seed"));
+}
+
+TrainerConfig to_trainer_config(const ResolvedParams& params) {
+  TrainerConfig config;
+  config.loss.kind = parse_loss_kind(get_string(params, "loss.kind"));
+  config.loss.margin = get_number(params, "loss.margin");
+
+  config.regularization.kind = parse_reg_kind(get_string(params, "regularization.kind"));
+  config.regularization.strength = get_number(params, "regularization.strength");
+  config.regularization.beta = get_number(params, "regularization.beta");
+  config.regularization.max_norm = get_number(params, "regularization.max_norm");
+  config.regularization.regularize_bias = get_bool(params, "regularization.regularize_bias");
+
+  config.optimizer.kind = parse_optimizer_kind(get_string(params, "optimizer.kind"));
+  config.optimizer.learning_rate = get_number(params, "optimizer.learning_rate");
+  config.optimizer.momentum = get_number(params, "optimizer.momentum");
+  config.optimizer.decay_rate = get_number(params, "optimizer.decay_rate");
+  config.optimizer.beta1 = get_number(params, "optimizer.beta1");
+  config.optimizer.beta2 = get_number(params, "optimizer.beta2");
+  config.optimizer.epsilon = get_number(params, "optimizer.epsilon");
+  config.optimizer.search_scale = get_number(params, "optimizer.search_scale");
+
+  config.schedule.kind = parse_schedule_kind(get_string(params, "optimizer.schedule.kind"));
+  config.schedule.gamma = get_number(params, "optimizer.schedule.gamma");
+  config.schedule.step_epochs = static_cast<int>(get_integer(params, "optimizer.schedule.step_epochs"));
+  config.schedule.decay = get_number(params, "optimizer.schedule.decay");
+
+  config.training.epochs = static_cast<int>(get_integer(params, "training.epochs"));
+  config.training.batch_size = static_cast<std::size_t>(get_integer(params, "optimizer.batch_size"));
+  config.training.sampling = parse_sampling(get_string(params, "optimizer.sampling"));
+  config.training.seed = static_cast<std::uint64_t>(get_integer(params, "training.seed"));
+  config.training.init_scale = get_number(params, "training.init_scale");
+  config.training.eval_train_limit = static_cast<std::size_t>(get_integer(params, "training.eval_train_limit"));
+  return config;
+}
+
+}  // namespace losslab::runner

@@ -1,0 +1,268 @@
+// losslab-run end to end: real YAML files, the real Fashion-MNIST files, a real SQLite database,
+// the real executable (started as a child process, signalled and killed).
+#include <gtest/gtest.h>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <csignal>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace losslab {
+namespace {
+
+using test_support::ChildProcess;
+using test_support::run_program;
+using test_support::TempDir;
+
+const std::string kRun = std::string(LOSSLAB_BIN_DIR) + "/losslab-run";
+
+// A small Fashion-MNIST sweep: `limit` training examples, the given sweep block.
+std::string small_config(const std::string& name, int limit, int epochs, const std::string& sweep) {
+  return "name: " + name +
+         "\n"
+         "dataset:\n"
+         "  kind: fashion-mnist\n"
+         "  path: " LOSSLAB_FASHION_MNIST_DIR "\n"
+         "  validation: 1000\n"
+         "  limit: " + std::to_string(limit) + "\n"
+         "  preprocess: [standardize, bias]\n"
+         "loss: {kind: softmax}\n"
+         "regularization: {kind: l2, strength: 1.0e-4}\n"
+         "optimizer: {kind: sgd, learning_rate: 1.0e-2, batch_size: 100}\n"
+         "training: {epochs: " + std::to_string(epochs) + ", seed: 0}\n"
+         "sweep:\n" + sweep;
+}
+
+const std::string kGrid2x2 =
+    "  grid:\n"
+    "    optimizer.learning_rate: [1.0e-3, 1.0e-2]\n"
+    "    regularization.strength: [1.0e-4, 1.0e-2]\n";
+
+std::int64_t count(SQLite::Database& db, const std::string& sql) {
+  SQLite::Statement query(db, sql);
+  query.executeStep();
+  return query.getColumn(0).getInt64();
+}
+
+// trial_key -> every loss of its history, in step order.
+std::map<std::string, std::vector<double>> loss_histories(const std::string& db_path) {
+  SQLite::Database db(db_path, SQLite::OPEN_READONLY);
+  SQLite::Statement query(db,
+                          "SELECT t.trial_key, h.loss FROM loss_history h JOIN trials t ON t.id = h.trial_id "
+                          "ORDER BY t.trial_key, h.step");
+  std::map<std::string, std::vector<double>> histories;
+  while (query.executeStep()) histories[query.getColumn(0).getString()].push_back(query.getColumn(1).getDouble());
+  return histories;
+}
+
+TEST(RunCli, QuickstartReachesEightyPercentValidationAccuracy) {
+  TempDir dir;
+  const std::string db = dir.file("results.db");
+  const auto run = run_program({kRun, std::string(LOSSLAB_SOURCE_DIR) + "/configs/quickstart.yaml", "--db", db},
+                               dir.path().string());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  SQLite::Database results(db, SQLite::OPEN_READONLY);
+  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM trials"), 12);
+  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM trials WHERE status = 'completed'"), 12);
+  SQLite::Statement best(results, "SELECT MAX(val_accuracy) FROM trials");
+  ASSERT_TRUE(best.executeStep());
+  EXPECT_GE(best.getColumn(0).getDouble(), 0.80);
+  // The summary table on stdout names the best trials.
+  EXPECT_NE(run.out.find("top 5 trials"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("softmax/sgd/"), std::string::npos) << run.out;
+  // Every trial has a loss history and per-epoch metrics; the experiment keeps its config text.
+  EXPECT_EQ(count(results, "SELECT COUNT(DISTINCT trial_id) FROM loss_history"), 12);
+  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM epoch_metrics"), 12 * 5);
+  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM experiments WHERE config_yaml LIKE '%quickstart%'"), 1);
+  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM runs WHERE git_commit <> '' AND compiler <> '' AND host <> '' "
+                           "AND dataset_checksums LIKE '%crc32:%'"),
+            1);
+}
+
+TEST(RunCli, SameHistoriesBitForBitWithOneOrTwoJobs) {
+  TempDir dir;
+  const std::string config = dir.write("det.yaml", small_config("det", 3000, 2, kGrid2x2));
+  const auto one = run_program({kRun, config, "--db", dir.file("one.db"), "--jobs", "1"}, dir.path().string());
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  const auto two = run_program({kRun, config, "--db", dir.file("two.db"), "--jobs", "2"}, dir.path().string());
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  const auto a = loss_histories(dir.file("one.db"));
+  const auto b = loss_histories(dir.file("two.db"));
+  ASSERT_EQ(a.size(), 4u);
+  EXPECT_EQ(a, b);  // exact equality of every double
+}
+
+TEST(RunCli, RerunSkipsCompletedTrialsAndForceRerunsThem) {
+  TempDir dir;
+  const std::string config = dir.write("resume.yaml", small_config("resume", 2000, 1, kGrid2x2));
+  const std::string db = dir.file("r.db");
+  ASSERT_EQ(run_program({kRun, config, "--db", db}, dir.path().string()).exit_code, 0);
+  const auto again = run_program({kRun, config, "--db", db}, dir.path().string());
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.err.find("0 to run, 4 already finished"), std::string::npos) << again.err;
+  {
+    SQLite::Database results(db, SQLite::OPEN_READONLY);
+    EXPECT_EQ(count(results, "SELECT SUM(attempts) FROM trials"), 4);
+  }
+  const auto forced = run_program({kRun, config, "--db", db, "--force"}, dir.path().string());
+  ASSERT_EQ(forced.exit_code, 0) << forced.err;
+  SQLite::Database results(db, SQLite::OPEN_READONLY);
+  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM trials"), 4);
+  EXPECT_EQ(count(results, "SELECT SUM(attempts) FROM trials"), 8);
+  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM runs"), 2);  // the no-op rerun starts no run
+}
+
+TEST(RunCli, ResumeAfterSigkillLosesAndRepeatsNothing) {
+  TempDir dir;
+  const std::string sweep =
+      "  grid:\n"
+      "    optimizer.learning_rate: [1.0e-3, 2.0e-3, 3.0e-3, 5.0e-3, 1.0e-2, 2.0e-2]\n"
+      "    regularization.strength: [1.0e-5, 1.0e-4, 1.0e-3]\n";
+  const std::string config = dir.write("kill.yaml", small_config("kill", 20000, 3, sweep));
+  const std::string db = dir.file("kill.db");
+  std::map<std::string, std::vector<double>> before_kill;
+  {
+    ChildProcess child({kRun, config, "--db", db, "--jobs", "2"}, dir.file("o1"), dir.file("e1"));
+    // Kill once a few trials are committed, while others are in flight.
+    const bool some_done = test_support::wait_until(
+        [&] {
+          try {
+            SQLite::Database results(db, SQLite::OPEN_READONLY);
+            return count(results, "SELECT COUNT(*) FROM trials WHERE status = 'completed'") >= 3;
+          } catch (const std::exception&) {
+            return false;
+          }
+        },
+        std::chrono::seconds(120));
+    ASSERT_TRUE(some_done) << child.err();
+    child.signal(SIGKILL);
+    EXPECT_EQ(child.wait(), 128 + SIGKILL);
+    SQLite::Database results(db, SQLite::OPEN_READONLY);
+    SQLite::Statement done(results,
+                           "SELECT t.trial_key, h.loss FROM loss_history h JOIN trials t ON t.id = h.trial_id "
+                           "WHERE t.status = 'completed' ORDER BY t.trial_key, h.step");
+    while (done.executeStep()) before_kill[done.getColumn(0).getString()].push_back(done.getColumn(1).getDouble());
+  }
+  ASSERT_GE(before_kill.size(), 3u);
+  ASSERT_LT(before_kill.size(), 18u) << "the sweep finished before the kill; the test proves nothing";
+
+  const auto resumed = run_program({kRun, config, "--db", db, "--jobs", "2"}, dir.path().string());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  SQLite::Database results(db, SQLite::OPEN_READONLY);
+  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM trials"), 18);
+  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM trials WHERE status = 'completed'"), 18);
+  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM (SELECT trial_key FROM trials GROUP BY trial_key HAVING COUNT(*) > 1)"), 0);
+  SQLite::Statement integrity(results, "PRAGMA integrity_check");
+  ASSERT_TRUE(integrity.executeStep());
+  EXPECT_EQ(integrity.getColumn(0).getString(), "ok");
+  // Trials finished before the kill were not run again and their results are unchanged.
+  const auto after = loss_histories(db);
+  for (const auto& [key, history] : before_kill) {
+    EXPECT_EQ(after.at(key), history) << key;
+    SQLite::Statement attempts(results, "SELECT attempts FROM trials WHERE trial_key = ?");
+    attempts.bind(1, key);
+    ASSERT_TRUE(attempts.executeStep());
+    EXPECT_EQ(attempts.getColumn(0).getInt(), 1) << key;
+  }
+  // Every history is complete: 3 epochs of (19000 / 100) steps.
+  for (const auto& [key, history] : after) EXPECT_EQ(history.size(), 3u * 190u) << key;
+}
+
+TEST(RunCli, SigintMarksInFlightTrialsInterruptedAndExits130) {
+  TempDir dir;
+  const std::string sweep =
+      "  grid:\n"
+      "    optimizer.learning_rate: [1.0e-3, 2.0e-3, 3.0e-3, 5.0e-3, 1.0e-2, 2.0e-2]\n";
+  const std::string config = dir.write("int.yaml", small_config("int", 50000, 30, sweep));
+  const std::string db = dir.file("int.db");
+  ChildProcess child({kRun, config, "--db", db, "--jobs", "2"}, dir.file("o"), dir.file("e"));
+  const bool running = test_support::wait_until(
+      [&] {
+        try {
+          SQLite::Database results(db, SQLite::OPEN_READONLY);
+          return count(results, "SELECT COUNT(*) FROM trials WHERE status = 'running'") >= 1;
+        } catch (const std::exception&) {
+          return false;
+        }
+      },
+      std::chrono::seconds(60));
+  ASSERT_TRUE(running) << child.err();
+  child.signal(SIGINT);
+  EXPECT_EQ(child.wait(), 130) << child.err();
+  SQLite::Database results(db, SQLite::OPEN_READONLY);
+  EXPECT_GE(count(results, "SELECT COUNT(*) FROM trials WHERE status = 'interrupted'"), 1);
+  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM trials WHERE status = 'running'"), 0);
+  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM runs WHERE status = 'interrupted'"), 1);
+}
+
+TEST(RunCli, DivergedTrialIsRecordedAndTheSweepGoesOn) {
+  TempDir dir;
+  const std::string sweep = "  grid:\n    optimizer.learning_rate: [1.0e-2, 1.0e+30]\n";
+  const std::string config = dir.write("div.yaml", small_config("div", 2000, 2, sweep));
+  const auto run = run_program({kRun, config, "--db", dir.file("d.db")}, dir.path().string());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  SQLite::Database results(dir.file("d.db"), SQLite::OPEN_READONLY);
+  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM trials WHERE status = 'completed'"), 1);
+  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM trials WHERE status = 'diverged' AND diverged_step >= 0 "
+                           "AND error LIKE '%step%'"),
+            1);
+}
+
+TEST(RunCli, MedianRulePrunesWeakTrials) {
+  TempDir dir;
+  // Good learning rates first, then hopeless ones (--jobs 1 runs them in this order): the slow
+  // ones fall below the median of the good ones' validation accuracy after the warm-up epoch.
+  const std::string sweep =
+      "  grid:\n"
+      "    optimizer.learning_rate: [3.0e-2, 2.0e-2, 1.0e-5, 1.0e-6, 1.0e-7]\n"
+      "  prune: median\n"
+      "  prune_warmup: 1\n";
+  const std::string config = dir.write("prune.yaml", small_config("prune", 3000, 4, sweep));
+  const auto run = run_program({kRun, config, "--db", dir.file("p.db"), "--jobs", "1"}, dir.path().string());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  SQLite::Database results(dir.file("p.db"), SQLite::OPEN_READONLY);
+  // The first two have fewer than two peers to compare with and complete; the three slow ones
+  // are below the median of the two good ones' accuracy after epoch 1.
+  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM trials WHERE status = 'pruned'"), 3);
+  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM trials t JOIN trial_params p ON p.trial_id = t.id "
+                           "WHERE t.status = 'completed' AND p.name = 'learning_rate' AND p.value >= 2e-2"),
+            2);
+  // A pruned trial stopped early: fewer epochs recorded than configured.
+  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM trials WHERE status = 'pruned' AND epochs_done >= 4"), 0);
+}
+
+TEST(RunCli, InvalidConfigExitsTwoWithEveryProblemAndRunsNothing) {
+  TempDir dir;
+  const std::string config = dir.write("bad.yaml",
+                                       "name: bad\n"
+                                       "loss: {kind: softmax}\n"
+                                       "optimizer:\n"
+                                       "  learning_rat: 0.1\n"
+                                       "training:\n"
+                                       "  epochs: -3\n");
+  const auto run = run_program({kRun, config, "--db", dir.file("bad.db")}, dir.path().string());
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("bad.yaml:4:3:"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("learning_rate"), std::string::npos) << run.err;  // did you mean
+  EXPECT_NE(run.err.find("bad.yaml:6:11:"), std::string::npos) << run.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("bad.db")));
+}
+
+TEST(RunCli, DryRunListsTrialsAndTheirCount) {
+  TempDir dir;
+  const std::string config = dir.write("dry.yaml", small_config("dry", 1000, 1, kGrid2x2));
+  const auto run = run_program({kRun, config, "--dry-run", "--set", "sweep.grid.loss.kind=[svm,softmax]"},
+                               dir.path().string());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("8 trials"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("svm/sgd/"), std::string::npos) << run.out;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("results.db")));
+}
+
+}  // namespace
+}  // namespace losslab
