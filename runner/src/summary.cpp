@@ -27,7 +27,7 @@ std::vector<TrialSummary> top_trials(ResultsStore& store, std::int64_t experimen
   SQLite::Statement query(store.database(),
                           "SELECT name, status, val_accuracy, test_accuracy, train_accuracy, final_loss, "
                           "train_seconds FROM trials WHERE experiment_id = ? "
-                          "ORDER BY val_accuracy IS NULL, val_accuracy DESC, id LIMIT ?");
+                          "ORDER BY val_accuracy IS NULL, val_accuracy DESC, train_accuracy DESC, id LIMIT ?");
   query.bind(1, experiment_id);
   query.bind(2, limit);
   std::vector<TrialSummary> rows;

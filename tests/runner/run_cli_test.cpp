@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "support/cifar_fixture.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -262,6 +263,29 @@ TEST(RunCli, DryRunListsTrialsAndTheirCount) {
   EXPECT_NE(run.out.find("8 trials"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("svm/sgd/"), std::string::npos) << run.out;
   EXPECT_FALSE(std::filesystem::exists(dir.file("results.db")));
+}
+
+}  // namespace
+}  // namespace losslab
+
+namespace losslab {
+namespace {
+
+TEST(RunCli, Cifar10ConfigRunsWhenPointedAtBinaryBatches) {
+  test_support::TempDir dir, data;
+  test_support::write_cifar10_directory(data, 300, 200);
+  const auto run = test_support::run_program(
+      {kRun, std::string(LOSSLAB_SOURCE_DIR) + "/configs/cifar10.yaml", "--db", dir.file("c.db"), "--set",
+       "dataset.path=" + data.path().string(), "--set", "training.epochs=2"},
+      dir.path().string());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  // The course's split shape on 1500 training images: 1000 validation, the rest training; the
+  // first 1000 (here: all 200) test images; 3072 pixels + the bias feature.
+  EXPECT_NE(run.err.find("cifar10: 500 train / 1000 val / 200 test, 3073 features, 10 classes"), std::string::npos)
+      << run.err;
+  SQLite::Database results(dir.file("c.db"), SQLite::OPEN_READONLY);
+  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM trials WHERE status = 'completed'"), 8);
+  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM runs WHERE dataset_checksums LIKE '%test_batch.bin%'"), 1);
 }
 
 }  // namespace

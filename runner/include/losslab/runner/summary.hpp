@@ -18,7 +18,8 @@ struct TrialSummary {
   double final_loss = 0, train_seconds = 0;                       // NaN when NULL
 };
 
-// The best `limit` trials of an experiment by validation accuracy (trials without one last).
+// The best `limit` trials of an experiment by validation accuracy (trials without one last; ties
+// and sets without validation data ranked by training accuracy).
 std::vector<TrialSummary> top_trials(ResultsStore& store, std::int64_t experiment_id, int limit);
 // Trial counts by status.
 std::map<std::string, std::int64_t> status_counts(ResultsStore& store, std::int64_t experiment_id);
