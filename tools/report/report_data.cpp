@@ -1,0 +1,154 @@
+#include "report_data.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+namespace losslab::report {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double real_or_nan(const SQLite::Column& column) { return column.isNull() ? kNaN : column.getDouble(); }
+
+ParamValue column_value(const SQLite::Column& column) {
+  if (column.isInteger()) return static_cast<std::int64_t>(column.getInt64());
+  if (column.isFloat()) return column.getDouble();
+  if (column.isNull()) return std::string();
+  return column.getString();
+}
+
+}  // namespace
+
+ReportDatabase::ReportDatabase(const std::string& path) : path_(path) {
+  if (!std::filesystem::exists(path)) throw ReportError("no results database at " + path);
+  try {
+    db_ = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY);
+    db_->setBusyTimeout(10000);
+    db_->exec("PRAGMA query_only = ON");
+    if (!db_->tableExists("trials") || !db_->tableExists("experiments"))
+      throw ReportError(path + " is not a losslab results database (no trials/experiments tables)");
+  } catch (const SQLite::Exception& error) {
+    throw ReportError("cannot read " + path + ": " + error.what());
+  }
+}
+
+ReportDatabase::~ReportDatabase() = default;
+
+SQLite::Database& ReportDatabase::database() { return *db_; }
+
+std::vector<ExperimentInfo> ReportDatabase::experiments() {
+  SQLite::Statement query(*db_, "SELECT id, name, created_at, config_yaml FROM experiments ORDER BY id");
+  std::vector<ExperimentInfo> rows;
+  while (query.executeStep())
+    rows.push_back({query.getColumn(0).getInt64(), query.getColumn(1).getString(), query.getColumn(2).getString(),
+                    query.getColumn(3).getString()});
+  return rows;
+}
+
+std::optional<ExperimentInfo> ReportDatabase::find_experiment(const std::string& name_or_id) {
+  std::int64_t id = 0;
+  const auto* end = name_or_id.data() + name_or_id.size();
+  const bool numeric = !name_or_id.empty() && std::from_chars(name_or_id.data(), end, id).ptr == end;
+  for (auto& experiment : experiments())
+    if (experiment.name == name_or_id || (numeric && experiment.id == id)) return experiment;
+  return std::nullopt;
+}
+
+std::vector<TrialRecord> ReportDatabase::trials(std::int64_t experiment_id) {
+  SQLite::Statement query(*db_,
+                          "SELECT id, trial_key, name, status, params_json, train_accuracy, val_accuracy, "
+                          "test_accuracy, final_loss, train_seconds, epochs_done, diverged_step, error "
+                          "FROM trials WHERE experiment_id = ? ORDER BY id");
+  query.bind(1, experiment_id);
+  std::vector<TrialRecord> rows;
+  std::map<std::int64_t, std::size_t> index;
+  while (query.executeStep()) {
+    TrialRecord t;
+    t.id = query.getColumn(0).getInt64();
+    t.key = query.getColumn(1).getString();
+    t.name = query.getColumn(2).getString();
+    t.status = query.getColumn(3).getString();
+    t.params_json = query.getColumn(4).getString();
+    t.train_accuracy = real_or_nan(query.getColumn(5));
+    t.val_accuracy = real_or_nan(query.getColumn(6));
+    t.test_accuracy = real_or_nan(query.getColumn(7));
+    t.final_loss = real_or_nan(query.getColumn(8));
+    t.train_seconds = real_or_nan(query.getColumn(9));
+    t.epochs_done = query.getColumn(10).isNull() ? 0 : query.getColumn(10).getInt64();
+    t.diverged_step = query.getColumn(11).isNull() ? -1 : query.getColumn(11).getInt64();
+    t.error = query.getColumn(12).getString();
+    index[t.id] = rows.size();
+    rows.push_back(std::move(t));
+  }
+  SQLite::Statement params(*db_,
+                           "SELECT p.trial_id, p.name, p.value, p.swept FROM trial_params p "
+                           "JOIN trials t ON t.id = p.trial_id WHERE t.experiment_id = ?");
+  params.bind(1, experiment_id);
+  while (params.executeStep()) {
+    const auto it = index.find(params.getColumn(0).getInt64());
+    if (it == index.end()) continue;
+    TrialRecord& t = rows[it->second];
+    const std::string name = params.getColumn(1).getString();
+    t.params[name] = column_value(params.getColumn(2));
+    if (params.getColumn(3).getInt() != 0) t.swept.insert(name);
+  }
+  return rows;
+}
+
+std::vector<std::pair<std::int64_t, double>> ReportDatabase::loss_history(std::int64_t trial_id) {
+  SQLite::Statement query(*db_, "SELECT step, loss FROM loss_history WHERE trial_id = ? ORDER BY step");
+  query.bind(1, trial_id);
+  std::vector<std::pair<std::int64_t, double>> rows;
+  while (query.executeStep()) rows.emplace_back(query.getColumn(0).getInt64(), real_or_nan(query.getColumn(1)));
+  return rows;
+}
+
+std::vector<EpochRow> ReportDatabase::epoch_metrics(std::int64_t trial_id) {
+  SQLite::Statement query(*db_,
+                          "SELECT epoch, mean_loss, train_accuracy, val_accuracy, learning_rate, seconds "
+                          "FROM epoch_metrics WHERE trial_id = ? ORDER BY epoch");
+  query.bind(1, trial_id);
+  std::vector<EpochRow> rows;
+  while (query.executeStep())
+    rows.push_back({query.getColumn(0).getInt64(), real_or_nan(query.getColumn(1)), real_or_nan(query.getColumn(2)),
+                    real_or_nan(query.getColumn(3)), real_or_nan(query.getColumn(4)), real_or_nan(query.getColumn(5))});
+  return rows;
+}
+
+std::optional<Weights> ReportDatabase::weights(std::int64_t trial_id) {
+  SQLite::Statement query(*db_, "SELECT rows, cols, has_bias_row, data FROM trial_weights WHERE trial_id = ?");
+  query.bind(1, trial_id);
+  if (!query.executeStep()) return std::nullopt;
+  Weights w;
+  w.rows = query.getColumn(0).getInt64();
+  w.cols = query.getColumn(1).getInt64();
+  w.has_bias_row = query.getColumn(2).getInt() != 0;
+  const SQLite::Column data = query.getColumn(3);
+  const auto expected = static_cast<std::size_t>(w.rows * w.cols) * sizeof(float);
+  if (static_cast<std::size_t>(data.getBytes()) != expected)
+    throw ReportError("trial " + std::to_string(trial_id) + ": weights blob has " + std::to_string(data.getBytes()) +
+                      " bytes, expected " + std::to_string(expected));
+  w.values.resize(static_cast<std::size_t>(w.rows * w.cols));
+  std::memcpy(w.values.data(), data.getBlob(), expected);
+  return w;
+}
+
+runner::ResolvedParams params_from_json(const std::string& params_json) {
+  runner::ResolvedParams params;
+  const auto json = nlohmann::json::parse(params_json);
+  for (const auto& [key, value] : json.items()) {
+    if (value.is_boolean()) params[key] = value.get<bool>();
+    else if (value.is_number_integer()) params[key] = value.get<std::int64_t>();
+    else if (value.is_number()) params[key] = value.get<double>();
+    else if (value.is_string()) params[key] = value.get<std::string>();
+    else if (value.is_array()) params[key] = value.get<std::vector<std::string>>();
+  }
+  return params;
+}
+
+}  // namespace losslab::report
