@@ -1,0 +1,23 @@
+// losslab-report html: one self-contained HTML file (no network access needed to view it).
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include "report_data.hpp"
+
+namespace losslab::report {
+
+struct HtmlOptions {
+  std::optional<std::string> experiment;  // name or id; all experiments when absent
+  int top = 10;                           // trials whose loss curves are drawn
+  bool log_scale = false;                 // initial state of the loss chart's log-scale toggle
+};
+
+// Writes the report: loss curves of the top trials, validation accuracy over learning rate x
+// regularization strength, a marginal plot per swept parameter, a sortable trial table, the best
+// trial's weights as class templates (image datasets) or its decision regions (2-D datasets).
+void write_html_report(ReportDatabase& db, const HtmlOptions& options, std::ostream& out);
+
+}  // namespace losslab::report
