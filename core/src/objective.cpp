@@ -14,9 +14,9 @@ Scalar Objective<Scalar>::evaluate(const Eigen::Ref<const RowMatrix<Scalar>>& X,
     // dscores_ already carries the 1/B of the mean.
     dW->resize(W.rows(), W.cols());
     dW->noalias() = X.transpose() * dscores_;
-    add_regularization_gradient(reg_, W, has_bias_row_, *dW);
+    add_regularization_gradient<Scalar>(reg_, W, has_bias_row_, *dW);
   }
-  return loss + regularization_penalty(reg_, W, has_bias_row_);
+  return loss + regularization_penalty<Scalar>(reg_, W, has_bias_row_);
 }
 
 template <typename Scalar>

@@ -24,7 +24,7 @@ RegKind parse_reg_kind(const std::string& name) {
 std::string to_string(RegKind kind) { return detail::name_of(kRegNames, kind); }
 
 template <typename Scalar>
-Scalar regularization_penalty(const RegSpec& spec, const Matrix<Scalar>& W, bool has_bias_row) {
+Scalar regularization_penalty(const RegSpec& spec, const ConstMatrixRef<Scalar>& W, bool has_bias_row) {
   const auto w = W.topRows(penalized_rows(spec, W.rows(), has_bias_row));
   const Scalar lambda = static_cast<Scalar>(spec.strength);
   switch (spec.kind) {
@@ -39,8 +39,8 @@ Scalar regularization_penalty(const RegSpec& spec, const Matrix<Scalar>& W, bool
 }
 
 template <typename Scalar>
-void add_regularization_gradient(const RegSpec& spec, const Matrix<Scalar>& W, bool has_bias_row,
-                                 Matrix<Scalar>& dW) {
+void add_regularization_gradient(const RegSpec& spec, const ConstMatrixRef<Scalar>& W, bool has_bias_row,
+                                 MatrixRef<Scalar> dW) {
   const Eigen::Index rows = penalized_rows(spec, W.rows(), has_bias_row);
   const auto w = W.topRows(rows);
   auto g = dW.topRows(rows);
@@ -57,7 +57,7 @@ void add_regularization_gradient(const RegSpec& spec, const Matrix<Scalar>& W, b
 }
 
 template <typename Scalar>
-void apply_constraint(const RegSpec& spec, Matrix<Scalar>& W, bool has_bias_row) {
+void apply_constraint(const RegSpec& spec, MatrixRef<Scalar> W, bool has_bias_row) {
   if (spec.kind != RegKind::max_norm) return;
   auto w = W.topRows(penalized_rows(spec, W.rows(), has_bias_row));
   const Scalar radius = static_cast<Scalar>(spec.max_norm);
@@ -68,10 +68,10 @@ void apply_constraint(const RegSpec& spec, Matrix<Scalar>& W, bool has_bias_row)
 }
 
 #define LOSSLAB_INSTANTIATE(Scalar)                                                               \
-  template Scalar regularization_penalty<Scalar>(const RegSpec&, const Matrix<Scalar>&, bool);    \
-  template void add_regularization_gradient<Scalar>(const RegSpec&, const Matrix<Scalar>&, bool,  \
-                                                    Matrix<Scalar>&);                             \
-  template void apply_constraint<Scalar>(const RegSpec&, Matrix<Scalar>&, bool);
+  template Scalar regularization_penalty<Scalar>(const RegSpec&, const ConstMatrixRef<Scalar>&, bool); \
+  template void add_regularization_gradient<Scalar>(const RegSpec&, const ConstMatrixRef<Scalar>&,      \
+                                                    bool, MatrixRef<Scalar>);                         \
+  template void apply_constraint<Scalar>(const RegSpec&, MatrixRef<Scalar>, bool);
 LOSSLAB_INSTANTIATE(float)
 LOSSLAB_INSTANTIATE(double)
 #undef LOSSLAB_INSTANTIATE

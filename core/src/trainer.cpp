@@ -24,19 +24,13 @@ constexpr std::array<std::pair<TrainStatus, const char*>, 3> kStatusNames{{
 enum Stream : std::uint64_t { kInitStream = 0, kBatchStream = 1, kSearchStream = 2 };
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using Clock = std::chrono::steady_clock;
 
 Matrix<float> random_weights(Eigen::Index rows, Eigen::Index cols, double scale, std::mt19937_64& rng) {
   std::normal_distribution<float> normal(0.0f, 1.0f);
   Matrix<float> W(rows, cols);
   for (Eigen::Index k = 0; k < W.size(); ++k) W.data()[k] = normal(rng) * static_cast<float>(scale);
   return W;
-}
-
-double split_accuracy(const Dataset& data, const Matrix<float>& W, std::size_t limit = 0) {
-  const std::size_t n = limit == 0 ? data.size() : std::min(limit, data.size());
-  if (n == 0) return kNaN;
-  const auto rows = static_cast<Eigen::Index>(n);
-  return accuracy<float>(data.X.topRows(rows), std::span(data.y.data(), n), W);
 }
 
 void check_config(const Splits& data, const TrainerConfig& config) {
@@ -46,117 +40,240 @@ void check_config(const Splits& data, const TrainerConfig& config) {
   if (!(config.optimizer.learning_rate >= 0)) throw std::invalid_argument("learning_rate must be >= 0");
 }
 
-// The state of one run, so each piece of the loop is a small function.
-class Run {
+std::size_t effective_batch_size(const TrainerConfig& config) {
+  return config.optimizer.kind == OptimizerKind::gd ? 0 : config.training.batch_size;
+}
+
+// One trial of a group: its settings, its optimizer state and the result being built.
+struct Member {
+  const TrainerConfig* config;
+  const TrainCallbacks* callbacks;
+  std::unique_ptr<UpdateRule<float>> rule;
+  TrainResult result;
+  Eigen::Index column = 0;  // its W is columns [column, column + C) of the stack
+  bool active = true;
+  double learning_rate = 0;  // of the current epoch
+  double loss_sum = 0;       // over the current epoch's steps
+  std::size_t steps_in_epoch = 0;
+};
+
+// A group of trials trained in lockstep on one minibatch sequence. A group of one is a plain run.
+class GroupRun {
  public:
-  Run(const Splits& data, const TrainerConfig& config, const TrainCallbacks& callbacks)
+  GroupRun(const Splits& data, const std::vector<TrainerConfig>& configs,
+           const std::vector<TrainCallbacks>& callbacks)
       : data_(data),
-        config_(config),
-        callbacks_(callbacks),
-        objective_(config.loss, config.regularization, data.train.has_bias_column),
-        sampler_(data.train.size(),
-                 config.optimizer.kind == OptimizerKind::gd ? 0 : config.training.batch_size,
-                 config.training.sampling, derive_seed(config.training.seed, kBatchStream)),
-        search_rng_(derive_seed(config.training.seed, kSearchStream)) {
-    std::mt19937_64 init_rng(derive_seed(config.training.seed, kInitStream));
-    const double scale = config.optimizer.kind == OptimizerKind::random_search
-                             ? config.optimizer.search_scale
-                             : config.training.init_scale;
-    result_.W = random_weights(static_cast<Eigen::Index>(data.train.dimension()),
-                               static_cast<Eigen::Index>(data.train.num_classes()), scale, init_rng);
-    if (uses_gradient(config.optimizer.kind)) {
-      rule_ = make_update_rule<float>(config.optimizer);
-      rule_->reset(result_.W.rows(), result_.W.cols());
+        classes_(static_cast<Eigen::Index>(data.train.num_classes())),
+        sampler_(data.train.size(), effective_batch_size(configs.front()), configs.front().training.sampling,
+                 derive_seed(configs.front().training.seed, kBatchStream)),
+        search_rng_(derive_seed(configs.front().training.seed, kSearchStream)) {
+    const auto rows = static_cast<Eigen::Index>(data.train.dimension());
+    stack_.resize(rows, classes_ * static_cast<Eigen::Index>(configs.size()));
+    for (std::size_t k = 0; k < configs.size(); ++k) {
+      Member m;
+      m.config = &configs[k];
+      m.callbacks = callbacks.empty() ? &kNoCallbacks : &callbacks[k];
+      m.column = classes_ * static_cast<Eigen::Index>(k);
+      std::mt19937_64 init_rng(derive_seed(configs[k].training.seed, kInitStream));
+      const bool search = configs[k].optimizer.kind == OptimizerKind::random_search;
+      const double scale = search ? configs[k].optimizer.search_scale : configs[k].training.init_scale;
+      stack_.middleCols(m.column, classes_) = random_weights(rows, classes_, scale, init_rng);
+      if (uses_gradient(configs[k].optimizer.kind)) {
+        m.rule = make_update_rule<float>(configs[k].optimizer);
+        m.rule->reset(rows, classes_);
+      }
+      members_.push_back(std::move(m));
     }
   }
 
-  TrainResult run() {
-    const auto start = std::chrono::steady_clock::now();
+  std::vector<TrainResult> run() {
+    start_ = Clock::now();
     const std::size_t steps = sampler_.steps_per_epoch();
-    result_.steps_per_epoch = steps;
-    result_.loss_history.reserve(steps * static_cast<std::size_t>(config_.training.epochs));
+    const int epochs = members_.front().config->training.epochs;
+    for (auto& m : members_) {
+      m.result.steps_per_epoch = steps;
+      m.result.loss_history.reserve(steps * static_cast<std::size_t>(epochs));
+    }
     std::int64_t step = 0;
-    for (int epoch = 0; epoch < config_.training.epochs && result_.status == TrainStatus::completed;
-         ++epoch) {
-      const double lr = scheduled_learning_rate(config_.optimizer.learning_rate, config_.schedule, epoch);
-      double loss_sum = 0;
-      std::size_t done = 0;
-      while (done < steps) {
-        const double loss = train_step(static_cast<float>(lr));
-        result_.loss_history.push_back(static_cast<float>(loss));
-        loss_sum += loss;
-        ++done;
-        if (!std::isfinite(loss) || !result_.W.allFinite()) {
-          diverge(step, loss);
-          break;
-        }
-        const bool stop_requested =
-            callbacks_.on_step && callbacks_.on_step(StepInfo{step, epoch, loss, lr});
-        ++step;
-        if (stop_requested) {
-          stop("stopped by on_step at step " + std::to_string(step - 1));
-          break;
-        }
+    for (int epoch = 0; epoch < epochs && any_active(); ++epoch) {
+      for (auto& m : members_) {
+        m.learning_rate = scheduled_learning_rate(m.config->optimizer.learning_rate, m.config->schedule, epoch);
+        m.loss_sum = 0;
+        m.steps_in_epoch = 0;
       }
-      if (result_.status == TrainStatus::diverged) break;
-      EpochMetrics metrics;
-      metrics.epoch = epoch + 1;
-      metrics.mean_loss = done > 0 ? loss_sum / static_cast<double>(done) : kNaN;
-      metrics.train_accuracy = split_accuracy(data_.train, result_.W, config_.training.eval_train_limit);
-      metrics.val_accuracy = split_accuracy(data_.val, result_.W);
-      metrics.learning_rate = lr;
-      metrics.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      result_.epochs.push_back(metrics);
-      result_.final_loss = metrics.mean_loss;
-      if (result_.status == TrainStatus::completed && callbacks_.on_epoch_end &&
-          callbacks_.on_epoch_end(metrics))
-        stop("stopped by on_epoch_end after epoch " + std::to_string(epoch + 1));
+      for (std::size_t s = 0; s < steps && any_active(); ++s, ++step) train_step(step, epoch);
+      end_epoch(epoch);
     }
-    result_.train_seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (result_.status != TrainStatus::diverged) {
-      result_.train_accuracy = split_accuracy(data_.train, result_.W);
-      result_.val_accuracy = split_accuracy(data_.val, result_.W);
-      result_.test_accuracy = split_accuracy(data_.test, result_.W);
-    } else {
-      result_.train_accuracy = result_.val_accuracy = result_.test_accuracy = kNaN;
-    }
-    if (callbacks_.on_end) callbacks_.on_end(result_);
-    return std::move(result_);
+    return finish();
   }
 
  private:
-  // One optimizer step on the next minibatch; returns the loss it measured.
-  double train_step(float lr) {
+  bool any_active() const {
+    for (const auto& m : members_)
+      if (m.active) return true;
+    return false;
+  }
+
+  auto block(const Member& m) { return stack_.middleCols(m.column, classes_); }
+
+  void train_step(std::int64_t step, int epoch) {
     const auto indices = sampler_.next();
     if (!sampler_.full_batch()) gather(indices);
     const auto& X = sampler_.full_batch() ? data_.train.X : batch_X_;
-    const std::span<const std::int32_t> y = sampler_.full_batch()
-                                                ? std::span<const std::int32_t>(data_.train.y)
-                                                : std::span<const std::int32_t>(batch_y_);
-    Matrix<float>& W = result_.W;
-    double loss = 0;
-    switch (config_.optimizer.kind) {
-      case OptimizerKind::random_search:
-      case OptimizerKind::random_local_search: {
-        // Keep whichever of W and a random candidate has the lower loss on this same batch.
-        candidate_ = config_.optimizer.kind == OptimizerKind::random_search
-                         ? random_weights(W.rows(), W.cols(), config_.optimizer.search_scale, search_rng_)
-                         : Matrix<float>(W + random_weights(W.rows(), W.cols(), lr, search_rng_));
-        const double current = objective_.evaluate(X, y, W, nullptr);
-        const double challenger = objective_.evaluate(X, y, candidate_, nullptr);
-        if (challenger < current) W.swap(candidate_);
-        loss = std::min(current, challenger);
-        break;
-      }
-      default:
-        loss = objective_.evaluate(X, y, W, &gradient_);
-        rule_->step(W, gradient_, lr);
-        break;
-    }
-    objective_.constrain(W);
-    return loss;
+    const std::span<const std::int32_t> y = sampler_.full_batch() ? std::span<const std::int32_t>(data_.train.y)
+                                                                  : std::span<const std::int32_t>(batch_y_);
+    if (uses_gradient(members_.front().config->optimizer.kind))
+      gradient_step(X, y);
+    else
+      search_step(X, y, members_.front());
+    for (auto& m : members_)
+      if (m.active) after_step(m, step, epoch);
+    compact();
   }
+
+  // Every member's loss and update from two shared GEMMs: S = X W_stack, dW_stack = X^T dS.
+  void gradient_step(const RowMatrix<float>& X, std::span<const std::int32_t> y) {
+    compute_scores<float>(X, stack_, scores_);
+    dscores_.resize(scores_.rows(), scores_.cols());
+    for (auto& m : members_) {
+      if (!m.active) continue;
+      member_scores_ = scores_.middleCols(m.column, classes_);
+      const double data = data_loss<float>(m.config->loss, member_scores_, y, &member_dscores_);
+      dscores_.middleCols(m.column, classes_) = member_dscores_;
+      m.result.loss_history.push_back(static_cast<float>(
+          data + regularization_penalty<float>(m.config->regularization, block(m), has_bias_row())));
+    }
+    // dscores_ carries the 1/B of the mean: this is the model's chain rule, dW = X^T dS / B.
+    gradient_.resize(stack_.rows(), stack_.cols());
+    gradient_.noalias() = X.transpose() * dscores_;
+    for (auto& m : members_) {
+      if (!m.active) continue;
+      auto dW = gradient_.middleCols(m.column, classes_);
+      add_regularization_gradient<float>(m.config->regularization, block(m), has_bias_row(), dW);
+      m.rule->step(block(m), dW, static_cast<float>(m.learning_rate));
+      apply_constraint<float>(m.config->regularization, block(m), has_bias_row());
+    }
+  }
+
+  // Random search (a group of one): keep whichever of W and a random candidate has the lower
+  // loss on this same batch.
+  void search_step(const RowMatrix<float>& X, std::span<const std::int32_t> y, Member& m) {
+    Objective<float> objective(m.config->loss, m.config->regularization, has_bias_row());
+    const auto rows = stack_.rows();
+    const float scale = static_cast<float>(m.config->optimizer.kind == OptimizerKind::random_search
+                                               ? m.config->optimizer.search_scale
+                                               : m.learning_rate);
+    candidate_ = random_weights(rows, classes_, scale, search_rng_);
+    if (m.config->optimizer.kind == OptimizerKind::random_local_search) candidate_ += stack_;
+    const double current = objective.evaluate(X, y, stack_, nullptr);
+    const double challenger = objective.evaluate(X, y, candidate_, nullptr);
+    if (challenger < current) stack_.swap(candidate_);
+    objective.constrain(stack_);
+    m.result.loss_history.push_back(static_cast<float>(std::min(current, challenger)));
+  }
+
+  void after_step(Member& m, std::int64_t step, int epoch) {
+    const double loss = m.result.loss_history.back();
+    m.loss_sum += loss;
+    ++m.steps_in_epoch;
+    if (!std::isfinite(loss) || !block(m).allFinite()) {
+      m.result.status = TrainStatus::diverged;
+      m.result.diverged_step = step;
+      m.result.message = std::isfinite(loss) ? "weights became non-finite at step " + std::to_string(step)
+                                             : "loss became " + std::string(std::isnan(loss) ? "nan" : "inf") +
+                                                   " at step " + std::to_string(step);
+      m.result.final_loss = loss;
+      leave(m);
+      return;
+    }
+    if (m.callbacks->on_step && m.callbacks->on_step(StepInfo{step, epoch, loss, m.learning_rate})) {
+      m.result.status = TrainStatus::stopped;
+      m.result.message = "stopped by on_step at step " + std::to_string(step);
+      stopped_in_epoch_.push_back(&m);
+      leave(m);
+    }
+  }
+
+  void end_epoch(int epoch) {
+    std::vector<Member*> reporting;
+    for (auto& m : members_)
+      if (m.active) reporting.push_back(&m);
+    // Members stopped by on_step during this epoch still report its (partial) metrics.
+    for (Member* m : stopped_in_epoch_) reporting.push_back(m);
+    stopped_in_epoch_.clear();
+    if (reporting.empty()) return;
+    const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+    for (Member* m : reporting) {
+      EpochMetrics metrics;
+      metrics.epoch = epoch + 1;
+      metrics.mean_loss = m->steps_in_epoch > 0 ? m->loss_sum / static_cast<double>(m->steps_in_epoch) : kNaN;
+      metrics.train_accuracy = split_accuracy(data_.train, weights_of(*m), m->config->training.eval_train_limit);
+      metrics.val_accuracy = split_accuracy(data_.val, weights_of(*m));
+      metrics.learning_rate = m->learning_rate;
+      metrics.seconds = seconds;
+      m->result.epochs.push_back(metrics);
+      m->result.final_loss = metrics.mean_loss;
+      if (m->active && m->callbacks->on_epoch_end && m->callbacks->on_epoch_end(metrics)) {
+        m->result.status = TrainStatus::stopped;
+        m->result.message = "stopped by on_epoch_end after epoch " + std::to_string(epoch + 1);
+        leave(*m);
+      }
+    }
+    compact();
+  }
+
+  std::vector<TrainResult> finish() {
+    const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+    std::vector<TrainResult> results;
+    for (auto& m : members_) {
+      if (m.active) leave(m);
+      TrainResult& r = m.result;
+      r.train_seconds = seconds;
+      const bool diverged = r.status == TrainStatus::diverged;
+      r.train_accuracy = diverged ? kNaN : split_accuracy(data_.train, r.W);
+      r.val_accuracy = diverged ? kNaN : split_accuracy(data_.val, r.W);
+      r.test_accuracy = diverged ? kNaN : split_accuracy(data_.test, r.W);
+      if (m.callbacks->on_end) m.callbacks->on_end(r);
+      results.push_back(std::move(r));
+    }
+    return results;
+  }
+
+  // A member that stops keeps its final W; compact() later drops its columns from the stack.
+  void leave(Member& m) {
+    m.result.W = block(m);
+    m.active = false;
+  }
+
+  const Matrix<float>& weights_of(const Member& m) {
+    if (!m.active) return m.result.W;
+    member_weights_ = stack_.middleCols(m.column, classes_);
+    return member_weights_;
+  }
+
+  // Rebuilds the stack from the active members, so finished trials cost nothing more.
+  void compact() {
+    Eigen::Index active = 0;
+    for (const auto& m : members_) active += m.active;
+    if (active * classes_ == stack_.cols()) return;
+    Matrix<float> stack(stack_.rows(), active * classes_);
+    Eigen::Index column = 0;
+    for (auto& m : members_) {
+      if (!m.active) continue;
+      stack.middleCols(column, classes_) = block(m);
+      m.column = column;
+      column += classes_;
+    }
+    stack_.swap(stack);
+  }
+
+  double split_accuracy(const Dataset& split, const Matrix<float>& W, std::size_t limit = 0) const {
+    const std::size_t n = limit == 0 ? split.size() : std::min(limit, split.size());
+    if (n == 0) return kNaN;
+    return accuracy<float>(split.X.topRows(static_cast<Eigen::Index>(n)), std::span(split.y.data(), n), W);
+  }
+
+  bool has_bias_row() const { return data_.train.has_bias_column; }
 
   void gather(std::span<const std::size_t> indices) {
     const auto rows = static_cast<Eigen::Index>(indices.size());
@@ -168,32 +285,18 @@ class Run {
     }
   }
 
-  void diverge(std::int64_t step, double loss) {
-    result_.status = TrainStatus::diverged;
-    result_.diverged_step = step;
-    result_.message = std::isfinite(loss)
-                          ? "weights became non-finite at step " + std::to_string(step)
-                          : "loss became " + std::string(std::isnan(loss) ? "nan" : "inf") +
-                                " at step " + std::to_string(step);
-    result_.final_loss = loss;
-  }
-
-  void stop(std::string message) {
-    result_.status = TrainStatus::stopped;
-    result_.message = std::move(message);
-  }
+  static inline const TrainCallbacks kNoCallbacks{};
 
   const Splits& data_;
-  const TrainerConfig& config_;
-  const TrainCallbacks& callbacks_;
-  Objective<float> objective_;
+  Eigen::Index classes_;
   BatchSampler sampler_;
   std::mt19937_64 search_rng_;
-  std::unique_ptr<UpdateRule<float>> rule_;
-  TrainResult result_;
-  RowMatrix<float> batch_X_;
+  std::vector<Member> members_;  // never resized after construction: callbacks keep pointers
+  std::vector<Member*> stopped_in_epoch_;
+  Clock::time_point start_;
+  Matrix<float> stack_, gradient_, candidate_, member_weights_;
+  RowMatrix<float> batch_X_, scores_, dscores_, member_scores_, member_dscores_;
   Labels batch_y_;
-  Matrix<float> gradient_, candidate_;
 };
 
 }  // namespace
@@ -204,9 +307,29 @@ Sampling parse_sampling(const std::string& name) {
 std::string to_string(Sampling sampling) { return detail::name_of(kSamplingNames, sampling); }
 std::string to_string(TrainStatus status) { return detail::name_of(kStatusNames, status); }
 
+bool can_fuse(const TrainerConfig& a, const TrainerConfig& b) {
+  return uses_gradient(a.optimizer.kind) && uses_gradient(b.optimizer.kind) &&
+         effective_batch_size(a) == effective_batch_size(b) && a.training.sampling == b.training.sampling &&
+         a.training.seed == b.training.seed && a.training.epochs == b.training.epochs &&
+         a.training.eval_train_limit == b.training.eval_train_limit;
+}
+
 TrainResult train(const Splits& data, const TrainerConfig& config, const TrainCallbacks& callbacks) {
   check_config(data, config);
-  return Run(data, config, callbacks).run();
+  return std::move(GroupRun(data, {config}, {callbacks}).run().front());
+}
+
+std::vector<TrainResult> train_fused(const Splits& data, const std::vector<TrainerConfig>& configs,
+                                     const std::vector<TrainCallbacks>& callbacks) {
+  if (configs.empty()) return {};
+  if (!callbacks.empty() && callbacks.size() != configs.size())
+    throw std::invalid_argument("train_fused: one set of callbacks per config, or none");
+  for (const auto& config : configs) {
+    check_config(data, config);
+    if (configs.size() > 1 && !can_fuse(configs.front(), config))
+      throw std::invalid_argument("train_fused: configs do not share the minibatch sequence or use no gradient");
+  }
+  return GroupRun(data, configs, callbacks).run();
 }
 
 }  // namespace losslab

@@ -16,7 +16,7 @@ template <typename Scalar>
 class Sgd final : public UpdateRule<Scalar> {
  public:
   void reset(Eigen::Index, Eigen::Index) override {}
-  void step(Matrix<Scalar>& W, const Matrix<Scalar>& dW, Scalar lr) override { W.noalias() -= lr * dW; }
+  void step(MatrixRef<Scalar> W, const ConstMatrixRef<Scalar>& dW, Scalar lr) override { W.noalias() -= lr * dW; }
 };
 
 /// Momentum:  v = mu v - lr dW;  W += v
@@ -25,7 +25,7 @@ class Momentum final : public UpdateRule<Scalar> {
  public:
   explicit Momentum(const OptimizerSpec& spec) : mu_(as<Scalar>(spec.momentum)) {}
   void reset(Eigen::Index rows, Eigen::Index cols) override { v_.setZero(rows, cols); }
-  void step(Matrix<Scalar>& W, const Matrix<Scalar>& dW, Scalar lr) override {
+  void step(MatrixRef<Scalar> W, const ConstMatrixRef<Scalar>& dW, Scalar lr) override {
     v_ = mu_ * v_ - lr * dW;
     W += v_;
   }
@@ -42,7 +42,7 @@ class Nesterov final : public UpdateRule<Scalar> {
  public:
   explicit Nesterov(const OptimizerSpec& spec) : mu_(as<Scalar>(spec.momentum)) {}
   void reset(Eigen::Index rows, Eigen::Index cols) override { v_.setZero(rows, cols); }
-  void step(Matrix<Scalar>& W, const Matrix<Scalar>& dW, Scalar lr) override {
+  void step(MatrixRef<Scalar> W, const ConstMatrixRef<Scalar>& dW, Scalar lr) override {
     W -= mu_ * v_;  // undo the look-ahead of the previous velocity
     v_ = mu_ * v_ - lr * dW;
     W += (1 + mu_) * v_;
@@ -59,7 +59,7 @@ class Adagrad final : public UpdateRule<Scalar> {
  public:
   explicit Adagrad(const OptimizerSpec& spec) : eps_(as<Scalar>(spec.epsilon)) {}
   void reset(Eigen::Index rows, Eigen::Index cols) override { cache_.setZero(rows, cols); }
-  void step(Matrix<Scalar>& W, const Matrix<Scalar>& dW, Scalar lr) override {
+  void step(MatrixRef<Scalar> W, const ConstMatrixRef<Scalar>& dW, Scalar lr) override {
     cache_.array() += dW.array().square();
     W.array() -= lr * dW.array() / (cache_.array().sqrt() + eps_);
   }
@@ -76,7 +76,7 @@ class RmsProp final : public UpdateRule<Scalar> {
   explicit RmsProp(const OptimizerSpec& spec)
       : decay_(as<Scalar>(spec.decay_rate)), eps_(as<Scalar>(spec.epsilon)) {}
   void reset(Eigen::Index rows, Eigen::Index cols) override { cache_.setZero(rows, cols); }
-  void step(Matrix<Scalar>& W, const Matrix<Scalar>& dW, Scalar lr) override {
+  void step(MatrixRef<Scalar> W, const ConstMatrixRef<Scalar>& dW, Scalar lr) override {
     cache_.array() = decay_ * cache_.array() + (1 - decay_) * dW.array().square();
     W.array() -= lr * dW.array() / (cache_.array().sqrt() + eps_);
   }
@@ -99,7 +99,7 @@ class Adam final : public UpdateRule<Scalar> {
     v_.setZero(rows, cols);
     t_ = 0;
   }
-  void step(Matrix<Scalar>& W, const Matrix<Scalar>& dW, Scalar lr) override {
+  void step(MatrixRef<Scalar> W, const ConstMatrixRef<Scalar>& dW, Scalar lr) override {
     ++t_;
     const Scalar b1 = as<Scalar>(beta1_), b2 = as<Scalar>(beta2_);
     m_ = b1 * m_ + (1 - b1) * dW;

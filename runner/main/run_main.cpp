@@ -49,6 +49,10 @@ int main(int argc, char** argv) {
   app.add_flag("--dry-run", options.dry_run, "List the expanded trials (key, name, swept values) and exit");
   app.add_flag("--force", options.force, "Rerun every trial, including those already finished");
   app.add_flag("--no-progress", no_progress, "Never draw the live progress line");
+  bool no_fuse = false;
+  app.add_flag("--no-fuse", no_fuse,
+               "Train every trial on its own instead of stacking trials that share the minibatch sequence "
+               "into one GEMM (slower; for comparison)");
   app.add_option("--log-level", log_level, "trace | debug | info | warn | error | off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
@@ -64,6 +68,7 @@ int main(int argc, char** argv) {
     return kExitBadConfig;
   }
   options.progress = !no_progress;
+  options.fuse = !no_fuse;
   options.command_line = joined_command_line(argc, argv);
   // Logs go to stderr, so stdout carries only the dry-run listing and the summary table.
   spdlog::set_default_logger(spdlog::stderr_color_mt("losslab"));

@@ -16,6 +16,7 @@
 #include "losslab/runner/config.hpp"
 #include "losslab/runner/dataset_source.hpp"
 #include "losslab/runner/summary.hpp"
+#include "losslab/runner/trial_groups.hpp"
 #include "losslab/runner/trials.hpp"
 #include "median_pruner.hpp"
 #include "progress.hpp"
@@ -92,59 +93,111 @@ struct SweepContext {
 struct WorkItem {
   const Trial* trial;
   std::int64_t trial_id;
+  TrainerConfig config;
 };
+using WorkGroup = std::vector<const WorkItem*>;
 
 bool should_stop(const SweepContext& context) {
   return InterruptGuard::received() != 0 || context.writer.failed();
 }
 
-void run_one(SweepContext& context, const WorkItem& item) {
-  context.writer.trial_started(item.trial_id);
-  context.progress.trial_started();
-  bool pruned = false;
-  TrainCallbacks callbacks;
-  callbacks.on_step = [&context](const StepInfo&) { return should_stop(context); };
-  callbacks.on_epoch_end = [&context, &pruned](const EpochMetrics& metrics) {
-    pruned = context.pruner.report_and_check(metrics.epoch, metrics.val_accuracy);
-    return pruned || should_stop(context);
-  };
+// What became of one trial, and why.
+struct TrialReport {
   TrialStatus status = TrialStatus::failed;
   std::string error;
   std::unique_ptr<TrainResult> result;
-  try {
-    result = std::make_unique<TrainResult>(train(context.data, to_trainer_config(item.trial->params), callbacks));
-    switch (result->status) {
-      case TrainStatus::completed: status = TrialStatus::completed; break;
-      case TrainStatus::diverged: status = TrialStatus::diverged; break;
-      case TrainStatus::stopped: status = pruned ? TrialStatus::pruned : TrialStatus::interrupted; break;
-    }
-    if (status == TrialStatus::pruned)
-      error = "below the median validation accuracy of its peers after epoch " +
-              std::to_string(result->epochs.size());
-    else if (status == TrialStatus::interrupted)
-      error = InterruptGuard::received() ? "interrupted by signal " + std::to_string(InterruptGuard::received())
-                                         : "stopped: the results database could not be written";
-    else
-      error = result->message;
-  } catch (const std::exception& exception) {
-    error = exception.what();
-    ++context.failures;
+};
+
+TrialReport classify(TrainResult result, bool pruned) {
+  TrialReport report;
+  switch (result.status) {
+    case TrainStatus::completed: report.status = TrialStatus::completed; break;
+    case TrainStatus::diverged: report.status = TrialStatus::diverged; break;
+    case TrainStatus::stopped: report.status = pruned ? TrialStatus::pruned : TrialStatus::interrupted; break;
   }
-  const double val = result && status != TrialStatus::diverged ? result->val_accuracy
-                                                               : std::numeric_limits<double>::quiet_NaN();
-  spdlog::info("{} {}{}{}", item.trial->name, to_string(status),
+  if (report.status == TrialStatus::pruned)
+    report.error = "below the median validation accuracy of its peers after epoch " +
+                   std::to_string(result.epochs.size());
+  else if (report.status == TrialStatus::interrupted)
+    report.error = InterruptGuard::received() ? "interrupted by signal " + std::to_string(InterruptGuard::received())
+                                              : "stopped: the results database could not be written";
+  else
+    report.error = result.message;
+  report.result = std::make_unique<TrainResult>(std::move(result));
+  return report;
+}
+
+void record(SweepContext& context, const WorkItem& item, TrialReport report) {
+  const double val = report.result && report.status != TrialStatus::diverged
+                         ? report.result->val_accuracy
+                         : std::numeric_limits<double>::quiet_NaN();
+  if (report.status == TrialStatus::failed) ++context.failures;
+  spdlog::info("{} {}{}{}", item.trial->name, to_string(report.status),
                std::isfinite(val) ? fmt::format(": val acc {:.4f}", val) : std::string(),
-               error.empty() || status == TrialStatus::completed ? std::string() : " (" + error + ")");
-  context.writer.trial_finished(item.trial_id, status, std::move(result), error);
+               report.error.empty() || report.status == TrialStatus::completed ? std::string()
+                                                                                : " (" + report.error + ")");
+  context.writer.trial_finished(item.trial_id, report.status, std::move(report.result), report.error);
   context.progress.trial_finished(val);
 }
 
-void worker(SweepContext& context, const std::vector<WorkItem>& work) {
+// Trains a group of fusable trials together; if the group cannot run as one (a trial's settings
+// are rejected), each trial runs alone so one bad trial fails alone.
+void run_group(SweepContext& context, const WorkGroup& group) {
+  for (const WorkItem* item : group) {
+    context.writer.trial_started(item->trial_id);
+    context.progress.trial_started();
+  }
+  std::vector<TrainerConfig> configs;
+  std::vector<TrainCallbacks> callbacks(group.size());
+  std::vector<char> pruned(group.size(), 0);
+  for (std::size_t k = 0; k < group.size(); ++k) {
+    configs.push_back(group[k]->config);
+    callbacks[k].on_step = [&context](const StepInfo&) { return should_stop(context); };
+    callbacks[k].on_epoch_end = [&context, &pruned, k](const EpochMetrics& metrics) {
+      pruned[k] = context.pruner.report_and_check(metrics.epoch, metrics.val_accuracy);
+      return pruned[k] || should_stop(context);
+    };
+  }
+  std::vector<TrainResult> results;
+  try {
+    results = train_fused(context.data, configs, callbacks);
+  } catch (const std::exception& group_error) {
+    if (group.size() == 1) {
+      record(context, *group.front(), TrialReport{TrialStatus::failed, group_error.what(), nullptr});
+      return;
+    }
+    for (std::size_t k = 0; k < group.size(); ++k) {
+      try {
+        record(context, *group[k], classify(train(context.data, configs[k], callbacks[k]), pruned[k]));
+      } catch (const std::exception& error) {
+        record(context, *group[k], TrialReport{TrialStatus::failed, error.what(), nullptr});
+      }
+    }
+    return;
+  }
+  for (std::size_t k = 0; k < group.size(); ++k)
+    record(context, *group[k], classify(std::move(results[k]), pruned[k]));
+}
+
+void worker(SweepContext& context, const std::vector<WorkGroup>& groups) {
   while (!should_stop(context)) {
     const std::size_t index = context.next.fetch_add(1);
-    if (index >= work.size()) return;
-    run_one(context, work[index]);
+    if (index >= groups.size()) return;
+    run_group(context, groups[index]);
   }
+}
+
+// Fusable trials in groups; trials whose config cannot be built run (and fail) alone.
+std::vector<WorkGroup> make_groups(const std::vector<WorkItem>& work, bool fuse) {
+  std::vector<TrainerConfig> configs;
+  for (const auto& item : work) configs.push_back(item.config);
+  std::vector<WorkGroup> groups;
+  for (const auto& indices : group_trials(configs, fuse ? kMaxGroupSize : 1)) {
+    WorkGroup group;
+    for (std::size_t i : indices) group.push_back(&work[i]);
+    groups.push_back(std::move(group));
+  }
+  return groups;
 }
 
 int exit_code_for_signal(int signal_number) {
@@ -198,7 +251,8 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
       const TrialStatus status = statuses.at(trial.key);
       const bool finished = status == TrialStatus::completed || status == TrialStatus::diverged ||
                             status == TrialStatus::pruned;
-      if (options.force || !finished) work.push_back({&trial, store.trial_id(trial.key)});
+      if (options.force || !finished)
+        work.push_back({&trial, store.trial_id(trial.key), to_trainer_config(trial.params)});
     }
     spdlog::info("{}: {} trials, {} to run, {} already finished{}", config.name, trials.size(), work.size(),
                  trials.size() - work.size(), options.force ? " (--force: rerunning all)" : "");
@@ -213,8 +267,10 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count());
     const std::int64_t run_id = store.begin_run(experiment_id, run_record(options, config, dataset.checksums));
 
-    const unsigned threads = std::min<unsigned>(jobs, static_cast<unsigned>(work.size()));
-    spdlog::info("running {} trials on {} worker thread{}", work.size(), threads, threads == 1 ? "" : "s");
+    const std::vector<WorkGroup> groups = make_groups(work, options.fuse);
+    const unsigned threads = std::min<unsigned>(jobs, static_cast<unsigned>(groups.size()));
+    spdlog::info("running {} trials in {} group{} on {} worker thread{}", work.size(), groups.size(),
+                 groups.size() == 1 ? "" : "s", threads, threads == 1 ? "" : "s");
     std::size_t failures = 0;
     {
       ResultWriter writer(store, run_id, dataset.splits->train.has_bias_column);
@@ -222,7 +278,7 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
       MedianPruner pruner(config.sweep.prune == PruneRule::median, config.sweep.prune_warmup);
       SweepContext context{*dataset.splits, writer, progress, pruner};
       std::vector<std::thread> pool;
-      for (unsigned i = 0; i < threads; ++i) pool.emplace_back([&context, &work] { worker(context, work); });
+      for (unsigned i = 0; i < threads; ++i) pool.emplace_back([&context, &groups] { worker(context, groups); });
       for (auto& thread : pool) thread.join();
       writer.close();
       failures = context.failures;

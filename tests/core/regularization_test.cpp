@@ -51,7 +51,7 @@ TEST(MaxNorm, ProjectsEachClassColumnButNotTheBias) {
       100, 100;  // bias row
   RegSpec spec{RegKind::max_norm, 0.0};
   spec.max_norm = 1.0;
-  apply_constraint(spec, W, true);
+  apply_constraint<double>(spec, W, true);
   // Column 0 had norm 5 over its weights -> scaled to (0.6, 0.8). Column 1 is inside the ball.
   EXPECT_NEAR(W(0, 0), 0.6, 1e-15);
   EXPECT_NEAR(W(1, 0), 0.8, 1e-15);

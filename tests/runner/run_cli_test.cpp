@@ -290,3 +290,34 @@ TEST(RunCli, Cifar10ConfigRunsWhenPointedAtBinaryBatches) {
 
 }  // namespace
 }  // namespace losslab
+
+namespace losslab {
+namespace {
+
+TEST(RunCli, FusedAndUnfusedSweepsRecordTheSameHistories) {
+  test_support::TempDir dir;
+  const std::string sweep =
+      "  grid:\n"
+      "    loss.kind: [svm, softmax]\n"
+      "    optimizer.learning_rate: [1.0e-3, 1.0e-2, 3.0e-2]\n";
+  const std::string config = dir.write("fuse.yaml", small_config("fuse", 3000, 2, sweep));
+  const auto fused = test_support::run_program({kRun, config, "--db", dir.file("f.db")}, dir.path().string());
+  ASSERT_EQ(fused.exit_code, 0) << fused.err;
+  EXPECT_NE(fused.err.find("6 trials in 1 group"), std::string::npos) << fused.err;
+  const auto alone =
+      test_support::run_program({kRun, config, "--db", dir.file("a.db"), "--no-fuse"}, dir.path().string());
+  ASSERT_EQ(alone.exit_code, 0) << alone.err;
+  EXPECT_NE(alone.err.find("6 trials in 6 groups"), std::string::npos) << alone.err;
+  const auto a = loss_histories(dir.file("f.db"));
+  const auto b = loss_histories(dir.file("a.db"));
+  ASSERT_EQ(a.size(), 6u);
+  for (const auto& [key, history] : a) {
+    const auto& other = b.at(key);
+    ASSERT_EQ(history.size(), other.size()) << key;
+    for (std::size_t i = 0; i < history.size(); ++i)
+      ASSERT_NEAR(history[i], other[i], 1e-5 * std::abs(other[i])) << key << " step " << i;
+  }
+}
+
+}  // namespace
+}  // namespace losslab

@@ -31,7 +31,7 @@ class Objective {
                                            const Matrix<Scalar>& W);
 
   // Projects W after an update step (max-norm); no-op otherwise.
-  void constrain(Matrix<Scalar>& W) const { apply_constraint(reg_, W, has_bias_row_); }
+  void constrain(Matrix<Scalar>& W) const { apply_constraint<Scalar>(reg_, W, has_bias_row_); }
 
   const LossSpec& loss() const { return loss_; }
   const RegSpec& regularization() const { return reg_; }

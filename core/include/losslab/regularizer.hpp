@@ -28,15 +28,15 @@ std::string to_string(RegKind kind);
 
 // lambda R(W). `has_bias_row`: the last row of W multiplies the constant-1 feature.
 template <typename Scalar>
-Scalar regularization_penalty(const RegSpec& spec, const Matrix<Scalar>& W, bool has_bias_row);
+Scalar regularization_penalty(const RegSpec& spec, const ConstMatrixRef<Scalar>& W, bool has_bias_row);
 
 // dW += d(lambda R)/dW.
 template <typename Scalar>
-void add_regularization_gradient(const RegSpec& spec, const Matrix<Scalar>& W, bool has_bias_row,
-                                 Matrix<Scalar>& dW);
+void add_regularization_gradient(const RegSpec& spec, const ConstMatrixRef<Scalar>& W, bool has_bias_row,
+                                 MatrixRef<Scalar> dW);
 
 // Max-norm projection after an update; a no-op for the other kinds.
 template <typename Scalar>
-void apply_constraint(const RegSpec& spec, Matrix<Scalar>& W, bool has_bias_row);
+void apply_constraint(const RegSpec& spec, MatrixRef<Scalar> W, bool has_bias_row);
 
 }  // namespace losslab

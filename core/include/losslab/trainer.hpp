@@ -83,4 +83,16 @@ struct TrainCallbacks {
 TrainResult train(const Splits& data, const TrainerConfig& config,
                   const TrainCallbacks& callbacks = {});
 
+// Whether two configs can be trained together: both gradient-based, with the same minibatch
+// sequence (batch size, sampling, seed, epochs) and the same evaluation settings.
+bool can_fuse(const TrainerConfig& a, const TrainerConfig& b);
+
+// Trains several configs that can_fuse() together. Their weight matrices are stacked side by side
+// so each step reads the minibatch once and one GEMM computes every trial's scores (and one more
+// every gradient); each trial keeps its own loss, regularization, learning rate and update rule.
+// results[k] equals train(data, configs[k], callbacks[k]) up to float rounding. A trial that
+// diverges or is stopped leaves the group; the others go on. `callbacks` is empty or one per config.
+std::vector<TrainResult> train_fused(const Splits& data, const std::vector<TrainerConfig>& configs,
+                                     const std::vector<TrainCallbacks>& callbacks = {});
+
 }  // namespace losslab

@@ -16,7 +16,7 @@ class UpdateRule {
   // Allocates zeroed state for a rows x cols parameter matrix and restarts the step count.
   virtual void reset(Eigen::Index rows, Eigen::Index cols) = 0;
   // W <- W + update(dW, learning_rate, state).
-  virtual void step(Matrix<Scalar>& W, const Matrix<Scalar>& dW, Scalar learning_rate) = 0;
+  virtual void step(MatrixRef<Scalar> W, const ConstMatrixRef<Scalar>& dW, Scalar learning_rate) = 0;
 };
 
 // The rule for a gradient-based optimizer kind (gd and sgd share vanilla SGD).

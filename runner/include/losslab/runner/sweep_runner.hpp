@@ -25,6 +25,7 @@ struct RunOptions {
   bool dry_run = false;
   bool force = false;     // rerun completed trials too
   bool progress = true;   // live progress line (only ever drawn on a terminal)
+  bool fuse = true;       // train fusable trials in groups sharing one GEMM per step
   std::string command_line;
 };
 
