@@ -1,0 +1,99 @@
+// Micro-benchmarks of the training kernels, and the machine's float32 GEMM peak they are judged
+// against. Run: build/bin/losslab-bench-kernels [--benchmark_filter=...]
+// FLOP counts: a GEMM of (m x k) * (k x n) is 2mkn flops; a training step of one trial is
+// 4 B D C flops (forward X W and backward X^T dS).
+#include <benchmark/benchmark.h>
+
+#include <random>
+
+#include "losslab/loss.hpp"
+#include "losslab/objective.hpp"
+#include "losslab/types.hpp"
+
+namespace losslab {
+namespace {
+
+template <typename M>
+M random_matrix(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  M m(rows, cols);
+  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = normal(rng);
+  return m;
+}
+
+std::vector<std::int32_t> random_labels(std::size_t n, int classes) {
+  std::vector<std::int32_t> y(n);
+  for (std::size_t i = 0; i < n; ++i) y[i] = static_cast<std::int32_t>(i * 7 % static_cast<std::size_t>(classes));
+  return y;
+}
+
+// The physical limit: a large square float32 GEMM, single-threaded (as each trial runs).
+void BM_GemmPeak(benchmark::State& state) {
+  const Eigen::Index n = state.range(0);
+  const auto A = random_matrix<Matrix<float>>(n, n, 1), B = random_matrix<Matrix<float>>(n, n, 2);
+  Matrix<float> C(n, n);
+  for (auto _ : state) {
+    C.noalias() = A * B;
+    benchmark::DoNotOptimize(C.data());
+  }
+  state.counters["FLOPS"] = benchmark::Counter(2.0 * n * n * n, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_GemmPeak)->Arg(512)->Arg(1024)->Unit(benchmark::kMillisecond);
+
+// The forward GEMM of a training step: (B x D, row-major) * (D x K C) for K stacked trials.
+void BM_StepForward(benchmark::State& state) {
+  const Eigen::Index B = 200, D = 785, columns = 10 * state.range(0);
+  const auto X = random_matrix<RowMatrix<float>>(B, D, 3);
+  const auto W = random_matrix<Matrix<float>>(D, columns, 4);
+  RowMatrix<float> S(B, columns);
+  for (auto _ : state) {
+    S.noalias() = X * W;
+    benchmark::DoNotOptimize(S.data());
+  }
+  state.counters["FLOPS"] = benchmark::Counter(2.0 * B * D * columns, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_StepForward)->ArgName("trials")->Arg(1)->Arg(8)->Arg(16);
+
+// The backward GEMM: X^T (D x B) * dS (B x K C).
+void BM_StepBackward(benchmark::State& state) {
+  const Eigen::Index B = 200, D = 785, columns = 10 * state.range(0);
+  const auto X = random_matrix<RowMatrix<float>>(B, D, 3);
+  const auto dS = random_matrix<RowMatrix<float>>(B, columns, 5);
+  Matrix<float> dW(D, columns);
+  for (auto _ : state) {
+    dW.noalias() = X.transpose() * dS;
+    benchmark::DoNotOptimize(dW.data());
+  }
+  state.counters["FLOPS"] = benchmark::Counter(2.0 * B * D * columns, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_StepBackward)->ArgName("trials")->Arg(1)->Arg(8)->Arg(16);
+
+// The data loss and its gradient w.r.t. the scores, for a batch of 200 and 10 classes.
+void BM_DataLoss(benchmark::State& state) {
+  const LossSpec spec{static_cast<LossKind>(state.range(0)), 1.0};
+  const auto S = random_matrix<RowMatrix<float>>(200, 10, 6);
+  const auto y = random_labels(200, 10);
+  RowMatrix<float> dS;
+  for (auto _ : state) benchmark::DoNotOptimize(data_loss<float>(spec, S, y, &dS));
+  state.SetLabel(to_string(spec.kind));
+}
+BENCHMARK(BM_DataLoss)->Arg(static_cast<int>(LossKind::svm))->Arg(static_cast<int>(LossKind::softmax));
+
+// One full loss + gradient of a trial (scores, loss, dW = X^T dS, L2): the unit of training work.
+void BM_LossAndGradient(benchmark::State& state) {
+  const auto X = random_matrix<RowMatrix<float>>(200, 785, 7);
+  const auto W = random_matrix<Matrix<float>>(785, 10, 8);
+  const auto y = random_labels(200, 10);
+  Objective<float> objective({static_cast<LossKind>(state.range(0)), 1.0}, {RegKind::l2, 1e-4}, true);
+  Matrix<float> dW;
+  for (auto _ : state) benchmark::DoNotOptimize(objective.evaluate(X, y, W, &dW));
+  state.counters["FLOPS"] = benchmark::Counter(4.0 * 200 * 785 * 10, benchmark::Counter::kIsIterationInvariantRate);
+  state.SetLabel(to_string(static_cast<LossKind>(state.range(0))));
+}
+BENCHMARK(BM_LossAndGradient)->Arg(static_cast<int>(LossKind::svm))->Arg(static_cast<int>(LossKind::softmax));
+
+}  // namespace
+}  // namespace losslab
+
+BENCHMARK_MAIN();
