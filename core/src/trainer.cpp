@@ -228,7 +228,7 @@ class GroupRun {
     for (auto& m : members_) {
       if (m.active) leave(m);
       TrainResult& r = m.result;
-      r.train_seconds = seconds;
+      r.train_seconds = seconds / static_cast<double>(members_.size());
       const bool diverged = r.status == TrainStatus::diverged;
       r.train_accuracy = diverged ? kNaN : split_accuracy(data_.train, r.W);
       r.val_accuracy = diverged ? kNaN : split_accuracy(data_.val, r.W);

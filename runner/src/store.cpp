@@ -60,9 +60,10 @@ SQLite::Transaction write_transaction(SQLite::Database& db) {
   return SQLite::Transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
 }
 
-// NaN (an accuracy of an empty split, a diverged loss) is stored as NULL, never as a NaN REAL.
+// NaN and +-inf (an accuracy of an empty split, a diverged loss) are stored as NULL, never as a
+// non-finite REAL, as the README's schema section promises.
 void bind_real(SQLite::Statement& statement, int index, double value) {
-  if (std::isnan(value))
+  if (!std::isfinite(value))
     statement.bind(index);
   else
     statement.bind(index, value);

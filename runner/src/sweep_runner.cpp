@@ -13,6 +13,7 @@
 
 #include "interrupt.hpp"
 #include "losslab/runner/build_info.hpp"
+#include "losslab/runner/git_commit.hpp"
 #include "losslab/runner/config.hpp"
 #include "losslab/runner/dataset_source.hpp"
 #include "losslab/runner/summary.hpp"
@@ -94,6 +95,7 @@ struct WorkItem {
   const Trial* trial;
   std::int64_t trial_id;
   TrainerConfig config;
+  bool record;  // false: already finished; trained only to keep its group as the sweep defines it
 };
 using WorkGroup = std::vector<const WorkItem*>;
 
@@ -144,6 +146,7 @@ void record(SweepContext& context, const WorkItem& item, TrialReport report) {
 // are rejected), each trial runs alone so one bad trial fails alone.
 void run_group(SweepContext& context, const WorkGroup& group) {
   for (const WorkItem* item : group) {
+    if (!item->record) continue;
     context.writer.trial_started(item->trial_id);
     context.progress.trial_started();
   }
@@ -167,6 +170,7 @@ void run_group(SweepContext& context, const WorkGroup& group) {
       return;
     }
     for (std::size_t k = 0; k < group.size(); ++k) {
+      if (!group[k]->record) continue;
       try {
         record(context, *group[k], classify(train(context.data, configs[k], callbacks[k]), pruned[k]));
       } catch (const std::exception& error) {
@@ -176,7 +180,7 @@ void run_group(SweepContext& context, const WorkGroup& group) {
     return;
   }
   for (std::size_t k = 0; k < group.size(); ++k)
-    record(context, *group[k], classify(std::move(results[k]), pruned[k]));
+    if (group[k]->record) record(context, *group[k], classify(std::move(results[k]), pruned[k]));
 }
 
 void worker(SweepContext& context, const std::vector<WorkGroup>& groups) {
@@ -187,15 +191,22 @@ void worker(SweepContext& context, const std::vector<WorkGroup>& groups) {
   }
 }
 
-// Fusable trials in groups; trials whose config cannot be built run (and fail) alone.
-std::vector<WorkGroup> make_groups(const std::vector<WorkItem>& work, bool fuse) {
+// Fusable trials in groups. The groups are made from every trial of the sweep, finished or not,
+// so a trial always trains beside the same partners: fused GEMMs round differently for different
+// stack widths, and this keeps a trial's history bit for bit the same whether the sweep runs in
+// one go or is resumed. Groups with nothing to record are dropped.
+std::vector<WorkGroup> make_groups(const std::vector<WorkItem>& items, bool fuse) {
   std::vector<TrainerConfig> configs;
-  for (const auto& item : work) configs.push_back(item.config);
+  for (const auto& item : items) configs.push_back(item.config);
   std::vector<WorkGroup> groups;
   for (const auto& indices : group_trials(configs, fuse ? kMaxGroupSize : 1)) {
     WorkGroup group;
-    for (std::size_t i : indices) group.push_back(&work[i]);
-    groups.push_back(std::move(group));
+    bool records = false;
+    for (std::size_t i : indices) {
+      group.push_back(&items[i]);
+      records |= items[i].record;
+    }
+    if (records) groups.push_back(std::move(group));
   }
   return groups;
 }
@@ -246,17 +257,19 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
                    recovered == 1 ? "" : "s");
 
     const auto statuses = store.trial_statuses(experiment_id);
-    std::vector<WorkItem> work;
+    std::vector<WorkItem> items;
+    std::size_t to_run = 0;
     for (const auto& trial : trials) {
       const TrialStatus status = statuses.at(trial.key);
       const bool finished = status == TrialStatus::completed || status == TrialStatus::diverged ||
                             status == TrialStatus::pruned;
-      if (options.force || !finished)
-        work.push_back({&trial, store.trial_id(trial.key), to_trainer_config(trial.params)});
+      const bool record = options.force || !finished;
+      to_run += record;
+      items.push_back({&trial, store.trial_id(trial.key), to_trainer_config(trial.params), record});
     }
-    spdlog::info("{}: {} trials, {} to run, {} already finished{}", config.name, trials.size(), work.size(),
-                 trials.size() - work.size(), options.force ? " (--force: rerunning all)" : "");
-    if (work.empty()) {
+    spdlog::info("{}: {} trials, {} to run, {} already finished{}", config.name, trials.size(), to_run,
+                 trials.size() - to_run, options.force ? " (--force: rerunning all)" : "");
+    if (to_run == 0) {
       print_summary(out, store, experiment_id, config.name);
       return kExitOk;
     }
@@ -267,14 +280,14 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count());
     const std::int64_t run_id = store.begin_run(experiment_id, run_record(options, config, dataset.checksums));
 
-    const std::vector<WorkGroup> groups = make_groups(work, options.fuse);
+    const std::vector<WorkGroup> groups = make_groups(items, options.fuse);
     const unsigned threads = std::min<unsigned>(jobs, static_cast<unsigned>(groups.size()));
-    spdlog::info("running {} trials in {} group{} on {} worker thread{}", work.size(), groups.size(),
+    spdlog::info("running {} trials in {} group{} on {} worker thread{}", to_run, groups.size(),
                  groups.size() == 1 ? "" : "s", threads, threads == 1 ? "" : "s");
     std::size_t failures = 0;
     {
       ResultWriter writer(store, run_id, dataset.splits->train.has_bias_column);
-      ProgressLine progress(work.size(), options.progress && stderr_is_terminal());
+      ProgressLine progress(to_run, options.progress && stderr_is_terminal());
       MedianPruner pruner(config.sweep.prune == PruneRule::median, config.sweep.prune_warmup);
       SweepContext context{*dataset.splits, writer, progress, pruner};
       std::vector<std::thread> pool;

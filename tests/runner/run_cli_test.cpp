@@ -172,6 +172,11 @@ TEST(RunCli, ResumeAfterSigkillLosesAndRepeatsNothing) {
   }
   // Every history is complete: 3 epochs of (19000 / 100) steps.
   for (const auto& [key, history] : after) EXPECT_EQ(history.size(), 3u * 190u) << key;
+  // And bit for bit what one uninterrupted run records: a resumed trial trains in the same fused
+  // group as it would have.
+  const auto fresh = run_program({kRun, config, "--db", dir.file("fresh.db"), "--jobs", "2"}, dir.path().string());
+  ASSERT_EQ(fresh.exit_code, 0) << fresh.err;
+  EXPECT_EQ(after, loss_histories(dir.file("fresh.db")));
 }
 
 TEST(RunCli, SigintMarksInFlightTrialsInterruptedAndExits130) {

@@ -411,8 +411,9 @@ TEST_F(StoreTest, RecordsDivergedFailedAndPrunedOutcomes) {
   TrainResult blown_up = make_result(8, 5, 4, 3);
   blown_up.status = TrainStatus::diverged;
   blown_up.loss_history.back() = std::numeric_limits<float>::quiet_NaN();
+  blown_up.loss_history[6] = std::numeric_limits<float>::infinity();  // infinities become NULL too
   blown_up.diverged_step = 7;
-  blown_up.final_loss = kNaN;
+  blown_up.final_loss = -std::numeric_limits<double>::infinity();
   blown_up.train_accuracy = blown_up.val_accuracy = blown_up.test_accuracy = kNaN;
   store.record_outcome(diverged, {TrialStatus::diverged, &blown_up, "loss is NaN at step 7"});
   store.record_outcome(failed, {TrialStatus::failed, nullptr, "dataset file vanished"});
@@ -432,6 +433,9 @@ TEST_F(StoreTest, RecordsDivergedFailedAndPrunedOutcomes) {
             }));
   EXPECT_EQ(query_text(db, "SELECT typeof(loss) FROM loss_history WHERE trial_id = " +
                                std::to_string(diverged) + " AND step = 7"),
+            "null");
+  EXPECT_EQ(query_text(db, "SELECT typeof(loss) FROM loss_history WHERE trial_id = " +
+                               std::to_string(diverged) + " AND step = 6"),
             "null");
   EXPECT_EQ(query_int(db, "SELECT count(*) FROM loss_history WHERE loss != loss"), 0);
   EXPECT_THROW(store.record_outcome(diverged, {TrialStatus::running, nullptr, ""}), std::invalid_argument);

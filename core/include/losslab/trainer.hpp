@@ -69,7 +69,7 @@ struct TrainResult {
   std::string message;  // why it diverged or stopped
   double final_loss = 0;  // mean minibatch loss of the last epoch
   double train_accuracy = 0, val_accuracy = 0, test_accuracy = 0;  // NaN for an empty split
-  double train_seconds = 0;
+  double train_seconds = 0;  // wall time; in a fused group of K trials, the group's time / K
 };
 
 // Callbacks return true to stop training early.
