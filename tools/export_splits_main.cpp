@@ -1,0 +1,69 @@
+// losslab-export-splits: writes the exact splits a config trains on (after splitting and
+// preprocessing) as NumPy .npy files, so other tools (the peers in experiments/peers/) can train
+// on the very same data.
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "losslab/runner/config.hpp"
+#include "losslab/runner/dataset_source.hpp"
+
+namespace {
+
+// NPY format 1.0: magic, version, little-endian header length, a Python dict literal padded with
+// spaces so the data starts at a multiple of 64 bytes, then the raw C-order data.
+void write_npy(const std::filesystem::path& path, const char* descr, const std::string& shape, const void* data,
+               std::size_t bytes) {
+  std::string header = std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+  const std::size_t unpadded = 10 + header.size() + 1;
+  header.append((64 - unpadded % 64) % 64, ' ');
+  header += '\n';
+  std::ofstream out(path, std::ios::binary);
+  out.write("\x93NUMPY\x01\x00", 8);
+  const auto length = static_cast<std::uint16_t>(header.size());
+  const char length_bytes[2] = {static_cast<char>(length & 0xff), static_cast<char>(length >> 8)};
+  out.write(length_bytes, 2);
+  out << header;
+  out.write(static_cast<const char*>(data), static_cast<std::streamsize>(bytes));
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+void write_split(const std::filesystem::path& directory, const std::string& name, const losslab::Dataset& split) {
+  const auto rows = static_cast<std::size_t>(split.X.rows()), cols = static_cast<std::size_t>(split.X.cols());
+  write_npy(directory / (name + "_X.npy"), "<f4", "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")",
+            split.X.data(), rows * cols * sizeof(float));  // RowMatrix: C order
+  write_npy(directory / (name + "_y.npy"), "<i4", "(" + std::to_string(rows) + ",)", split.y.data(),
+            split.y.size() * sizeof(std::int32_t));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Write the train/val/test splits CONFIG trains on (after preprocessing) as .npy files:\n"
+               "OUTDIR/{train,val,test}_X.npy (float32, N x D, C order) and {train,val,test}_y.npy (int32)."};
+  std::string config_path, output;
+  std::vector<std::string> overrides;
+  app.add_option("config", config_path, "The experiment's YAML file")->required()->check(CLI::ExistingFile);
+  app.add_option("outdir", output, "Directory for the .npy files (created if missing)")->required();
+  app.add_option("--set", overrides, "Override a config key: KEY=VALUE, as for losslab-run")->take_all();
+  CLI11_PARSE(app, argc, argv);
+  try {
+    const auto config = losslab::runner::load_experiment_config(config_path, overrides);
+    const auto dataset = losslab::runner::load_dataset(config.base);
+    std::filesystem::create_directories(output);
+    write_split(output, "train", dataset.splits->train);
+    write_split(output, "val", dataset.splits->val);
+    write_split(output, "test", dataset.splits->test);
+    std::printf("%s -> %s\n", dataset.description.c_str(), output.c_str());
+    return 0;
+  } catch (const losslab::runner::ConfigError& error) {
+    for (const auto& d : error.diagnostics()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+    return 2;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "losslab-export-splits: %s\n", error.what());
+    return 1;
+  }
+}
