@@ -203,12 +203,17 @@ class GroupRun {
     stopped_in_epoch_.clear();
     if (reporting.empty()) return;
     const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+    // The stacked members are evaluated together: one GEMM per chunk of the split for all of them.
+    const std::size_t train_limit = members_.front().config->training.eval_train_limit;
+    const std::vector<double> train_hits = stack_accuracies(data_.train, train_limit);
+    const std::vector<double> val_hits = stack_accuracies(data_.val, 0);
     for (Member* m : reporting) {
       EpochMetrics metrics;
       metrics.epoch = epoch + 1;
       metrics.mean_loss = m->steps_in_epoch > 0 ? m->loss_sum / static_cast<double>(m->steps_in_epoch) : kNaN;
-      metrics.train_accuracy = split_accuracy(data_.train, weights_of(*m), m->config->training.eval_train_limit);
-      metrics.val_accuracy = split_accuracy(data_.val, weights_of(*m));
+      const auto slot = static_cast<std::size_t>(m->column / classes_);
+      metrics.train_accuracy = m->active ? train_hits[slot] : split_accuracy(data_.train, m->result.W, train_limit);
+      metrics.val_accuracy = m->active ? val_hits[slot] : split_accuracy(data_.val, m->result.W);
       metrics.learning_rate = m->learning_rate;
       metrics.seconds = seconds;
       m->result.epochs.push_back(metrics);
@@ -224,15 +229,24 @@ class GroupRun {
 
   std::vector<TrainResult> finish() {
     const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+    const std::vector<double> train = stack_accuracies(data_.train, 0), val = stack_accuracies(data_.val, 0),
+                              test = stack_accuracies(data_.test, 0);
     std::vector<TrainResult> results;
     for (auto& m : members_) {
-      if (m.active) leave(m);
       TrainResult& r = m.result;
       r.train_seconds = seconds / static_cast<double>(members_.size());
-      const bool diverged = r.status == TrainStatus::diverged;
-      r.train_accuracy = diverged ? kNaN : split_accuracy(data_.train, r.W);
-      r.val_accuracy = diverged ? kNaN : split_accuracy(data_.val, r.W);
-      r.test_accuracy = diverged ? kNaN : split_accuracy(data_.test, r.W);
+      if (m.active) {
+        const auto slot = static_cast<std::size_t>(m.column / classes_);
+        r.train_accuracy = train[slot];
+        r.val_accuracy = val[slot];
+        r.test_accuracy = test[slot];
+        leave(m);
+      } else {
+        const bool diverged = r.status == TrainStatus::diverged;
+        r.train_accuracy = diverged ? kNaN : split_accuracy(data_.train, r.W);
+        r.val_accuracy = diverged ? kNaN : split_accuracy(data_.val, r.W);
+        r.test_accuracy = diverged ? kNaN : split_accuracy(data_.test, r.W);
+      }
       if (m.callbacks->on_end) m.callbacks->on_end(r);
       results.push_back(std::move(r));
     }
@@ -245,10 +259,29 @@ class GroupRun {
     m.active = false;
   }
 
-  const Matrix<float>& weights_of(const Member& m) {
-    if (!m.active) return m.result.W;
-    member_weights_ = stack_.middleCols(m.column, classes_);
-    return member_weights_;
+  // Accuracy of every stacked member on the first `limit` examples of `split` (0 = all), in stack
+  // order; NaN for an empty split.
+  std::vector<double> stack_accuracies(const Dataset& split, std::size_t limit) {
+    const std::size_t members = static_cast<std::size_t>(stack_.cols() / classes_);
+    const std::size_t n = limit == 0 ? split.size() : std::min(limit, split.size());
+    if (n == 0) return std::vector<double>(members, kNaN);
+    std::vector<std::size_t> correct(members, 0);
+    constexpr Eigen::Index kChunk = 4096;  // bounds the score buffer to kChunk x (members * C)
+    const auto rows = static_cast<Eigen::Index>(n);
+    for (Eigen::Index start = 0; start < rows; start += kChunk) {
+      const Eigen::Index count = std::min(kChunk, rows - start);
+      eval_scores_.resize(count, stack_.cols());
+      eval_scores_.noalias() = split.X.middleRows(start, count) * stack_;
+      for (Eigen::Index i = 0; i < count; ++i)
+        for (std::size_t k = 0; k < members; ++k) {
+          Eigen::Index best = 0;
+          eval_scores_.row(i).segment(static_cast<Eigen::Index>(k) * classes_, classes_).maxCoeff(&best);
+          correct[k] += best == split.y[static_cast<std::size_t>(start + i)];
+        }
+    }
+    std::vector<double> accuracies(members);
+    for (std::size_t k = 0; k < members; ++k) accuracies[k] = static_cast<double>(correct[k]) / static_cast<double>(n);
+    return accuracies;
   }
 
   // Rebuilds the stack from the active members, so finished trials cost nothing more.
@@ -294,8 +327,8 @@ class GroupRun {
   std::vector<Member> members_;  // never resized after construction: callbacks keep pointers
   std::vector<Member*> stopped_in_epoch_;
   Clock::time_point start_;
-  Matrix<float> stack_, gradient_, candidate_, member_weights_;
-  RowMatrix<float> batch_X_, scores_, dscores_, member_scores_, member_dscores_;
+  Matrix<float> stack_, gradient_, candidate_;
+  RowMatrix<float> batch_X_, scores_, dscores_, member_scores_, member_dscores_, eval_scores_;
   Labels batch_y_;
 };
 

@@ -156,8 +156,9 @@ std::vector<KeySpec> build_specs() {
       {.key = "training.init_scale", .short_name = "init_scale", .type = T::number, .default_value = 1e-3,
        .range = above(0), .description = "Initial W = randn * init_scale."},
       {.key = "training.eval_train_limit", .short_name = "eval_train_limit", .type = T::integer,
-       .default_value = I{0}, .range = at_least(0),
-       .description = "Per-epoch training accuracy on the first N examples (0 = all)."},
+       .default_value = I{10000}, .range = at_least(0),
+       .description = "Per-epoch training accuracy on the first N examples (0 = all); a sample keeps the "
+                      "per-epoch evaluation cheap. The final train_accuracy always uses the whole split."},
 
       // ---- sweep: describes the trials, so none of it is a trial parameter.
       {.key = "sweep.grid", .short_name = "grid", .type = T::special, .sweepable = false, .param = false,

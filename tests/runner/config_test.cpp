@@ -386,7 +386,7 @@ training:
   epochs: 10
   seed: 0
   init_scale: 1.0e-3
-  eval_train_limit: 0
+  eval_train_limit: 10000
 sweep:
   grid:
     regularization.strength: [1.0e-4, 1.0e-3]
@@ -441,7 +441,7 @@ const ResolvedParams kDefaults{
     {"training.epochs", std::int64_t{10}},
     {"training.seed", std::int64_t{0}},
     {"training.init_scale", 1e-3},
-    {"training.eval_train_limit", std::int64_t{0}},
+    {"training.eval_train_limit", std::int64_t{10000}},
 };
 
 void expect_params_equal(const ResolvedParams& actual, const ResolvedParams& expected) {

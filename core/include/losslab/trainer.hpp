@@ -28,7 +28,7 @@ struct TrainingSpec {
   Sampling sampling = Sampling::with_replacement;
   std::uint64_t seed = 0;
   double init_scale = 1e-3;      // W starts as randn * init_scale
-  std::size_t eval_train_limit = 0;  // per-epoch train accuracy on the first N examples (0 = all)
+  std::size_t eval_train_limit = 10000;  // per-epoch train accuracy on the first N examples (0 = all)
 };
 
 // Everything that decides a training run.
