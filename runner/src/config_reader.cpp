@@ -4,7 +4,7 @@
 #include <optional>
 
 #include "config_internal.hpp"
-#include "did_you_mean.hpp"
+#include "losslab/runner/did_you_mean.hpp"
 #include "yaml_values.hpp"
 
 namespace losslab::runner::detail {

@@ -3,7 +3,7 @@
 #include <limits>
 
 #include "config_internal.hpp"
-#include "did_you_mean.hpp"
+#include "losslab/runner/did_you_mean.hpp"
 #include "yaml_values.hpp"
 
 namespace losslab::runner::detail {

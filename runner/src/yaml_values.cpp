@@ -5,7 +5,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "did_you_mean.hpp"
+#include "losslab/runner/did_you_mean.hpp"
 
 namespace losslab::runner::detail {
 namespace {

@@ -1,1 +1,171 @@
-int main() { return 0; }
+// losslab-report: summaries, SQL queries, exports and the HTML report of a results database.
+// Exit codes: 0 done; 1 the database could not be read (missing, not a results database, I/O);
+// 2 bad arguments, --where / --sort expression, unknown experiment, or a rejected or failing query.
+#include <CLI/CLI.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include "export.hpp"
+#include "html_report.hpp"
+#include "report_data.hpp"
+#include "sql_query.hpp"
+#include "summary_report.hpp"
+#include "table_format.hpp"
+#include "trial_selection.hpp"
+#include "usage_error.hpp"
+
+namespace {
+
+using namespace losslab::report;
+
+constexpr const char* kDescription =
+    "Summarize, filter, query and export a losslab results database (read-only: nothing here "
+    "changes the file, and it can be read while losslab-run is writing to it).";
+
+constexpr const char* kExamples = R"(Examples:
+  losslab-report results.db
+  losslab-report results.db --experiment fmnist-softmax --top 10 --sort final_loss
+  losslab-report results.db --where 'learning_rate < 1e-2 and loss = softmax'
+  losslab-report results.db --where "optimizer in (sgd, momentum) and not status = diverged" --format markdown
+  losslab-report query results.db "SELECT name, val_accuracy FROM trials ORDER BY val_accuracy DESC LIMIT 3"
+  losslab-report export results.db --format csv > trials.csv
+  losslab-report html results.db -o report.html --top 5 --log-scale
+
+--where: conditions over parameters (short names: learning_rate, loss, strength, optimizer, ...)
+and metrics (val_accuracy, test_accuracy, train_accuracy, final_loss, train_seconds, epochs_done,
+status, name, ...) joined with and / or / not and parentheses:
+  NAME = | != | < | <= | > | >= VALUE     NAME [not] in (V1, V2, ...)     NAME is [not] null
+VALUE is a number (1e-3), a word (softmax) or a quoted string ('sgd', "adam").
+
+Exit codes: 0 success; 1 database missing or unreadable; 2 bad arguments, filter or query.
+)";
+
+std::optional<std::string> optional_text(const std::string& text) {
+  return text.empty() ? std::nullopt : std::optional<std::string>(text);
+}
+
+OutputFormat format_of(const std::string& name) { return parse_output_format(name).value(); }
+
+int run_html(ReportDatabase& db, const HtmlOptions& options, const std::string& output) {
+  select_experiments(db, options.experiment);  // an unknown experiment is an argument error, found first
+  if (output == "-") {
+    write_html_report(db, options, std::cout);
+    return 0;
+  }
+  std::ofstream file(output, std::ios::binary | std::ios::trunc);
+  if (!file) throw ReportError("cannot write " + output);
+  write_html_report(db, options, file);
+  file.close();
+  if (!file) throw ReportError("cannot write " + output);
+  std::cerr << "wrote " << output << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app(kDescription, "losslab-report");
+  app.footer(kExamples);
+  app.require_subcommand(0, 1);
+  const std::vector<std::string> formats = {"table", "csv", "json", "markdown"};
+
+  // The summary: losslab-report DB [options]
+  std::string db_path, experiment, sort, where, format = "table";
+  int top = 5;
+  app.add_option("DB", db_path, "Results database written by losslab-run");
+  app.add_option("--experiment,-e", experiment, "Only this experiment (name or id); default: every experiment");
+  app.add_option("--top,-k", top, "How many trials to list per experiment")->check(CLI::Range(0, 1000000))
+      ->capture_default_str();
+  app.add_option("--sort,-s", sort,
+                 "Rank by METRIC[:asc|:desc]: val_accuracy (default; train_accuracy without a validation set), "
+                 "test_accuracy, train_accuracy, epochs_done (highest first), final_loss, train_seconds "
+                 "(lowest first)");
+  app.add_option("--where,-w", where, "Only trials matching this filter (see --where below)");
+  app.add_option("--format,-f", format, "Output format of the tables")->check(CLI::IsMember(formats))
+      ->capture_default_str();
+
+  auto* query = app.add_subcommand("query", "Run one read-only SQL statement and print its result");
+  std::string query_db, sql, query_format = "table";
+  query->add_option("DB", query_db, "Results database")->required();
+  query->add_option("SQL", sql, "One SELECT (or WITH / read-only PRAGMA) statement")->required();
+  query->add_option("--format,-f", query_format, "Output format")->check(CLI::IsMember(formats))->capture_default_str();
+  query->footer(
+      "The connection is read-only; statements that would write (INSERT, UPDATE, DELETE, CREATE, DROP, ALTER,\n"
+      "ATTACH, PRAGMA x = y, ...) and more than one statement are rejected with exit code 2.\n"
+      "The schema is documented in the README, section \"The results database\".\n\n"
+      "Example:\n"
+      "  losslab-report query results.db \"SELECT t.name, p.value AS lr FROM trials t JOIN trial_params p\n"
+      "      ON p.trial_id = t.id AND p.name = 'learning_rate' WHERE t.status = 'completed'\" --format csv");
+
+  auto* export_command = app.add_subcommand("export", "Print every trial as one row, its parameters as columns");
+  std::string export_db, export_experiment, export_where, export_format = "csv";
+  export_command->add_option("DB", export_db, "Results database")->required();
+  export_command->add_option("--format,-f", export_format, "csv or json")
+      ->check(CLI::IsMember({"csv", "json"}))
+      ->capture_default_str();
+  export_command->add_option("--experiment,-e", export_experiment, "Only this experiment (name or id)");
+  export_command->add_option("--where,-w", export_where, "Only trials matching this filter");
+  export_command->footer("Example:\n  losslab-report export results.db --format json --experiment fmnist-softmax");
+
+  auto* html = app.add_subcommand("html", "Write a self-contained HTML report (charts, sortable trial table)");
+  std::string html_db, html_output, html_experiment;
+  HtmlOptions html_options;
+  html->add_option("DB", html_db, "Results database")->required();
+  html->add_option("-o,--output", html_output, "HTML file to write ('-' for stdout)")->required();
+  html->add_option("--experiment,-e", html_experiment, "Only this experiment (name or id)");
+  html->add_option("--top,-k", html_options.top, "Trials whose loss curves are drawn")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  html->add_flag("--log-scale", html_options.log_scale, "Start the loss chart on a log scale");
+  html->footer("Example:\n  losslab-report html results.db -o report.html --experiment fmnist-softmax --top 5");
+
+  try {
+    app.parse(argc, argv);
+    if (app.got_subcommand(query) || app.got_subcommand(export_command) || app.got_subcommand(html)) {
+      if (!db_path.empty()) throw CLI::ExtrasError({db_path});
+    } else if (db_path.empty()) {
+      throw CLI::RequiredError("DB");
+    }
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? 0 : 2;
+  }
+
+  try {
+    if (app.got_subcommand(query)) {
+      ReportDatabase db(query_db);
+      write_query(db, sql, format_of(query_format), std::cout);
+    } else if (app.got_subcommand(export_command)) {
+      ReportDatabase db(export_db);
+      const bool filtered = export_command->count("--where") > 0;
+      write_export(db,
+                   {optional_text(export_experiment), filtered ? std::optional(export_where) : std::nullopt,
+                    format_of(export_format)},
+                   std::cout);
+    } else if (app.got_subcommand(html)) {
+      ReportDatabase db(html_db);
+      html_options.experiment = optional_text(html_experiment);
+      return run_html(db, html_options, html_output);
+    } else {
+      ReportDatabase db(db_path);
+      SummaryOptions options;
+      options.experiment = optional_text(experiment);
+      options.top = top;
+      options.sort = optional_text(sort);
+      options.where = app.count("--where") > 0 ? std::optional(where) : std::nullopt;
+      options.format = format_of(format);
+      write_summary(db, options, std::cout, std::cerr);
+    }
+    std::cout.flush();
+    return 0;
+  } catch (const UsageError& error) {
+    std::cerr << "losslab-report: " << error.what() << "\n";
+    return 2;
+  } catch (const std::exception& error) {
+    std::cerr << "losslab-report: " << error.what() << "\n";
+    return 1;
+  }
+}

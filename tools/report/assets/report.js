@@ -1,0 +1,599 @@
+// Draws the losslab report from the JSON embedded in the page: plain DOM and SVG, no libraries and
+// no network. Every number comes precomputed from losslab-report; this file only draws.
+// When done, <body data-rendered="..."> lists the kinds of sections drawn; a section that fails
+// shows its error in place and records it in <body data-errors="...">.
+(function () {
+  "use strict";
+
+  const SVG_NS = "http://www.w3.org/2000/svg";
+  const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+                   "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
+  const SECTION_ORDER = ["loss-curves", "heatmap", "marginals", "table", "templates", "decision-regions"];
+  const VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e",
+                   "#1f9e89", "#35b779", "#6ece58", "#b5de2b", "#fde725"];
+  const METRIC_LABELS = { val_accuracy: "validation accuracy", train_accuracy: "training accuracy" };
+
+  // ---- DOM helpers ------------------------------------------------------------------------------
+
+  function element(namespace, tag, attributes, parent, text) {
+    const node = namespace ? document.createElementNS(namespace, tag) : document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes || {})) {
+      if (value !== undefined && value !== null) node.setAttribute(name, String(value));
+    }
+    if (text !== undefined) node.textContent = text;
+    if (parent) parent.appendChild(node);
+    return node;
+  }
+  const html = (tag, attributes, parent, text) => element(null, tag, attributes, parent, text);
+  const svg = (tag, attributes, parent, text) => element(SVG_NS, tag, attributes, parent, text);
+  // A native tooltip on an SVG element.
+  const tooltip = (node, text) => svg("title", {}, node, text);
+
+  function classColor(index) {
+    if (index < PALETTE.length) return PALETTE[index];
+    return "hsl(" + ((index * 137.5) % 360).toFixed(0) + ", 55%, 50%)";
+  }
+
+  function hexToRgb(hex) {
+    const value = parseInt(hex.slice(1), 16);
+    return [(value >> 16) & 255, (value >> 8) & 255, value & 255];
+  }
+
+  // Viridis at t in [0, 1].
+  function colormap(t) {
+    const x = Math.min(1, Math.max(0, t)) * (VIRIDIS.length - 1);
+    const i = Math.min(VIRIDIS.length - 2, Math.floor(x));
+    const a = hexToRgb(VIRIDIS[i]), b = hexToRgb(VIRIDIS[i + 1]);
+    const mix = a.map((channel, k) => Math.round(channel + (b[k] - channel) * (x - i)));
+    return "rgb(" + mix.join(",") + ")";
+  }
+  const inkOn = (t) => (t > 0.6 ? "#1d2430" : "#ffffff");
+
+  // ---- numbers ----------------------------------------------------------------------------------
+
+  const isNumber = (v) => typeof v === "number" && isFinite(v);
+
+  // 0.001, 1e-4, 2.5e-5, 0.8123, 1500, 3e+6 -> short text that still tells values apart.
+  function formatNumber(v) {
+    if (!isNumber(v)) return v === null || v === undefined ? "—" : String(v);
+    if (v === 0) return "0";
+    const magnitude = Math.abs(v);
+    if (magnitude >= 1e5 || magnitude < 1e-3) {
+      const [mantissa, exponent] = v.toExponential(2).split("e");
+      return String(parseFloat(mantissa)) + "e" + Number(exponent);
+    }
+    return String(parseFloat(v.toPrecision(4)));
+  }
+  const formatFixed = (v, digits) => (isNumber(v) ? v.toFixed(digits) : "—");
+
+  function niceStep(span, count) {
+    const raw = span / Math.max(1, count);
+    const magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
+    const r = raw / magnitude;
+    return (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * magnitude;
+  }
+
+  function linearTicks(low, high, count) {
+    if (!(high > low)) return [low];
+    const step = niceStep(high - low, count);
+    const ticks = [];
+    // Multiples of the step by integer index, so the tick at zero is exactly 0, not 5.6e-17.
+    for (let i = Math.ceil(low / step - 1e-9); i * step <= high + step * 1e-9; ++i) {
+      ticks.push(parseFloat((i * step).toPrecision(12)));
+    }
+    return ticks;
+  }
+
+  function logTicks(low, high) {
+    const first = Math.floor(Math.log10(low)), last = Math.ceil(Math.log10(high));
+    const candidates = (mantissas) => {
+      const ticks = [];
+      for (let e = first; e <= last; ++e) {
+        for (const m of mantissas) {
+          const v = parseFloat((m * Math.pow(10, e)).toPrecision(12));
+          if (v >= low * (1 - 1e-9) && v <= high * (1 + 1e-9)) ticks.push(v);
+        }
+      }
+      return ticks;
+    };
+    let ticks = candidates(last - first <= 3 ? [1, 2, 5] : [1]);
+    if (ticks.length < 2) ticks = candidates([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    if (ticks.length > 9) ticks = ticks.filter((v) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9);
+    return ticks;
+  }
+
+  // A continuous scale: kind "linear" or "log"; maps domain [d0, d1] to range [r0, r1].
+  function scale(kind, domain, range) {
+    const transform = kind === "log" ? Math.log10 : (v) => v;
+    const t0 = transform(domain[0]), t1 = transform(domain[1]);
+    const f = (v) => range[0] + ((transform(v) - t0) / (t1 - t0 || 1)) * (range[1] - range[0]);
+    f.kind = kind;
+    f.domain = domain;
+    f.range = range;
+    f.ticks = (count) => (kind === "log" ? logTicks(domain[0], domain[1]) : linearTicks(domain[0], domain[1], count));
+    return f;
+  }
+
+  // The data's extent, widened a little (and to nice values for linear scales).
+  function paddedDomain(kind, values) {
+    let low = Math.min(...values), high = Math.max(...values);
+    if (kind === "log") {
+      if (!(high > low)) return [low / 2, high * 2];
+      const pad = Math.pow(high / low, 0.05);
+      return [low / pad, high * pad];
+    }
+    if (!(high > low)) return [low - 1, high + 1];
+    const step = niceStep(high - low, 6);
+    return [Math.floor(low / step) * step, Math.ceil(high / step) * step];
+  }
+
+  // A scale over categories: each one gets a band, the function returns its center.
+  function bandScale(categories, range) {
+    const width = (range[1] - range[0]) / Math.max(1, categories.length);
+    const f = (v) => range[0] + (categories.indexOf(v) + 0.5) * width;
+    f.kind = "band";
+    f.bandwidth = width;
+    f.ticks = () => categories;
+    return f;
+  }
+
+  // ---- charts -----------------------------------------------------------------------------------
+
+  function makeChart(parent, width, height, margin) {
+    const root = svg("svg", { class: "chart", width: width, height: height, viewBox: "0 0 " + width + " " + height }, parent);
+    const plot = svg("g", { transform: "translate(" + margin.left + "," + margin.top + ")" }, root);
+    return { root: root, plot: plot, width: width - margin.left - margin.right, height: height - margin.top - margin.bottom };
+  }
+
+  // Axes with ticks, grid lines and titles; `x` and `y` are scales made for the chart's plot area.
+  function drawAxes(chart, x, y, options) {
+    const format = options.format || formatNumber;
+    const xAxis = svg("g", { class: "axis", transform: "translate(0," + chart.height + ")" }, chart.plot);
+    svg("line", { x1: 0, x2: chart.width, y1: 0, y2: 0 }, xAxis);
+    for (const tick of x.ticks(options.xTicks || 8)) {
+      const px = x(tick);
+      if (options.grid !== false && x.kind !== "band") svg("line", { class: "grid-line", x1: px, x2: px, y1: -chart.height, y2: 0 }, xAxis);
+      svg("line", { x1: px, x2: px, y1: 0, y2: 5 }, xAxis);
+      svg("text", { x: px, y: 17, "text-anchor": "middle" }, xAxis, typeof tick === "number" ? format(tick) : tick);
+    }
+    svg("text", { class: "axis-label", x: chart.width / 2, y: 36, "text-anchor": "middle" }, xAxis, options.xLabel);
+    const yAxis = svg("g", { class: "axis" }, chart.plot);
+    xAxis.parentNode.insertBefore(yAxis, xAxis);
+    svg("line", { x1: 0, x2: 0, y1: 0, y2: chart.height }, yAxis);
+    for (const tick of y.ticks(options.yTicks || 6)) {
+      const py = y(tick);
+      if (options.grid !== false && y.kind !== "band") svg("line", { class: "grid-line", x1: 0, x2: chart.width, y1: py, y2: py }, yAxis);
+      svg("line", { x1: -5, x2: 0, y1: py, y2: py }, yAxis);
+      svg("text", { x: -8, y: py + 4, "text-anchor": "end" }, yAxis, typeof tick === "number" ? format(tick) : tick);
+    }
+    svg("text", {
+      class: "axis-label", transform: "translate(" + -(options.yLabelOffset || 48) + "," + chart.height / 2 + ") rotate(-90)",
+      "text-anchor": "middle",
+    }, yAxis, options.yLabel);
+  }
+
+  // A vertical color bar for values in [low, high].
+  function drawColorBar(chart, low, high, label) {
+    const bar = svg("g", { transform: "translate(" + (chart.width + 24) + ",0)" }, chart.plot);
+    const steps = 40, height = chart.height;
+    for (let i = 0; i < steps; ++i) {
+      svg("rect", { x: 0, y: height - ((i + 1) * height) / steps, width: 14, height: height / steps + 0.5, fill: colormap(i / (steps - 1)) }, bar);
+    }
+    const ticks = high > low ? linearTicks(low, high, 5) : [low];
+    for (const tick of ticks) {
+      const py = high > low ? height - ((tick - low) / (high - low)) * height : height / 2;
+      svg("line", { x1: 14, x2: 18, y1: py, y2: py, stroke: "#8893a0" }, bar);
+      svg("text", { x: 21, y: py + 4 }, bar, formatNumber(tick));
+    }
+    svg("text", { class: "axis-label", transform: "translate(62," + height / 2 + ") rotate(90)", "text-anchor": "middle" }, bar, label);
+  }
+
+  const axisTitle = (name, kind) => name + (kind === "log" ? " (log)" : "");
+  const polyline = (points, x, y) => points.map((p) => x(p[0]).toFixed(1) + "," + y(p[1]).toFixed(1)).join(" ");
+
+  // ---- sections ---------------------------------------------------------------------------------
+
+  function section(parent, title, caption) {
+    const node = html("section", { class: "report-section" }, parent);
+    html("h3", {}, node, title);
+    if (caption) html("p", { class: "caption" }, node, caption);
+    return node;
+  }
+
+  function note(parent, text) {
+    html("p", { class: "note" }, parent, text);
+  }
+
+  function legendItem(list, color, text) {
+    const item = html("li", {}, list);
+    html("span", { class: "swatch", style: "background:" + color }, item);
+    item.appendChild(document.createTextNode(text));
+    return item;
+  }
+
+  function drawLossChart(holder, curves, logScale) {
+    holder.textContent = "";
+    const margin = { top: 12, right: 20, bottom: 46, left: 64 };
+    const chart = makeChart(holder, 860, 380, margin);
+    const steps = [], losses = [];
+    for (const curve of curves) {
+      for (const [step, loss] of curve.points) {
+        steps.push(step);
+        if (isNumber(loss) && (!logScale || loss > 0)) losses.push(loss);
+      }
+    }
+    const kind = logScale ? "log" : "linear";
+    const x = scale("linear", [0, Math.max(1, ...steps)], [0, chart.width]);
+    const y = scale(kind, paddedDomain(kind, losses.length ? losses : [1]), [chart.height, 0]);
+    drawAxes(chart, x, y, { xLabel: "step (minibatch updates)", yLabel: logScale ? "loss (log scale)" : "loss" });
+    const group = svg("g", { class: "curves" }, chart.plot);
+    curves.forEach((curve, index) => {
+      const points = curve.points.filter((p) => isNumber(p[1]) && (!logScale || p[1] > 0));
+      const line = svg("polyline", { class: "curve", "data-trial": curve.trial_id, stroke: classColor(index), points: polyline(points, x, y) }, group);
+      tooltip(line, curve.name);
+    });
+  }
+
+  function renderLossCurves(parent, experiment) {
+    const data = experiment.loss_curves;
+    const metric = METRIC_LABELS[experiment.metric];
+    const node = section(parent, "Loss curves",
+      "The full loss (data loss + regularization) of the top " + data.top + " trials by " + metric +
+      ", one point per step; histories longer than 500 steps are averaged over equal runs of steps.");
+    if (data.curves.length === 0) {
+      note(node, "No trial has both a loss history and a " + metric + ".");
+      return false;
+    }
+    const label = html("label", { class: "toggle" }, node);
+    const checkbox = html("input", { type: "checkbox", class: "log-scale" }, label);
+    checkbox.checked = !!data.log_scale;
+    label.appendChild(document.createTextNode(" log-scale loss axis"));
+    const row = html("div", { class: "chart-row" }, node);
+    const holder = html("div", { class: "loss-chart" }, row);
+    const legend = html("ul", { class: "legend" }, row);
+    data.curves.forEach((curve, index) => {
+      const item = legendItem(legend, classColor(index), curve.name + "  " + formatFixed(curve.metric, 4));
+      const highlight = (on) => {
+        for (const line of holder.querySelectorAll('.curve[data-trial="' + curve.trial_id + '"]')) line.classList.toggle("highlight", on);
+      };
+      item.addEventListener("mouseenter", () => highlight(true));
+      item.addEventListener("mouseleave", () => highlight(false));
+    });
+    checkbox.addEventListener("change", () => drawLossChart(holder, data.curves, checkbox.checked));
+    drawLossChart(holder, data.curves, checkbox.checked);
+    return true;
+  }
+
+  function renderHeatmap(parent, experiment) {
+    const data = experiment.heatmap;
+    if (!data) return false;
+    const metric = METRIC_LABELS[experiment.metric];
+    const over = data.best_over.length ? " Each cell shows the best trial over " + data.best_over.join(", ") + "." : "";
+    const logAxes = data.x_scale === "log" && data.y_scale === "log";
+    const node = section(parent, metric.charAt(0).toUpperCase() + metric.slice(1) + " over learning rate × regularization strength",
+      (logAxes ? "Both axes are logarithmic, as in the course's cross-validation plots." : "") + over);
+    const labels = { xLabel: axisTitle("learning rate", data.x_scale), yLabel: axisTitle("regularization strength", data.y_scale), yLabelOffset: 60 };
+    const values = data.cells.map((c) => c.value).filter(isNumber);
+    const low = values.length ? Math.min(...values) : 0, high = values.length ? Math.max(...values) : 1;
+    const shade = (v) => (high > low ? (v - low) / (high - low) : 1);
+    const margin = { top: 12, right: 100, bottom: 46, left: 72 };
+    if (data.grid) {
+      const chart = makeChart(node, Math.max(420, 130 + 92 * data.xs.length + 100), Math.max(240, 58 + 46 * data.ys.length), margin);
+      const x = bandScale(data.xs, [0, chart.width]);
+      const y = bandScale(data.ys.slice().reverse(), [0, chart.height]);
+      const cells = svg("g", { class: "cells" }, chart.plot);
+      for (const cell of data.cells) {
+        const cx = x(cell.x), cy = y(cell.y);
+        const filled = isNumber(cell.value);
+        const rect = svg("rect", {
+          class: "cell", x: cx - x.bandwidth / 2 + 1, y: cy - y.bandwidth / 2 + 1, width: x.bandwidth - 2, height: y.bandwidth - 2,
+          fill: filled ? colormap(shade(cell.value)) : "#e3e6ea",
+        }, cells);
+        tooltip(rect, filled ? cell.trial + ": " + formatFixed(cell.value, 4) : cell.trials + " trial(s), none finished with a " + metric);
+        svg("text", {
+          x: cx, y: cy + 4, "text-anchor": "middle", "font-size": 12, fill: filled ? inkOn(shade(cell.value)) : "#5f6b7a",
+        }, cells, filled ? formatFixed(cell.value, 3) : "—");
+      }
+      drawAxes(chart, x, y, Object.assign({ grid: false }, labels));
+      drawColorBar(chart, low, high, metric);
+    } else {
+      const chart = makeChart(node, 640, 420, margin);
+      const x = scale(data.x_scale, paddedDomain(data.x_scale, data.cells.map((c) => c.x)), [0, chart.width]);
+      const y = scale(data.y_scale, paddedDomain(data.y_scale, data.cells.map((c) => c.y)), [chart.height, 0]);
+      drawAxes(chart, x, y, labels);
+      const dots = svg("g", { class: "cells" }, chart.plot);
+      for (const cell of data.cells) {
+        const filled = isNumber(cell.value);
+        const dot = svg("circle", {
+          class: "cell", cx: x(cell.x), cy: y(cell.y), r: 7, stroke: "#333", "stroke-width": 0.5,
+          fill: filled ? colormap(shade(cell.value)) : "none",
+        }, dots);
+        tooltip(dot, "lr " + formatNumber(cell.x) + ", reg " + formatNumber(cell.y) + ": " + (filled ? formatFixed(cell.value, 4) : "no result"));
+      }
+      drawColorBar(chart, low, high, metric);
+    }
+    return true;
+  }
+
+  function renderMarginal(parent, marginal, metric) {
+    const box = html("div", { class: "marginal" }, parent);
+    html("h4", {}, box, marginal.param);
+    const margin = { top: 8, right: 14, bottom: 46, left: 56 };
+    const chart = makeChart(box, 320, 230, margin);
+    const points = marginal.points.filter((p) => isNumber(p.y));
+    const failed = marginal.points.length - points.length;
+    const key = (v) => (marginal.scale === "category" ? String(v) : v);
+    const x = marginal.scale === "category"
+      ? bandScale(marginal.categories, [0, chart.width])
+      : scale(marginal.scale, paddedDomain(marginal.scale, marginal.points.map((p) => p.x)), [0, chart.width]);
+    const yDomain = paddedDomain("linear", points.length ? points.map((p) => p.y) : [0, 1]);
+    const y = scale("linear", [Math.max(0, yDomain[0]), Math.min(1, yDomain[1])], [chart.height, 0]);  // accuracies
+    drawAxes(chart, x, y, { xLabel: axisTitle(marginal.param, marginal.scale), yLabel: metric, xTicks: 5, yTicks: 5, format: formatNumber, yLabelOffset: 42 });
+    // The best value at each setting, connected: the envelope a tuner reads.
+    const best = new Map();
+    for (const p of points) {
+      const k = key(p.x);
+      if (!best.has(k) || p.y > best.get(k)[1]) best.set(k, [p.x, p.y]);
+    }
+    const envelope = Array.from(best.values()).map((p) => [key(p[0]), p[1]]);
+    if (marginal.scale !== "category") envelope.sort((a, b) => a[0] - b[0]);
+    svg("polyline", { fill: "none", stroke: "#2f6db5", "stroke-width": 1.5, points: polyline(envelope, x, y) }, chart.plot);
+    for (const p of points) {
+      const dot = svg("circle", { cx: x(key(p.x)), cy: y(p.y), r: 3.5, fill: "#2f6db5", "fill-opacity": 0.45, stroke: "#1d4f8c", "stroke-width": 0.6 }, chart.plot);
+      tooltip(dot, p.trial + ": " + formatFixed(p.y, 4));
+    }
+    if (failed > 0) html("p", { class: "note" }, box, failed + " trial(s) without a " + metric + " (" + [...new Set(marginal.points.filter((p) => !isNumber(p.y)).map((p) => p.status))].join(", ") + ")");
+  }
+
+  function renderMarginals(parent, experiment) {
+    if (experiment.marginals.length === 0) return false;
+    const metric = METRIC_LABELS[experiment.metric];
+    const node = section(parent, "Marginal plots",
+      "Every trial's " + metric + " against each swept parameter; the line joins the best trial at each value.");
+    const grid = html("div", { class: "marginals" }, node);
+    for (const marginal of experiment.marginals) renderMarginal(grid, marginal, metric);
+    return true;
+  }
+
+  // Nulls sort last in both directions; numbers compare as numbers.
+  function compareCells(a, b, direction) {
+    const missing = (v) => v === null || v === undefined || v === "";
+    if (missing(a) || missing(b)) return missing(a) === missing(b) ? 0 : missing(a) ? 1 : -1;
+    if (typeof a === "number" && typeof b === "number") return direction * (a - b);
+    return direction * String(a).localeCompare(String(b), undefined, { numeric: true });
+  }
+
+  function renderTable(parent, experiment) {
+    const node = section(parent, "Trials", "Click a column header to sort by it (again to reverse). The best trial is highlighted.");
+    if (experiment.trials.length === 0) {
+      note(node, "This experiment has no trials.");
+      return true;
+    }
+    const best = experiment.best ? experiment.best.id : null;
+    const columns = [
+      { title: "id", value: (t) => t.id, numeric: true },
+      { title: "name", value: (t) => t.name },
+      { title: "status", value: (t) => t.status },
+      ...experiment.swept.map((name) => ({ title: name, value: (t) => (name in t.params ? t.params[name] : null), numeric: true, format: formatNumber })),
+      { title: "val_accuracy", value: (t) => t.val_accuracy, numeric: true, format: (v) => formatFixed(v, 4) },
+      { title: "train_accuracy", value: (t) => t.train_accuracy, numeric: true, format: (v) => formatFixed(v, 4) },
+      { title: "test_accuracy", value: (t) => t.test_accuracy, numeric: true, format: (v) => formatFixed(v, 4) },
+      { title: "final_loss", value: (t) => t.final_loss, numeric: true, format: formatNumber },
+      { title: "epochs", value: (t) => t.epochs_done, numeric: true },
+      { title: "seconds", value: (t) => t.train_seconds, numeric: true, format: (v) => formatFixed(v, 2) },
+    ];
+    const wrap = html("div", { class: "table-wrap" }, node);
+    const table = html("table", { class: "trials" }, wrap);
+    const headRow = html("tr", {}, html("thead", {}, table));
+    const body = html("tbody", {}, table);
+    const rows = experiment.trials.map((trial) => {
+      const row = html("tr", { "data-trial": trial.id, class: trial.id === best ? "best" : null });
+      for (const column of columns) {
+        const value = column.value(trial);
+        const cell = html("td", { class: typeof value === "number" ? "num" : null }, row,
+          column.format && typeof value === "number" ? column.format(value) : value === null ? "—" : String(value));
+        if (column.title === "status") {
+          cell.textContent = "";
+          html("span", { class: "status status-" + trial.status }, cell, trial.status);
+          if (trial.error) cell.title = trial.error;
+        }
+      }
+      return { trial: trial, row: row };
+    });
+    let sortedBy = null, direction = -1;
+    function sortBy(index) {
+      direction = sortedBy === index ? -direction : (columns[index].numeric ? -1 : 1);
+      sortedBy = index;
+      const column = columns[index];
+      rows.sort((a, b) => compareCells(column.value(a.trial), column.value(b.trial), direction) || a.trial.id - b.trial.id);
+      for (const { row } of rows) body.appendChild(row);
+      headRow.querySelectorAll("th").forEach((th, i) => {
+        th.classList.toggle("sorted-asc", i === index && direction > 0);
+        th.classList.toggle("sorted-desc", i === index && direction < 0);
+      });
+    }
+    columns.forEach((column, index) => {
+      const th = html("th", { scope: "col", title: "sort by " + column.title }, headRow, column.title);
+      th.addEventListener("click", () => sortBy(index));
+    });
+    sortBy(columns.findIndex((c) => c.title === experiment.metric));
+    return true;
+  }
+
+  function renderTemplates(parent, experiment) {
+    const data = experiment.templates;
+    if (!data) return false;
+    const node = section(parent, "Learned templates of the best trial",
+      "Each class's row of W (" + experiment.best.name + ", " + METRIC_LABELS[experiment.metric] + " " +
+      formatFixed(experiment.best.metric, 4) + ") drawn as an image, bias left out, scaled to 0..255 with the " +
+      "minimum and maximum over all classes: bright pixels raise the class's score, dark ones lower it.");
+    const grid = html("div", { class: "templates" }, node);
+    data.pixels.forEach((pixels, index) => {
+      const figure = html("figure", { "data-class": index }, grid);
+      const canvas = html("canvas", { width: data.width, height: data.height, class: "template" }, figure);
+      const context = canvas.getContext("2d");
+      const image = context.createImageData(data.width, data.height);
+      for (let p = 0; p < data.width * data.height; ++p) {
+        for (let k = 0; k < 3; ++k) image.data[4 * p + k] = pixels[p * data.channels + (data.channels === 3 ? k : 0)];
+        image.data[4 * p + 3] = 255;
+      }
+      context.putImageData(image, 0, 0);
+      html("figcaption", {}, figure, data.class_names[index]);
+    });
+    return true;
+  }
+
+  // The line where a class's score is zero, clipped to the plot's box: [[x0, y0], [x1, y1]] or null.
+  function clipZeroLine(line, box) {
+    const [a, b, c] = line;
+    const hits = [];
+    if (b !== 0) for (const x of [box.x0, box.x1]) hits.push([x, -(a * x + c) / b]);
+    if (a !== 0) for (const y of [box.y0, box.y1]) hits.push([-(b * y + c) / a, y]);
+    const inside = hits.filter(([x, y]) => x >= box.x0 - 1e-9 && x <= box.x1 + 1e-9 && y >= box.y0 - 1e-9 && y <= box.y1 + 1e-9);
+    if (inside.length < 2) return null;
+    inside.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+    return [inside[0], inside[inside.length - 1]];
+  }
+
+  function renderDecisionRegions(parent, experiment) {
+    const data = experiment.decision_regions;
+    if (!data) return false;
+    const node = section(parent, "Decision regions of the best trial",
+      "argmax of W\u1d40[x, y, 1] over the preprocessed 2-D data (" + experiment.best.name + ", " +
+      METRIC_LABELS[experiment.metric] + " " + formatFixed(experiment.best.metric, 4) + "), as in the lecture's " +
+      "web demo: each line is where a class's score is zero, its arrow points where the score grows. " +
+      "Filled points are training examples, rings validation and test examples.");
+    const row = html("div", { class: "chart-row" }, node);
+    const margin = { top: 10, right: 16, bottom: 46, left: 56 };
+    const chart = makeChart(row, 540, 530, margin);
+    const x = scale("linear", [data.x_min, data.x_max], [0, chart.width]);
+    const y = scale("linear", [data.y_min, data.y_max], [chart.height, 0]);
+
+    // The grid's labels as a small bitmap (first row of `labels` is the bottom), scaled up.
+    const canvas = document.createElement("canvas");
+    canvas.width = data.nx;
+    canvas.height = data.ny;
+    const context = canvas.getContext("2d");
+    const image = context.createImageData(data.nx, data.ny);
+    const tints = data.class_names.map((_, c) => {
+      const color = classColor(c);
+      const rgb = color.startsWith("#") ? hexToRgb(color) : [200, 200, 200];
+      return rgb.map((v) => Math.round(255 - (255 - v) * 0.45));
+    });
+    for (let j = 0; j < data.ny; ++j) {
+      for (let i = 0; i < data.nx; ++i) {
+        const tint = tints[data.labels[j * data.nx + i]] || [255, 255, 255];
+        const offset = 4 * ((data.ny - 1 - j) * data.nx + i);
+        image.data.set([tint[0], tint[1], tint[2], 255], offset);
+      }
+    }
+    context.putImageData(image, 0, 0);
+    const regions = svg("g", { class: "regions" }, chart.plot);
+    svg("image", { href: canvas.toDataURL("image/png"), x: 0, y: 0, width: chart.width, height: chart.height, preserveAspectRatio: "none" }, regions);
+    drawAxes(chart, x, y, { xLabel: "feature 1 (preprocessed)", yLabel: "feature 2 (preprocessed)", grid: false, yLabelOffset: 40 });
+
+    const box = { x0: data.x_min, x1: data.x_max, y0: data.y_min, y1: data.y_max };
+    const lines = svg("g", { class: "score-lines" }, chart.plot);
+    data.score_lines.forEach((line, c) => {
+      const ends = clipZeroLine(line, box);
+      if (!ends) return;
+      const color = classColor(c);
+      const [[xa, ya], [xb, yb]] = ends.map(([px, py]) => [x(px), y(py)]);
+      svg("line", { x1: xa, y1: ya, x2: xb, y2: yb, stroke: color, "stroke-width": 2 }, lines);
+      // The score's gradient (w_x, w_y) in screen space (y grows downwards), from the middle of the line.
+      const length = Math.hypot(line[0], line[1]) || 1;
+      const dx = (line[0] / length) * 28, dy = (-line[1] / length) * 28;
+      const mx = (xa + xb) / 2, my = (ya + yb) / 2;
+      svg("line", { x1: mx, y1: my, x2: mx + dx, y2: my + dy, stroke: color, "stroke-width": 2 }, lines);
+      const ux = dx / 28, uy = dy / 28;
+      const tip = [mx + dx, my + dy];
+      const head = [[tip[0] - 8 * ux + 4 * uy, tip[1] - 8 * uy - 4 * ux], [tip[0] - 8 * ux - 4 * uy, tip[1] - 8 * uy + 4 * ux]];
+      svg("polygon", { points: [tip, ...head].map((p) => p[0].toFixed(1) + "," + p[1].toFixed(1)).join(" "), fill: color }, lines);
+    });
+
+    const dots = svg("g", { class: "points" }, chart.plot);
+    for (const [px, py, label, split] of data.points) {
+      const color = classColor(label);
+      const dot = svg("circle", {
+        cx: x(px), cy: y(py), r: split === 0 ? 5 : 4.5,
+        fill: split === 0 ? color : "#ffffff", stroke: split === 0 ? "#1d2430" : color, "stroke-width": split === 0 ? 1 : 2,
+      }, dots);
+      tooltip(dot, data.class_names[label] + " (" + ["train", "validation", "test"][split] + "): " + formatNumber(px) + ", " + formatNumber(py));
+    }
+
+    const legend = html("ul", { class: "legend" }, row);
+    data.class_names.forEach((name, c) => legendItem(legend, classColor(c), "class " + name));
+    return true;
+  }
+
+  function renderHeader(node, experiment) {
+    html("h2", {}, node, experiment.name);
+    const counts = html("p", { class: "meta" }, node);
+    html("b", {}, counts, experiment.trial_count + " trial" + (experiment.trial_count === 1 ? "" : "s") + ": ");
+    for (const [status, count] of Object.entries(experiment.status_counts)) {
+      html("span", { class: "status status-" + status }, counts, count + " " + status);
+    }
+    const facts = [
+      ["dataset", experiment.dataset],
+      ["swept", experiment.swept.length ? experiment.swept.join(", ") : "nothing (a single configuration)"],
+      ["fixed", experiment.settings],
+      ["ranked by", METRIC_LABELS[experiment.metric]],
+      ["best trial", experiment.best ? experiment.best.name + " (" + formatFixed(experiment.best.metric, 4) + ")" : null],
+      ["created", experiment.created_at],
+    ];
+    for (const [label, value] of facts) {
+      if (!value) continue;
+      const line = html("p", { class: "meta" }, node);
+      html("b", {}, line, label + ": ");
+      line.appendChild(document.createTextNode(value));
+    }
+  }
+
+  function renderExperiment(parent, experiment, drawn) {
+    const node = html("article", { class: "experiment", id: "experiment-" + experiment.id, "data-experiment": experiment.name }, parent);
+    renderHeader(node, experiment);
+    const sections = [
+      ["loss-curves", renderLossCurves],
+      ["heatmap", renderHeatmap],
+      ["marginals", renderMarginals],
+      ["table", renderTable],
+      ["templates", renderTemplates],
+      ["decision-regions", renderDecisionRegions],
+    ];
+    const mine = [];
+    for (const [name, render] of sections) {
+      try {
+        if (render(node, experiment)) {
+          drawn.add(name);
+          mine.push(name);
+        }
+      } catch (error) {
+        const message = name + " of " + experiment.name + ": " + (error.stack || error.message);
+        html("p", { class: "section-error" }, node, "Could not draw " + name + ": " + error.message);
+        window.losslabRecordError(message);
+        console.error(message);  // a bug: tell whoever has the console open
+      }
+    }
+    if (experiment.weights_note) {
+      const weights = section(node, "Weights of the best trial");
+      note(weights, experiment.weights_note);
+    }
+    node.dataset.rendered = mine.join(",");
+  }
+
+  function main() {
+    const data = JSON.parse(document.getElementById("report-data").textContent);
+    const report = document.getElementById("report");
+    report.textContent = "";
+    const nav = document.getElementById("experiment-nav");
+    if (data.experiments.length > 1) {
+      for (const experiment of data.experiments) html("a", { href: "#experiment-" + experiment.id }, nav, experiment.name);
+    }
+    if (data.experiments.length === 0) note(report, "The database has no experiments yet.");
+    const drawn = new Set();
+    for (const experiment of data.experiments) renderExperiment(report, experiment, drawn);
+    document.body.dataset.rendered = SECTION_ORDER.filter((name) => drawn.has(name)).join(",");
+  }
+
+  main();
+})();

@@ -1,0 +1,69 @@
+#include "export.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+namespace losslab::report {
+namespace {
+
+const std::vector<std::string> kFixedColumns = {
+    "experiment",    "trial_id",   "trial_key",     "name",        "status",        "train_accuracy", "val_accuracy",
+    "test_accuracy", "final_loss", "train_seconds", "epochs_done", "diverged_step", "error"};
+
+Cell param_value(const ParamValue& value) {
+  return std::visit(
+      [](const auto& v) -> Cell {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, bool>) return Cell(static_cast<std::int64_t>(v));
+        else if constexpr (std::is_same_v<T, std::int64_t> || std::is_same_v<T, double> ||
+                           std::is_same_v<T, std::string>)
+          return Cell(v);
+        else return Cell(runner::format_value(v));
+      },
+      value);
+}
+
+Cell text_or_null(const std::string& text) { return text.empty() ? Cell::null() : Cell(text); }
+
+}  // namespace
+
+Table export_table(const std::vector<ExperimentTrials>& groups) {
+  std::set<std::string> names;
+  for (const auto& group : groups)
+    for (const auto& trial : group.trials)
+      for (const auto& entry : trial.params) names.insert(entry.first);
+  Table table;
+  table.header = kFixedColumns;
+  for (const auto& name : names) {
+    // A parameter whose short name is also a fixed column keeps its data under a distinct name.
+    const bool clash = std::find(kFixedColumns.begin(), kFixedColumns.end(), name) != kFixedColumns.end();
+    table.header.push_back(clash ? "param_" + name : name);
+  }
+  for (const auto& group : groups)
+    for (const auto& trial : group.trials) {
+      auto& row = table.rows.emplace_back();
+      row.emplace_back(group.experiment.name);
+      row.emplace_back(trial.id);
+      row.emplace_back(trial.key);
+      row.emplace_back(trial.name);
+      row.emplace_back(trial.status);
+      for (double metric : {trial.train_accuracy, trial.val_accuracy, trial.test_accuracy, trial.final_loss,
+                            trial.train_seconds})
+        row.push_back(std::isnan(metric) ? Cell::null() : Cell(metric));
+      row.emplace_back(trial.epochs_done);
+      row.push_back(trial.diverged_step < 0 ? Cell::null() : Cell(trial.diverged_step));
+      row.push_back(text_or_null(trial.error));
+      for (const auto& name : names) {
+        const auto it = trial.params.find(name);
+        row.push_back(it == trial.params.end() ? Cell::null() : param_value(it->second));
+      }
+    }
+  return table;
+}
+
+void write_export(ReportDatabase& db, const ExportOptions& options, std::ostream& out) {
+  write_table(export_table(load_trials(db, options.experiment, options.where)), options.format, out);
+}
+
+}  // namespace losslab::report

@@ -1,0 +1,345 @@
+#include "summary_report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <set>
+
+#include "losslab/runner/did_you_mean.hpp"
+
+namespace losslab::report {
+namespace {
+
+struct SortMetric {
+  std::function<double(const TrialRecord&)> read;
+  bool higher_is_better;
+};
+
+const std::map<std::string, SortMetric>& sort_metrics() {
+  static const std::map<std::string, SortMetric> table = {
+      {"val_accuracy", {[](const TrialRecord& t) { return t.val_accuracy; }, true}},
+      {"test_accuracy", {[](const TrialRecord& t) { return t.test_accuracy; }, true}},
+      {"train_accuracy", {[](const TrialRecord& t) { return t.train_accuracy; }, true}},
+      {"final_loss", {[](const TrialRecord& t) { return t.final_loss; }, false}},
+      {"train_seconds", {[](const TrialRecord& t) { return t.train_seconds; }, false}},
+      {"epochs_done", {[](const TrialRecord& t) { return static_cast<double>(t.epochs_done); }, true}},
+  };
+  return table;
+}
+
+double sort_value(const TrialRecord& trial, const SortKey& sort) { return sort_metrics().at(sort.metric).read(trial); }
+
+std::string direction(const SortKey& sort) { return sort.descending ? "highest first" : "lowest first"; }
+
+const std::vector<std::string> kStatusOrder = {"completed", "pruned",  "diverged", "failed",
+                                               "interrupted", "running", "pending"};
+
+std::vector<std::pair<std::string, std::int64_t>> status_counts(const std::vector<TrialRecord>& trials) {
+  std::map<std::string, std::int64_t> counts;
+  for (const auto& trial : trials) ++counts[trial.status];
+  std::vector<std::pair<std::string, std::int64_t>> ordered;
+  for (const auto& status : kStatusOrder)
+    if (const auto it = counts.find(status); it != counts.end()) ordered.emplace_back(*it);
+  for (const auto& entry : counts)
+    if (std::find(kStatusOrder.begin(), kStatusOrder.end(), entry.first) == kStatusOrder.end())
+      ordered.push_back(entry);
+  return ordered;
+}
+
+std::optional<double> numeric_param(const TrialRecord& trial, const std::string& name) {
+  const auto it = trial.params.find(name);
+  if (it == trial.params.end()) return std::nullopt;
+  if (const auto* d = std::get_if<double>(&it->second)) return *d;
+  if (const auto* i = std::get_if<std::int64_t>(&it->second)) return static_cast<double>(*i);
+  return std::nullopt;
+}
+
+Cell param_cell(const TrialRecord& trial, const std::string& name) {
+  const auto it = trial.params.find(name);
+  if (it == trial.params.end()) return Cell::null();
+  return std::visit(
+      [](const auto& value) -> Cell {
+        using T = std::decay_t<decltype(value)>;
+        if constexpr (std::is_same_v<T, bool>) return Cell(static_cast<std::int64_t>(value));
+        else if constexpr (std::is_same_v<T, std::int64_t>) return Cell(value);
+        else if constexpr (std::is_same_v<T, double>) return Cell(value);
+        else if constexpr (std::is_same_v<T, std::string>) return Cell(value);
+        else return Cell(nlohmann::json(value).dump());
+      },
+      it->second);
+}
+
+Cell fixed_cell(double value, int digits) { return Cell::shown_as(value, format_fixed(value, digits)); }
+
+const std::vector<std::string> kMetricColumns = {"train_accuracy", "val_accuracy", "test_accuracy", "final_loss",
+                                                 "train_seconds"};
+
+void append_metrics(std::vector<Cell>& row, const TrialRecord& trial) {
+  row.push_back(fixed_cell(trial.train_accuracy, 4));
+  row.push_back(fixed_cell(trial.val_accuracy, 4));
+  row.push_back(fixed_cell(trial.test_accuracy, 4));
+  row.push_back(fixed_cell(trial.final_loss, 4));
+  row.push_back(fixed_cell(trial.train_seconds, 2));
+}
+
+// One experiment's summary, computed before anything is printed.
+struct ExperimentSummary {
+  const ExperimentTrials* group = nullptr;
+  SortKey sort;
+  bool sort_fallback = false;  // no validation set: ranked by train_accuracy
+  std::vector<const TrialRecord*> ranked;
+  std::vector<std::string> swept;  // union over the considered trials, sorted
+  std::vector<std::string> warnings;
+};
+
+ExperimentSummary summarize(const ExperimentTrials& group, const SummaryOptions& options) {
+  ExperimentSummary summary;
+  summary.group = &group;
+  summary.sort = options.sort ? parse_sort_key(*options.sort) : SortKey{};
+  summary.ranked = rank_trials(group.trials, summary.sort);
+  if (!options.sort && summary.ranked.empty()) {
+    SortKey fallback{"train_accuracy", true};
+    auto ranked = rank_trials(group.trials, fallback);
+    if (!ranked.empty()) {
+      summary.sort = fallback;
+      summary.ranked = std::move(ranked);
+      summary.sort_fallback = true;
+    }
+  }
+  std::set<std::string> swept;
+  for (const auto& trial : group.trials) swept.insert(trial.swept.begin(), trial.swept.end());
+  summary.swept.assign(swept.begin(), swept.end());
+  if (!summary.ranked.empty()) summary.warnings = edge_warnings(group.trials, *summary.ranked.front());
+  return summary;
+}
+
+Table top_table(const ExperimentSummary& summary, int top, const std::vector<std::string>& swept,
+                bool experiment_column) {
+  Table table;
+  if (experiment_column) table.header.push_back("experiment");
+  table.header.insert(table.header.end(), {"rank", "trial", "status"});
+  table.header.insert(table.header.end(), swept.begin(), swept.end());
+  table.header.insert(table.header.end(), kMetricColumns.begin(), kMetricColumns.end());
+  const std::size_t count = std::min(summary.ranked.size(), static_cast<std::size_t>(std::max(top, 0)));
+  for (std::size_t i = 0; i < count; ++i) {
+    const TrialRecord& trial = *summary.ranked[i];
+    auto& row = table.rows.emplace_back();
+    if (experiment_column) row.emplace_back(summary.group->experiment.name);
+    row.emplace_back(static_cast<std::int64_t>(i + 1));
+    row.emplace_back(trial.name);
+    row.emplace_back(trial.status);
+    for (const auto& name : swept) row.push_back(param_cell(trial, name));
+    append_metrics(row, trial);
+  }
+  return table;
+}
+
+// The best ranked trial for each value of `parameter`, ordered by value; nullopt when no ranked
+// trial has the parameter.
+std::optional<Table> best_per(const ExperimentSummary& summary, const std::string& parameter) {
+  std::vector<std::pair<Cell, const TrialRecord*>> bests;
+  std::set<std::string> seen;
+  for (const TrialRecord* trial : summary.ranked) {  // best first, so the first of each value wins
+    const auto it = trial->params.find(parameter);
+    if (it == trial->params.end() || !seen.insert(runner::format_value(it->second)).second) continue;
+    bests.emplace_back(param_cell(*trial, parameter), trial);
+  }
+  if (bests.empty()) return std::nullopt;
+  std::sort(bests.begin(), bests.end(), [&](const auto& a, const auto& b) {
+    return runner::format_value(a.second->params.at(parameter)) < runner::format_value(b.second->params.at(parameter));
+  });
+  Table table;
+  table.header = {parameter, "trial", "status"};
+  table.header.insert(table.header.end(), kMetricColumns.begin(), kMetricColumns.end());
+  for (const auto& [value, trial] : bests) {
+    auto& row = table.rows.emplace_back();
+    row.push_back(value);
+    row.emplace_back(trial->name);
+    row.emplace_back(trial->status);
+    append_metrics(row, *trial);
+  }
+  return table;
+}
+
+std::string counts_text(const ExperimentTrials& group, const std::optional<std::string>& where) {
+  std::string text = std::to_string(group.trials.size());
+  if (where) text += " of " + std::to_string(group.total) + " match --where";
+  std::string counts;
+  for (const auto& [status, count] : status_counts(group.trials))
+    counts += (counts.empty() ? "" : ", ") + std::to_string(count) + " " + status;
+  return text + (counts.empty() ? "" : " (" + counts + ")");
+}
+
+std::string top_heading(const ExperimentSummary& summary, int top) {
+  const std::size_t shown = std::min(summary.ranked.size(), static_cast<std::size_t>(std::max(top, 0)));
+  return "top " + std::to_string(shown) + " of " + std::to_string(summary.ranked.size()) + " ranked trials by " +
+         summary.sort.metric + " (" + direction(summary.sort) + ")" +
+         (summary.sort_fallback ? "; no validation accuracy, so ranked by train_accuracy" : "");
+}
+
+std::string nothing_ranked(const ExperimentSummary& summary) {
+  return "no completed or pruned trial with a " + summary.sort.metric + " to rank";
+}
+
+const std::vector<std::string> kBestPer = {"loss", "optimizer"};
+
+void write_text(const std::vector<ExperimentSummary>& summaries, const SummaryOptions& options, std::ostream& out) {
+  const bool markdown = options.format == OutputFormat::markdown;
+  bool first = true;
+  for (const auto& summary : summaries) {
+    const auto& group = *summary.group;
+    if (!first) out << '\n';
+    first = false;
+    const std::string title = group.experiment.name + " (experiment " + std::to_string(group.experiment.id) + ")";
+    if (markdown) out << "## " << title << "\n\n**Trials:** " << counts_text(group, options.where) << "\n";
+    else out << "== " << title << " ==\ntrials: " << counts_text(group, options.where) << "\n";
+    if (summary.ranked.empty()) {
+      out << (markdown ? "\n" : "") << nothing_ranked(summary) << "\n";
+      continue;
+    }
+    out << '\n' << (markdown ? "### " : "") << top_heading(summary, options.top) << (markdown ? "\n\n" : ":\n");
+    write_table(top_table(summary, options.top, summary.swept, false), options.format, out);
+    for (const auto& parameter : kBestPer)
+      if (const auto table = best_per(summary, parameter)) {
+        out << '\n' << (markdown ? "### " : "") << "best per " << parameter << " (by " << summary.sort.metric << ")"
+            << (markdown ? "\n\n" : ":\n");
+        write_table(*table, options.format, out);
+      }
+    if (!summary.warnings.empty()) out << '\n';
+    for (const auto& warning : summary.warnings) out << (markdown ? "> " : "") << warning << "\n";
+  }
+}
+
+void write_json_summary(const std::vector<ExperimentSummary>& summaries, const SummaryOptions& options,
+                        std::ostream& out) {
+  auto array = nlohmann::ordered_json::array();
+  for (const auto& summary : summaries) {
+    const auto& group = *summary.group;
+    nlohmann::ordered_json object;
+    object["experiment"] = group.experiment.name;
+    object["experiment_id"] = group.experiment.id;
+    object["trials"] = group.total;
+    if (options.where) {
+      object["where"] = *options.where;
+      object["matching"] = group.trials.size();
+    }
+    auto counts = nlohmann::ordered_json::object();
+    for (const auto& [status, count] : status_counts(group.trials)) counts[status] = count;
+    object["status_counts"] = counts;
+    object["sort"] = {{"metric", summary.sort.metric}, {"order", summary.sort.descending ? "desc" : "asc"}};
+    object["ranked"] = summary.ranked.size();
+    object["top"] = to_json(top_table(summary, options.top, summary.swept, false));
+    for (const auto& parameter : kBestPer) {
+      const auto table = best_per(summary, parameter);
+      object["best_per_" + parameter] = table ? to_json(*table) : nlohmann::ordered_json::array();
+    }
+    object["warnings"] = summary.warnings;
+    array.push_back(std::move(object));
+  }
+  out << array.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+}
+
+void write_csv_summary(const std::vector<ExperimentSummary>& summaries, const SummaryOptions& options,
+                       std::ostream& out, std::ostream& err) {
+  std::set<std::string> swept;
+  for (const auto& summary : summaries) swept.insert(summary.swept.begin(), summary.swept.end());
+  const std::vector<std::string> columns(swept.begin(), swept.end());
+  Table all;
+  for (const auto& summary : summaries) {
+    Table table = top_table(summary, options.top, columns, true);
+    all.header = table.header;
+    for (auto& row : table.rows) all.rows.push_back(std::move(row));
+    for (const auto& warning : summary.warnings) err << summary.group->experiment.name << ": " << warning << "\n";
+  }
+  if (all.header.empty()) all = top_table(ExperimentSummary{}, 0, columns, true);
+  write_csv(all, out);
+}
+
+}  // namespace
+
+const std::vector<std::string>& sort_metric_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> all;
+    for (const auto& entry : sort_metrics()) all.push_back(entry.first);
+    return all;
+  }();
+  return names;
+}
+
+SortKey parse_sort_key(const std::string& text) {
+  std::string metric = text;
+  std::optional<bool> descending;
+  if (const auto colon = text.find(':'); colon != std::string::npos) {
+    metric = text.substr(0, colon);
+    const std::string order = text.substr(colon + 1);
+    if (order == "desc") descending = true;
+    else if (order == "asc") descending = false;
+    else throw UsageError("--sort: unknown order '" + order + "' in '" + text + "' (use :asc or :desc)");
+  }
+  const auto it = sort_metrics().find(metric);
+  if (it == sort_metrics().end()) {
+    std::string names;
+    for (const auto& name : sort_metric_names()) names += (names.empty() ? "" : ", ") + name;
+    throw UsageError("--sort: unknown metric '" + metric + "'" + runner::detail::did_you_mean(metric, sort_metric_names()) +
+                     " (one of " + names + ")");
+  }
+  return {metric, descending.value_or(it->second.higher_is_better)};
+}
+
+std::vector<const TrialRecord*> rank_trials(const std::vector<TrialRecord>& trials, const SortKey& sort) {
+  std::vector<const TrialRecord*> ranked;
+  for (const auto& trial : trials)
+    if ((trial.status == "completed" || trial.status == "pruned") && !std::isnan(sort_value(trial, sort)))
+      ranked.push_back(&trial);
+  std::stable_sort(ranked.begin(), ranked.end(), [&](const TrialRecord* a, const TrialRecord* b) {
+    const double x = sort_value(*a, sort), y = sort_value(*b, sort);
+    if (x != y) return sort.descending ? x > y : x < y;
+    // Ties as in losslab-run's own summary: the higher training accuracy, then the older trial.
+    const double p = std::isnan(a->train_accuracy) ? -1 : a->train_accuracy;
+    const double q = std::isnan(b->train_accuracy) ? -1 : b->train_accuracy;
+    if (p != q) return p > q;
+    return a->id < b->id;
+  });
+  return ranked;
+}
+
+std::vector<std::string> edge_warnings(const std::vector<TrialRecord>& trials, const TrialRecord& best) {
+  std::set<std::string> swept;
+  for (const auto& trial : trials) swept.insert(trial.swept.begin(), trial.swept.end());
+  std::vector<std::string> warnings;
+  for (const auto& name : swept) {
+    const auto value = numeric_param(best, name);
+    if (!value) continue;
+    std::set<double> tried;
+    for (const auto& trial : trials)
+      if (const auto v = numeric_param(trial, name)) tried.insert(*v);
+    if (tried.size() < 3) continue;
+    const double low = *tried.begin(), high = *tried.rbegin();
+    if (*value != low && *value != high) continue;
+    warnings.push_back("warning: the best " + name + " (" + format_number(*value) + ") is at the " +
+                       (*value == high ? "upper" : "lower") + " edge of the values tried [" + format_number(low) +
+                       " .. " + format_number(high) + "]; widen the range");
+  }
+  return warnings;
+}
+
+void write_summary(ReportDatabase& db, const SummaryOptions& options, std::ostream& out, std::ostream& err) {
+  if (options.top < 0) throw UsageError("--top must be >= 0");
+  if (options.sort) parse_sort_key(*options.sort);  // a bad --sort fails before any output
+  const auto groups = load_trials(db, options.experiment, options.where);
+  std::vector<ExperimentSummary> summaries;
+  for (const auto& group : groups) summaries.push_back(summarize(group, options));
+  if (groups.empty() && options.format != OutputFormat::json && options.format != OutputFormat::csv)
+    out << "no experiments in " << db.path() << "\n";
+  switch (options.format) {
+    case OutputFormat::json: return write_json_summary(summaries, options, out);
+    case OutputFormat::csv: return write_csv_summary(summaries, options, out, err);
+    case OutputFormat::table:
+    case OutputFormat::markdown: return write_text(summaries, options, out);
+  }
+}
+
+}  // namespace losslab::report

@@ -1,0 +1,85 @@
+#include "trial_selection.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+namespace losslab::report {
+namespace {
+
+// A read transaction: every query inside sees the same committed state, even while a sweep
+// commits trials (WAL readers never block the writer).
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(SQLite::Database& db) : db_(db) { db_.exec("BEGIN"); }
+  ~ReadSnapshot() {
+    try {
+      db_.exec("COMMIT");
+    } catch (const SQLite::Exception&) {  // nothing was written; ending the read cannot matter
+    }
+  }
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+ private:
+  SQLite::Database& db_;
+};
+
+template <typename Read>
+auto reading(ReportDatabase& db, const std::string& what, Read read) {
+  try {
+    return read();
+  } catch (const SQLite::Exception& error) {
+    throw ReportError("cannot read " + what + " from " + db.path() + ": " + error.what());
+  }
+}
+
+}  // namespace
+
+std::vector<ExperimentInfo> select_experiments(ReportDatabase& db, const std::optional<std::string>& name_or_id) {
+  if (!name_or_id) return reading(db, "the experiments", [&] { return db.experiments(); });
+  if (auto found = reading(db, "the experiments", [&] { return db.find_experiment(*name_or_id); }))
+    return {*found};
+  std::string available;
+  for (const auto& experiment : db.experiments())
+    available += (available.empty() ? "" : ", ") + experiment.name + " (id " + std::to_string(experiment.id) + ")";
+  throw UsageError("no experiment '" + *name_or_id + "' in " + db.path() + "; there " +
+                   (available.empty() ? std::string("are none") : "are: " + available));
+}
+
+WhereNames where_names(ReportDatabase& db) {
+  return reading(db, "the parameter names", [&] {
+    WhereNames names;
+    SQLite::Statement query(db.database(), "SELECT DISTINCT name, key FROM trial_params ORDER BY name");
+    while (query.executeStep()) {
+      std::string name = query.getColumn(0).getString();
+      const std::string key = query.getColumn(1).getString();
+      if (key != name) names.aliases.emplace(key, name);
+      if (names.parameters.empty() || names.parameters.back() != name) names.parameters.push_back(std::move(name));
+    }
+    return names;
+  });
+}
+
+std::vector<ExperimentTrials> load_trials(ReportDatabase& db, const std::optional<std::string>& experiment,
+                                          const std::optional<std::string>& where) {
+  std::vector<ExperimentTrials> selected;
+  std::optional<WhereFilter> filter;
+  reading(db, "the trials", [&] {
+    ReadSnapshot snapshot(db.database());
+    if (where) filter = WhereFilter::parse(*where, where_names(db));
+    for (auto& info : select_experiments(db, experiment)) {
+      auto trials = db.trials(info.id);
+      const std::size_t total = trials.size();
+      selected.push_back({std::move(info), std::move(trials), total});
+    }
+    return 0;
+  });
+  if (!filter) return selected;
+  std::map<std::string, ValueKind> kinds;
+  for (const auto& group : selected) collect_parameter_kinds(group.trials, kinds);
+  filter->check_types(kinds);
+  for (auto& group : selected)
+    std::erase_if(group.trials, [&](const TrialRecord& trial) { return !filter->matches(trial); });
+  return selected;
+}
+
+}  // namespace losslab::report

@@ -1,0 +1,31 @@
+// What the summary and the export share: pick the experiments (--experiment), read their trials in
+// one consistent snapshot (a sweep may be writing), and keep those matching --where.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "report_data.hpp"
+#include "where_filter.hpp"
+
+namespace losslab::report {
+
+struct ExperimentTrials {
+  ExperimentInfo experiment;
+  std::vector<TrialRecord> trials;  // the ones matching --where, in id order
+  std::size_t total = 0;            // trials of the experiment before --where
+};
+
+// Every experiment (in id order) or the one named by `name_or_id`; an unknown one is a UsageError
+// that lists the experiments there are.
+std::vector<ExperimentInfo> select_experiments(ReportDatabase& db, const std::optional<std::string>& name_or_id);
+
+// The names a --where expression may use in this database: every trial_params name and key.
+WhereNames where_names(ReportDatabase& db);
+
+// Throws WhereError for a bad expression (parsed and type-checked before any trial is filtered).
+std::vector<ExperimentTrials> load_trials(ReportDatabase& db, const std::optional<std::string>& experiment,
+                                          const std::optional<std::string>& where);
+
+}  // namespace losslab::report
