@@ -18,21 +18,33 @@ ResultWriter::~ResultWriter() {
   }
 }
 
-void ResultWriter::trial_started(std::int64_t trial_id) {
+void ResultWriter::post(Message message) {
   {
     std::lock_guard lock(mutex_);
-    queue_.push_back(Message{trial_id, true, TrialStatus::running, nullptr, {}});
+    queue_.push_back(std::move(message));
   }
   wake_.notify_one();
 }
 
+void ResultWriter::trial_started(std::int64_t trial_id) { post(Message{Message::Kind::start, trial_id}); }
+
+bool ResultWriter::claim(std::int64_t trial_id, bool rerun_finished) {
+  std::promise<bool> claimed;
+  auto answer = claimed.get_future();
+  Message message{Message::Kind::claim, trial_id};
+  message.rerun_finished = rerun_finished;
+  message.claimed = &claimed;
+  post(std::move(message));
+  return answer.get();
+}
+
 void ResultWriter::trial_finished(std::int64_t trial_id, TrialStatus status,
                                   std::unique_ptr<TrainResult> result, std::string error) {
-  {
-    std::lock_guard lock(mutex_);
-    queue_.push_back(Message{trial_id, false, status, std::move(result), std::move(error)});
-  }
-  wake_.notify_one();
+  Message message{Message::Kind::outcome, trial_id};
+  message.status = status;
+  message.result = std::move(result);
+  message.error = std::move(error);
+  post(std::move(message));
 }
 
 bool ResultWriter::failed() const {
@@ -65,14 +77,18 @@ void ResultWriter::loop() {
       Message message = std::move(queue_.front());
       queue_.pop_front();
       lock.unlock();
+      bool claimed = false;
+      std::exception_ptr failure;
       try {
-        if (!error_) write(message);
+        if (!error_) claimed = write(message);  // error_ is only ever set by this thread
       } catch (...) {
-        lock.lock();
-        error_ = std::current_exception();
-        continue;
+        failure = std::current_exception();
       }
+      // A claimer always gets an answer, even after a failed write (then: not claimed).
+      if (message.claimed) message.claimed->set_value(claimed);
       lock.lock();
+      if (failure) error_ = failure;
+      if (error_) continue;
     }
     if (std::chrono::steady_clock::now() >= next_heartbeat) {
       next_heartbeat = std::chrono::steady_clock::now() + kHeartbeatInterval;
@@ -89,10 +105,11 @@ void ResultWriter::loop() {
   }
 }
 
-void ResultWriter::write(Message& message) {
-  if (message.started) {
-    store_.mark_running(message.trial_id, run_id_);
-    return;
+bool ResultWriter::write(Message& message) {
+  switch (message.kind) {
+    case Message::Kind::start: store_.mark_running(message.trial_id, run_id_); return true;
+    case Message::Kind::claim: return store_.claim_trial(message.trial_id, run_id_, message.rerun_finished);
+    case Message::Kind::outcome: break;
   }
   TrialOutcome outcome;
   outcome.status = message.status;
@@ -100,6 +117,7 @@ void ResultWriter::write(Message& message) {
   outcome.error = message.error;
   outcome.has_bias_row = has_bias_row_;
   store_.record_outcome(message.trial_id, outcome);
+  return true;
 }
 
 }  // namespace losslab::runner

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -24,6 +25,9 @@ class ResultWriter {
   ResultWriter& operator=(const ResultWriter&) = delete;
 
   void trial_started(std::int64_t trial_id);
+  // Claims a trial for this run (see ResultsStore::claim_trial) and waits for the answer; false
+  // when another process has it or a write already failed.
+  bool claim(std::int64_t trial_id, bool rerun_finished);
   void trial_finished(std::int64_t trial_id, TrialStatus status, std::unique_ptr<TrainResult> result,
                       std::string error);
   // Writes everything queued and stops the thread. Rethrows the first write error, if any.
@@ -33,14 +37,19 @@ class ResultWriter {
 
  private:
   struct Message {
+    enum class Kind { start, claim, outcome };
+    Message(Kind k, std::int64_t id) : kind(k), trial_id(id) {}
+    Kind kind;
     std::int64_t trial_id;
-    bool started;  // true: mark running; false: record the outcome
-    TrialStatus status;
+    TrialStatus status = TrialStatus::running;
     std::unique_ptr<TrainResult> result;
     std::string error;
+    bool rerun_finished = false;             // claim
+    std::promise<bool>* claimed = nullptr;   // claim: where the answer goes
   };
+  void post(Message message);
   void loop();
-  void write(Message& message);
+  bool write(Message& message);  // for a claim: whether it was claimed
 
   ResultsStore& store_;
   std::int64_t run_id_;

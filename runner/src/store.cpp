@@ -310,23 +310,44 @@ std::int64_t ResultsStore::trial_id(const std::string& key) {
   });
 }
 
+namespace {
+
+// Starts a new attempt of a trial for `run_id` if `condition` (SQL over the trials row) holds;
+// clears the results of an earlier attempt in the same transaction. Returns whether it did.
+bool start_attempt(SQLite::Database& db, std::int64_t trial_id, std::int64_t run_id, const std::string& condition) {
+  auto transaction = write_transaction(db);
+  SQLite::Statement update(db, R"sql(
+    UPDATE trials SET status = 'running', run_id = ?1, attempts = attempts + 1,
+                      started_at = ?2, heartbeat_at = ?2, finished_at = NULL,
+                      train_seconds = NULL, final_loss = NULL, train_accuracy = NULL,
+                      val_accuracy = NULL, test_accuracy = NULL, epochs_done = NULL,
+                      diverged_step = NULL, error = NULL
+    WHERE id = ?3 AND )sql" + condition);
+  update.bind(1, run_id);
+  update.bind(2, utc_timestamp());
+  update.bind(3, trial_id);
+  if (update.exec() != 1) return false;  // the transaction rolls back: nothing changed
+  delete_attempt_results(db, trial_id);
+  transaction.commit();
+  return true;
+}
+
+}  // namespace
+
 void ResultsStore::mark_running(std::int64_t trial_id, std::int64_t run_id) {
   return guarded(path_, "mark trial " + std::to_string(trial_id) + " running", [&] {
-    auto transaction = write_transaction(*db_);
-    SQLite::Statement update(*db_, R"sql(
-      UPDATE trials SET status = 'running', run_id = ?1, attempts = attempts + 1,
-                        started_at = ?2, heartbeat_at = ?2, finished_at = NULL,
-                        train_seconds = NULL, final_loss = NULL, train_accuracy = NULL,
-                        val_accuracy = NULL, test_accuracy = NULL, epochs_done = NULL,
-                        diverged_step = NULL, error = NULL
-      WHERE id = ?3)sql");
-    update.bind(1, run_id);
-    update.bind(2, utc_timestamp());
-    update.bind(3, trial_id);
-    if (update.exec() != 1)
+    if (!start_attempt(*db_, trial_id, run_id, "1"))
       throw StoreError("results database " + path_ + ": no trial with id " + std::to_string(trial_id));
-    delete_attempt_results(*db_, trial_id);
-    transaction.commit();
+  });
+}
+
+bool ResultsStore::claim_trial(std::int64_t trial_id, std::int64_t run_id, bool rerun_finished) {
+  return guarded(path_, "claim trial " + std::to_string(trial_id), [&] {
+    // One UPDATE decides, inside a write transaction: of several processes claiming the same
+    // trial, exactly one sees the old status and wins.
+    return start_attempt(*db_, trial_id, run_id,
+                         rerun_finished ? "status <> 'running'"
+                                        : "status IN ('pending', 'failed', 'interrupted')");
   });
 }
 

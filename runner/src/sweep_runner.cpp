@@ -3,7 +3,10 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
+#include <set>
 #include <chrono>
 #include <csignal>
 #include <cmath>
@@ -26,8 +29,9 @@
 namespace losslab::runner {
 namespace {
 
-// A running trial whose process left no heartbeat for this long is taken as dead.
-constexpr double kStaleRunningSeconds = 60.0;
+// A running trial whose process left no heartbeat for this long is taken as dead (the writer
+// refreshes heartbeats every 5 s; a dead process on this host is recognized at once by its pid).
+constexpr double kStaleRunningSeconds = 30.0;
 constexpr int kSummaryRows = 5;
 
 nlohmann::json to_json(const ParamValue& value) {
@@ -87,8 +91,11 @@ struct SweepContext {
   ResultWriter& writer;
   ProgressLine& progress;
   MedianPruner& pruner;
+  bool rerun_finished;  // --force
   std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> failures{0};
+  std::mutex attempted_mutex{};
+  std::set<std::int64_t> attempted{};  // trials this process claimed (in any round)
 };
 
 struct WorkItem {
@@ -145,11 +152,17 @@ void record(SweepContext& context, const WorkItem& item, TrialReport report) {
 // Trains a group of fusable trials together; if the group cannot run as one (a trial's settings
 // are rejected), each trial runs alone so one bad trial fails alone.
 void run_group(SweepContext& context, const WorkGroup& group) {
-  for (const WorkItem* item : group) {
-    if (!item->record) continue;
-    context.writer.trial_started(item->trial_id);
+  // Claim what this process should record; another losslab-run on the same database may have
+  // taken some (or all) of the group already.
+  std::vector<char> claimed(group.size(), 0);
+  for (std::size_t k = 0; k < group.size(); ++k) {
+    if (!group[k]->record || !context.writer.claim(group[k]->trial_id, context.rerun_finished)) continue;
+    claimed[k] = 1;
     context.progress.trial_started();
+    std::lock_guard lock(context.attempted_mutex);
+    context.attempted.insert(group[k]->trial_id);
   }
+  if (std::find(claimed.begin(), claimed.end(), 1) == claimed.end()) return;
   std::vector<TrainerConfig> configs;
   std::vector<TrainCallbacks> callbacks(group.size());
   std::vector<char> pruned(group.size(), 0);
@@ -166,11 +179,11 @@ void run_group(SweepContext& context, const WorkGroup& group) {
     results = train_fused(context.data, configs, callbacks);
   } catch (const std::exception& group_error) {
     if (group.size() == 1) {
-      record(context, *group.front(), TrialReport{TrialStatus::failed, group_error.what(), nullptr});
+      if (claimed[0]) record(context, *group.front(), TrialReport{TrialStatus::failed, group_error.what(), nullptr});
       return;
     }
     for (std::size_t k = 0; k < group.size(); ++k) {
-      if (!group[k]->record) continue;
+      if (!claimed[k]) continue;
       try {
         record(context, *group[k], classify(train(context.data, configs[k], callbacks[k]), pruned[k]));
       } catch (const std::exception& error) {
@@ -180,7 +193,7 @@ void run_group(SweepContext& context, const WorkGroup& group) {
     return;
   }
   for (std::size_t k = 0; k < group.size(); ++k)
-    if (group[k]->record) record(context, *group[k], classify(std::move(results[k]), pruned[k]));
+    if (claimed[k]) record(context, *group[k], classify(std::move(results[k]), pruned[k]));
 }
 
 void worker(SweepContext& context, const std::vector<WorkGroup>& groups) {
@@ -209,6 +222,36 @@ std::vector<WorkGroup> make_groups(const std::vector<WorkItem>& items, bool fuse
     if (records) groups.push_back(std::move(group));
   }
   return groups;
+}
+
+std::size_t count_recorded(const std::vector<WorkItem>& items) {
+  return static_cast<std::size_t>(std::count_if(items.begin(), items.end(), [](const WorkItem& i) { return i.record; }));
+}
+
+// After a round: marks for recording the trials this process has not attempted that are
+// claimable now (left by another process that died, or released by one that was interrupted).
+// While trials of the sweep still run in other live processes, waits for them. Returns whether
+// another round is needed.
+bool refresh_for_next_round(ResultsStore& store, std::int64_t experiment_id, std::vector<WorkItem>& items,
+                            const std::set<std::int64_t>& attempted) {
+  constexpr auto kPoll = std::chrono::milliseconds(500);
+  while (!InterruptGuard::received()) {
+    store.recover_dead_running(experiment_id, kStaleRunningSeconds);
+    const auto statuses = store.trial_statuses(experiment_id);
+    bool claimable = false, running_elsewhere = false;
+    for (auto& item : items) {
+      const TrialStatus status = statuses.at(item.trial->key);
+      const bool open = status == TrialStatus::pending || status == TrialStatus::failed ||
+                        status == TrialStatus::interrupted;
+      item.record = open && !attempted.count(item.trial_id);
+      claimable |= item.record;
+      running_elsewhere |= status == TrialStatus::running && !attempted.count(item.trial_id);
+    }
+    if (claimable) return true;
+    if (!running_elsewhere) return false;
+    std::this_thread::sleep_for(kPoll);
+  }
+  return false;
 }
 
 int exit_code_for_signal(int signal_number) {
@@ -280,21 +323,31 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count());
     const std::int64_t run_id = store.begin_run(experiment_id, run_record(options, config, dataset.checksums));
 
-    const std::vector<WorkGroup> groups = make_groups(items, options.fuse);
-    const unsigned threads = std::min<unsigned>(jobs, static_cast<unsigned>(groups.size()));
-    spdlog::info("running {} trials in {} group{} on {} worker thread{}", to_run, groups.size(),
-                 groups.size() == 1 ? "" : "s", threads, threads == 1 ? "" : "s");
     std::size_t failures = 0;
     {
-      ResultWriter writer(store, run_id, dataset.splits->train.has_bias_column);
       ProgressLine progress(to_run, options.progress && stderr_is_terminal());
       MedianPruner pruner(config.sweep.prune == PruneRule::median, config.sweep.prune_warmup);
-      SweepContext context{*dataset.splits, writer, progress, pruner};
-      std::vector<std::thread> pool;
-      for (unsigned i = 0; i < threads; ++i) pool.emplace_back([&context, &groups] { worker(context, groups); });
-      for (auto& thread : pool) thread.join();
-      writer.close();
-      failures = context.failures;
+      std::set<std::int64_t> attempted;
+      // Rounds: run what is claimable; then, while other processes still run trials of this
+      // sweep, wait for them, and take over the trials of any that died.
+      for (int round = 0;; ++round) {
+        const std::vector<WorkGroup> groups = make_groups(items, options.fuse);
+        if (!groups.empty()) {
+          const unsigned threads = std::min<unsigned>(jobs, static_cast<unsigned>(groups.size()));
+          spdlog::info("running up to {} trials in {} group{} on {} worker thread{}", count_recorded(items),
+                       groups.size(), groups.size() == 1 ? "" : "s", threads, threads == 1 ? "" : "s");
+          ResultWriter writer(store, run_id, dataset.splits->train.has_bias_column);
+          SweepContext context{*dataset.splits, writer, progress, pruner, options.force && round == 0};
+          std::vector<std::thread> pool;
+          for (unsigned i = 0; i < threads; ++i) pool.emplace_back([&context, &groups] { worker(context, groups); });
+          for (auto& thread : pool) thread.join();
+          writer.close();
+          failures += context.failures;
+          attempted.insert(context.attempted.begin(), context.attempted.end());
+        }
+        if (InterruptGuard::received()) break;
+        if (!refresh_for_next_round(store, experiment_id, items, attempted)) break;
+      }
     }
     const int signal_number = InterruptGuard::received();
     store.finish_run(run_id, signal_number ? "interrupted" : "completed");

@@ -94,6 +94,10 @@ class ResultsStore {
   // Marks a trial running for `run_id` (started_at = now, heartbeat = now) and clears any results
   // of an earlier attempt (loss history, epoch metrics, weights) in the same transaction.
   void mark_running(std::int64_t trial_id, std::int64_t run_id);
+  // Atomically takes a trial for `run_id`: does what mark_running does, but only if the trial is
+  // pending, failed or interrupted (or, with `rerun_finished`, anything but running). Returns
+  // false when it is not claimable, e.g. because another process claimed it first.
+  bool claim_trial(std::int64_t trial_id, std::int64_t run_id, bool rerun_finished);
   // Records the outcome, loss history, epoch metrics and final weights in one transaction.
   void record_outcome(std::int64_t trial_id, const TrialOutcome& outcome);
   // Marks these trials interrupted (Ctrl-C) with `reason` as their error; keeps whatever else is
