@@ -1,8 +1,11 @@
 #include "yaml_tree.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <optional>
+#include <sstream>
 #include <tuple>
 
 namespace losslab::runner::detail {
@@ -64,6 +67,38 @@ class Converter {
   Diagnostics& diagnostics_;
 };
 
+// Where yaml-cpp's document loop would stop making progress, if it would. YAML::LoadAll (0.7)
+// loops forever, allocating a null document each turn, when a document begins with a token that
+// starts no node, such as a stray ',' (jbeder/yaml-cpp#1040; found by tests/fuzz/fuzz_config).
+// Walking the documents with a no-op handler shows it: a document that starts where the previous
+// one did. ParserExceptions propagate as from LoadAll.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  static std::optional<YAML::Mark> first_stuck(const std::string& text) {
+    std::istringstream stream(text);
+    YAML::Parser parser(stream);
+    DocumentStarts starts;
+    std::optional<YAML::Mark> previous;
+    while (parser.HandleNextDocument(starts)) {
+      if (previous && starts.start_.pos == previous->pos) return starts.start_;
+      previous = starts.start_;
+    }
+    return std::nullopt;
+  }
+  void OnDocumentStart(const YAML::Mark& mark) override { start_ = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+ private:
+  YAML::Mark start_ = YAML::Mark::null_mark();
+};
+
 }  // namespace
 
 YamlNode::Entry* YamlNode::find(const std::string& key) {
@@ -76,6 +111,12 @@ std::optional<YamlNode> parse_yaml(const std::string& text, const TextOrigin& or
   Converter converter(origin, diagnostics);
   std::vector<YAML::Node> documents;
   try {
+    if (const auto stuck = DocumentStarts::first_stuck(text)) {
+      const auto pos = static_cast<std::size_t>(stuck->pos);
+      const std::string token = pos < text.size() ? std::string(1, text[pos]) : std::string("end of input");
+      diagnostics.error(converter.at(*stuck), "YAML syntax error: unexpected '" + token + "'");
+      return std::nullopt;
+    }
     documents = YAML::LoadAll(text);
   } catch (const YAML::ParserException& error) {
     diagnostics.error(converter.at(error.mark), "YAML syntax error: " + error.msg);

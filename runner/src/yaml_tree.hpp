@@ -19,7 +19,14 @@ struct YamlNode {
   Location location;           // the value's first character (a null value: its key)
   std::string scalar{};        // Kind::scalar: the text as written, quotes removed
   std::vector<YamlNode> items{};  // Kind::sequence
+#if defined(__clang__)
+  // clang (14, with libstdc++ 12 in C++20) instantiates vector<Entry>'s destructor at a default
+  // member initializer, while Entry is still incomplete; GCC wants the initializer for
+  // -Wmissing-field-initializers on designated initializers.
+  std::vector<Entry> entries;     // Kind::mapping, in the order written (repeated keys kept)
+#else
   std::vector<Entry> entries{};   // Kind::mapping, in the order written (repeated keys kept)
+#endif
 
   bool is_null() const { return kind == Kind::null; }
   bool is_scalar() const { return kind == Kind::scalar; }

@@ -661,3 +661,24 @@ TEST(KeyDocs, ReadmeTableIsUpToDate) {
 
 }  // namespace
 }  // namespace losslab::runner
+
+namespace losslab::runner {
+namespace {
+
+// yaml-cpp 0.7's LoadAll loops forever on a document that starts with a token that starts no node
+// (found by tests/fuzz/fuzz_config). The parser must answer with an error instead of hanging.
+TEST(Validation, StrayTokenAtDocumentStartIsAnErrorNotAHang) {
+  for (const std::string text : {",", "loss: {kind: svm}\n---\n,\n", "]\n"}) {
+    bool rejected = false;
+    try {
+      parse_experiment_config(text, kFile);
+    } catch (const ConfigError& error) {
+      rejected = true;
+      EXPECT_FALSE(error.diagnostics().empty());
+    }
+    EXPECT_TRUE(rejected) << text;
+  }
+}
+
+}  // namespace
+}  // namespace losslab::runner
