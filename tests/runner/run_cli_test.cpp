@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "support/cifar_fixture.hpp"
+#include "support/fashion_config.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -24,19 +25,7 @@ const std::string kRun = std::string(LOSSLAB_BIN_DIR) + "/losslab-run";
 
 // A small Fashion-MNIST sweep: `limit` training examples, the given sweep block.
 std::string small_config(const std::string& name, int limit, int epochs, const std::string& sweep) {
-  return "name: " + name +
-         "\n"
-         "dataset:\n"
-         "  kind: fashion-mnist\n"
-         "  path: " LOSSLAB_FASHION_MNIST_DIR "\n"
-         "  validation: 1000\n"
-         "  limit: " + std::to_string(limit) + "\n"
-         "  preprocess: [standardize, bias]\n"
-         "loss: {kind: softmax}\n"
-         "regularization: {kind: l2, strength: 1.0e-4}\n"
-         "optimizer: {kind: sgd, learning_rate: 1.0e-2, batch_size: 100}\n"
-         "training: {epochs: " + std::to_string(epochs) + ", seed: 0}\n"
-         "sweep:\n" + sweep;
+  return test_support::small_fashion_config(name, limit, epochs, sweep);
 }
 
 const std::string kGrid2x2 =

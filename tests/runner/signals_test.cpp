@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/fashion_config.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -28,22 +29,10 @@ const std::string kRun = std::string(LOSSLAB_BIN_DIR) + "/losslab-run";
 // Two learning rates x three seeds: trials of different seeds draw different minibatches, so they
 // train in three separate fused groups of two, one after the other with --jobs 1.
 std::string three_group_config(const std::string& name, int limit, int epochs) {
-  return "name: " + name +
-         "\n"
-         "dataset:\n"
-         "  kind: fashion-mnist\n"
-         "  path: " LOSSLAB_FASHION_MNIST_DIR "\n"
-         "  validation: 1000\n"
-         "  limit: " + std::to_string(limit) + "\n"
-         "  preprocess: [standardize, bias]\n"
-         "loss: {kind: softmax}\n"
-         "regularization: {kind: l2, strength: 1.0e-4}\n"
-         "optimizer: {kind: sgd, learning_rate: 1.0e-2, batch_size: 100}\n"
-         "training: {epochs: " + std::to_string(epochs) + ", seed: 0}\n"
-         "sweep:\n"
-         "  grid:\n"
-         "    optimizer.learning_rate: [1.0e-3, 1.0e-2]\n"
-         "  seeds: [0, 1, 2]\n";
+  return test_support::small_fashion_config(name, limit, epochs,
+                                            "  grid:\n"
+                                            "    optimizer.learning_rate: [1.0e-3, 1.0e-2]\n"
+                                            "  seeds: [0, 1, 2]\n");
 }
 constexpr int kTrials = 6;
 
