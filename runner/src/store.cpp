@@ -161,7 +161,14 @@ ResultsStore::ResultsStore(const std::string& path) : path_(path) {
     }
   } catch (const SQLite::Exception& error) {
     db_.reset();
-    throw StoreError(verb + " results database " + path + ": " + error.what());
+    // SQLite says only "unable to open database file"; name the likely cause.
+    std::string cause = error.what();
+    if (access(parent.c_str(), W_OK | X_OK) != 0)
+      cause += " (directory " + parent.string() + " is not writable: " + std::strerror(errno) + "; SQLite keeps " +
+               file.filename().string() + "-wal and -shm beside the database)";
+    else if (existed && access(path.c_str(), W_OK) != 0)
+      cause += " (the file is not writable: " + std::string(std::strerror(errno)) + ")";
+    throw StoreError(verb + " results database " + path + ": " + cause);
   }
 }
 

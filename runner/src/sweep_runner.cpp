@@ -341,7 +341,19 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
           std::vector<std::thread> pool;
           for (unsigned i = 0; i < threads; ++i) pool.emplace_back([&context, &groups] { worker(context, groups); });
           for (auto& thread : pool) thread.join();
-          writer.close();
+          try {
+            writer.close();
+          } catch (const StoreError&) {
+            // The database cannot be written (e.g. the disk is full): release what this process
+            // claimed, so the next run does not take it for a dead process's, and mark the run failed.
+            try {
+              store.mark_interrupted({context.attempted.begin(), context.attempted.end()},
+                                     "stopped: the results database could not be written");
+              store.finish_run(run_id, "failed");
+            } catch (const StoreError&) {
+            }
+            throw;
+          }
           failures += context.failures;
           attempted.insert(context.attempted.begin(), context.attempted.end());
         }
@@ -361,7 +373,7 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
   } catch (const DatasetError& error) {
     spdlog::error("cannot load the dataset: {}", error.what());
   } catch (const StoreError& error) {
-    spdlog::error("results database: {}", error.what());
+    spdlog::error("{}", error.what());  // the message names the database
   } catch (const std::exception& error) {
     spdlog::error("{}", error.what());
   }
