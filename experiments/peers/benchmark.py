@@ -1,0 +1,414 @@
+#!/usr/bin/python3
+"""losslab against its peers (course-style numpy, scikit-learn), side by side in one run.
+
+Builds nothing: expects build/bin/{losslab-run, losslab-bench-kernels, losslab-export-splits}.
+Run from anywhere:  experiments/peers/benchmark.sh [--repeats 3] [--sgd-repeats 1] [--hinge] ...
+
+What it does, in this order:
+  1. prints the machine, its load, and which BLAS / kernel / threads numpy runs;
+  2. exports the preprocessed splits losslab trains on (losslab-export-splits) for the peers;
+  3. measures the float32 GEMM peak (losslab-bench-kernels BM_GemmPeak/1024, single-threaded);
+  4. runs, interleaved, R repeats of: losslab one trial, numpy one trial, losslab 16-trial sweep
+     (--jobs 2), numpy 16-trial loop, numpy one trial with OPENBLAS_NUM_THREADS=1; plus S repeats
+     (default 1: they take minutes) of the numpy loop with one thread, the SGDClassifier 16-trial
+     grid and one LogisticRegression fit;
+  5. one extra sweep under `perf record` (task-clock samples per thread) to measure what the
+     results database costs (target 5);
+  6. prints medians, ratios, and PASS/FAIL against the issue's targets.
+Whole-process wall time and peak RSS come from wait4() (what /usr/bin/time -f '%e %M' reports).
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+PYTHON = "/usr/bin/python3"
+
+BATCH, DIM, CLASSES, EPOCHS, TRAIN_N, TRIALS = 200, 785, 10, 10, 50000, 16
+STEPS = EPOCHS * (TRAIN_N // BATCH)
+SWEEP_FLOPS = 4 * BATCH * DIM * CLASSES * STEPS * TRIALS
+DATASET_BYTES = 70000 * 785 * 4
+MIB = 1024 * 1024
+# Environment variables that slow OpenBLAS down on some processors when set: unset for the peers.
+OPENBLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+class Run:
+    """One process: wall seconds, peak RSS (KiB), its output."""
+
+    def __init__(self, label, wall, rss_kb, cpu, stdout, stderr, code):
+        self.label, self.wall, self.rss_kb, self.cpu = label, wall, rss_kb, cpu
+        self.stdout, self.stderr, self.code = stdout, stderr, code
+        self.extra = {}
+
+    def json_lines(self):
+        return [json.loads(line) for line in self.stdout.splitlines() if line.startswith("{")]
+
+
+def run(label, cmd, env=None, log=None):
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0), err.seek(0)
+        result = Run(label, wall, usage.ru_maxrss, usage.ru_utime + usage.ru_stime, out.read(), err.read(),
+                     proc.returncode)
+    if result.code != 0:
+        sys.exit(f"{label} failed (exit {result.code}): {' '.join(cmd)}\n{result.stderr[-3000:]}")
+    if log:
+        print(f"  {label:<28} {wall:8.2f} s  {result.rss_kb / 1024:7.0f} MiB  (cpu {result.cpu:.2f} s)", flush=True)
+    return result
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def fmt(value, spec=".2f", unit=""):
+    return "n/a" if value is None else f"{value:{spec}}{unit}"
+
+
+def sh(cmd, env=None):
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, shell=isinstance(cmd, str)).stdout.strip()
+
+
+def peer_environment():
+    env = {k: v for k, v in os.environ.items() if k not in OPENBLAS_VARS}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def print_machine(peer_env):
+    print("== Machine ==")
+    print(f"date: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}")
+    print(f"uptime: {sh('uptime')}")
+    cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
+    print(f"cpu: {cpu}, {os.cpu_count()} cores; {platform.platform()}")
+    for var in OPENBLAS_VARS:
+        print(f"{var} in this environment: {os.environ.get(var, '(unset)')} -> unset for the peers")
+    blas = sh([PYTHON, "-c", "import sys; sys.path.insert(0, %r); import peer_common; "
+               "import numpy, sklearn; print('numpy', numpy.__version__, '| scikit-learn', sklearn.__version__, "
+               "'|', peer_common.blas_description())" % HERE], env=peer_env)
+    print(f"peers: {blas}")
+    print("peers may use both cores (OpenBLAS threads; SGDClassifier n_jobs=2 over its 10 one-vs-all "
+          "problems), as a user gets by default; each losslab trial is single-threaded, --jobs 2 runs two "
+          "groups of trials at once.")
+    print()
+
+
+def gemm_peak(bench):
+    """Single-threaded float32 GEMM peak (FLOP per CPU-second, so other load does not lower it)."""
+    out = sh([bench, "--benchmark_filter=BM_GemmPeak/1024$", "--benchmark_format=json",
+              "--benchmark_repetitions=3", "--benchmark_report_aggregates_only=true"])
+    data = json.loads(out)
+    best = [b for b in data["benchmarks"] if b.get("aggregate_name") == "median"] or data["benchmarks"]
+    return best[0]["FLOPS"]
+
+
+def kernel_table(bench):
+    out = sh([bench, "--benchmark_filter=BM_Step|BM_LossAndGradient", "--benchmark_format=json"])
+    rows = []
+    for b in json.loads(out)["benchmarks"]:
+        rows.append((b["name"], b["cpu_time"], b["time_unit"], b.get("FLOPS")))
+    return rows
+
+
+def losslab_db_trials(db):
+    con = sqlite3.connect(db)
+    rows = con.execute(
+        "SELECT name, status, train_seconds, val_accuracy, test_accuracy, started_at, finished_at FROM trials"
+    ).fetchall()
+    span = con.execute(
+        "SELECT (julianday(max(finished_at)) - julianday(min(started_at))) * 86400 FROM trials").fetchone()[0]
+    run_span = con.execute(
+        "SELECT (julianday(finished_at) - julianday(started_at)) * 86400 FROM runs ORDER BY id DESC LIMIT 1"
+    ).fetchone()[0]
+    con.close()
+    return rows, span, run_span
+
+
+def run_losslab(label, run_bin, config, tmp, jobs, log, extra=()):
+    db = os.path.join(tmp, f"run-{time.monotonic_ns()}.db")
+    result = run(label, [run_bin, config, "--db", db, "--jobs", str(jobs), "--no-progress",
+                         "--log-level", "warn", *extra], log=log)
+    rows, span, run_span = losslab_db_trials(db)
+    if any(r[1] != "completed" for r in rows):
+        print(f"  warning: {label}: trial statuses {[r[1] for r in rows]}")
+    best = max(rows, key=lambda r: r[3] or 0)
+    result.extra = {"train_seconds": sum(r[2] for r in rows) if len(rows) == 1 else span,
+                    "trial_span": span, "run_span": run_span,
+                    "test_accuracy": best[4], "val_accuracy": best[3], "best": best[0]}
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.remove(db + suffix)
+    return result
+
+
+def run_peer(label, cmd, env, log):
+    result = run(label, cmd, env=env, log=log)
+    lines = result.json_lines()
+    summary = next(x["summary"] for x in lines if "summary" in x)
+    trials = [x for x in lines if "summary" not in x]
+    best = max(trials, key=lambda r: r["val_accuracy"])
+    result.extra = {"train_seconds": summary["train_seconds_total"], "test_accuracy": best["test_accuracy"],
+                    "val_accuracy": best["val_accuracy"],
+                    "best": f"lr={best.get('lr')} reg={best.get('reg')}", "trials": trials,
+                    "load_seconds": summary["load_seconds"]}
+    return result
+
+
+def recording_profile(run_bin, config, tmp):
+    """Runs the sweep once under perf (task-clock samples) and splits its CPU time by thread:
+    the workers train; the writer thread writes the database; the main thread loads the data,
+    then, once training has started, only waits and finally closes the run and prints the table.
+    Recording = the writer's CPU + the main thread's CPU after the first worker sample."""
+    if not shutil.which("perf"):
+        return None
+    db = os.path.join(tmp, "profile.db")
+    data = os.path.join(tmp, "perf.data")
+    start = time.perf_counter()
+    proc = subprocess.run(["perf", "record", "-q", "-e", "task-clock", "-F", "2000", "-o", data, "--",
+                           run_bin, config, "--db", db, "--jobs", "2", "--no-progress", "--log-level", "warn"],
+                          capture_output=True, text=True, cwd=ROOT)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        return {"error": proc.stderr.strip()[-500:]}
+    script = subprocess.run(["perf", "script", "-i", data, "-F", "pid,tid,time,period"],
+                            capture_output=True, text=True).stdout
+    samples = []  # (tid, time, seconds)
+    pid = None
+    for line in script.splitlines():
+        m = re.match(r"\s*(\d+)/(\d+)\s+([\d.]+):\s+(\d+)", line)
+        if m:
+            pid = int(m.group(1))
+            samples.append((int(m.group(2)), float(m.group(3)), int(m.group(4)) * 1e-9))
+    if not samples:
+        return {"error": "perf script printed no samples"}
+    per_thread = {}
+    for tid, _, seconds in samples:
+        per_thread[tid] = per_thread.get(tid, 0.0) + seconds
+    others = sorted((t for t in per_thread if t != pid), key=lambda t: per_thread[t], reverse=True)
+    workers = others[:2]
+    writers = others[2:]
+    training_start = min(t for tid, t, _ in samples if tid in workers)
+    training_end = max(t for tid, t, _ in samples if tid in workers)
+    main_after = sum(s for tid, t, s in samples if tid == pid and t >= training_start)
+    writer = sum(per_thread[t] for t in writers)
+    _, span, _ = losslab_db_trials(db)
+    return {"wall": wall, "total_cpu": sum(per_thread.values()), "workers_cpu": sum(per_thread[t] for t in workers),
+            "writer_cpu": writer, "main_after_start_cpu": main_after,
+            "main_total_cpu": per_thread.get(pid, 0.0), "training_span": training_end - training_start,
+            "trial_span": span}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=3, help="repeats of losslab and numpy runs (default 3)")
+    parser.add_argument("--sgd-repeats", type=int, default=1,
+                        help="repeats of the SGDClassifier grid and LogisticRegression (default 1; 0 skips)")
+    parser.add_argument("--hinge", action="store_true", help="also the SGDClassifier hinge grid")
+    parser.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"), help="losslab's build/bin")
+    parser.add_argument("--export-splits", default=None,
+                        help="losslab-export-splits binary (default: BIN/losslab-export-splits)")
+    parser.add_argument("--splits", default=None, help="reuse a directory of exported splits")
+    parser.add_argument("--no-profile", action="store_true", help="skip the perf run of target 5")
+    args = parser.parse_args()
+
+    run_bin = os.path.join(args.bin, "losslab-run")
+    bench_bin = os.path.join(args.bin, "losslab-bench-kernels")
+    export_bin = args.export_splits or os.path.join(args.bin, "losslab-export-splits")
+    for path in (run_bin, bench_bin) + (() if args.splits else (export_bin,)):
+        if not os.access(path, os.X_OK):
+            sys.exit(f"missing {path}: build losslab first (cmake --build build)")
+    one_trial = os.path.join(HERE, "one_trial.yaml")
+    sweep16 = os.path.join(HERE, "sweep16.yaml")
+    peer_env = peer_environment()
+    # OpenBLAS's threads do not pay off on these small GEMMs (200 x 785 x 10): the same peer with one
+    # thread is the stronger baseline, reported beside the default.
+    one_thread_env = dict(peer_env, OPENBLAS_NUM_THREADS="1")
+    print_machine(peer_env)
+
+    tmp = tempfile.mkdtemp(prefix="losslab-peers-")
+    try:
+        splits = args.splits
+        if not splits:
+            splits = os.path.join(tmp, "splits")
+            exported = run("export splits", [export_bin, one_trial, splits])
+            print(f"splits for the peers (losslab-export-splits one_trial.yaml): {exported.stdout.strip()}\n")
+
+        print("== GEMM peak (losslab-bench-kernels, Eigen, float32, one thread) ==")
+        peak = gemm_peak(bench_bin)
+        print(f"BM_GemmPeak/1024: {peak / 1e9:.1f} GFLOP/s per core (per CPU-second); "
+              f"2 cores: {2 * peak / 1e9:.1f} GFLOP/s")
+        for name, cpu, unit, flops in kernel_table(bench_bin):
+            print(f"  {name:<32} {cpu:10.1f} {unit} cpu" + (f"  {flops / 1e9:6.1f} GFLOP/s" if flops else ""))
+        print()
+
+        numpy_py = os.path.join(HERE, "numpy_softmax_svm.py")
+        sklearn_py = os.path.join(HERE, "sklearn_peers.py")
+        results = {}
+
+        def add(key, result):
+            results.setdefault(key, []).append(result)
+
+        print(f"== Runs ({args.repeats} repeats interleaved; SGDClassifier/LogisticRegression x {args.sgd_repeats}) ==")
+        for r in range(max(args.repeats, args.sgd_repeats)):
+            print(f"repeat {r + 1} (load: {os.getloadavg()[0]:.2f})")
+            if r < args.repeats:
+                add("losslab_one", run_losslab("losslab one trial", run_bin, one_trial, tmp, 1, True))
+                add("numpy_one", run_peer("numpy one trial", [PYTHON, numpy_py, "--splits", splits], peer_env, True))
+                add("losslab_sweep", run_losslab("losslab sweep (16, -j2)", run_bin, sweep16, tmp, 2, True))
+                add("numpy_grid", run_peer("numpy 16-trial loop", [PYTHON, numpy_py, "--splits", splits, "--grid"],
+                                           peer_env, True))
+                add("numpy_one_1t", run_peer("numpy one trial, 1 thread", [PYTHON, numpy_py, "--splits", splits],
+                                             one_thread_env, True))
+            if r < args.sgd_repeats:
+                add("numpy_grid_1t", run_peer("numpy 16 loop, 1 thread",
+                                              [PYTHON, numpy_py, "--splits", splits, "--grid"], one_thread_env, True))
+                add("sgd_grid", run_peer("SGDClassifier log_loss x16",
+                                         [PYTHON, sklearn_py, "--splits", splits, "--model", "sgd", "--grid"],
+                                         peer_env, True))
+                if args.hinge:
+                    add("sgd_hinge_grid", run_peer("SGDClassifier hinge x16",
+                                                   [PYTHON, sklearn_py, "--splits", splits, "--model", "sgd",
+                                                    "--loss", "hinge", "--grid"], peer_env, True))
+                add("logreg", run_peer("LogisticRegression (lbfgs)",
+                                       [PYTHON, sklearn_py, "--splits", splits, "--model", "logreg"], peer_env, True))
+        profile = None
+        if not args.no_profile:
+            print("profile: one more losslab sweep under perf record (task-clock) for target 5")
+            profile = recording_profile(run_bin, sweep16, tmp)
+        print(f"load after the runs: {os.getloadavg()[0]:.2f}\n")
+
+        report(results, peak, profile)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def report(results, peak, profile):
+    def med(key, field):
+        runs = results.get(key, [])
+        if field in ("wall", "rss_kb", "cpu"):
+            return median([getattr(x, field) for x in runs])
+        return median([x.extra.get(field) for x in runs])
+
+    names = {"losslab_one": "losslab, 1 trial", "numpy_one": "numpy, 1 trial",
+             "losslab_sweep": "losslab, 16-trial sweep -j2", "numpy_grid": "numpy, 16 trials in a loop",
+             "numpy_one_1t": "numpy, 1 trial, 1 thread", "numpy_grid_1t": "numpy, 16 trials, 1 thread",
+             "sgd_grid": "SGDClassifier log_loss, 16", "sgd_hinge_grid": "SGDClassifier hinge, 16",
+             "logreg": "LogisticRegression lbfgs, 1"}
+    print("== Medians ==")
+    print(f"{'run':<30} {'n':>2} {'process s':>10} {'train s':>9} {'peak MiB':>9} {'cpu s':>7} "
+          f"{'test acc':>9} {'val acc':>8}  best trial")
+    for key, label in names.items():
+        if key not in results:
+            continue
+        last = results[key][-1]
+        print(f"{label:<30} {len(results[key]):>2} {fmt(med(key, 'wall')):>10} {fmt(med(key, 'train_seconds')):>9} "
+              f"{fmt(med(key, 'rss_kb') / 1024, '.0f'):>9} {fmt(med(key, 'cpu')):>7} "
+              f"{fmt(med(key, 'test_accuracy'), '.4f'):>9} {fmt(med(key, 'val_accuracy'), '.4f'):>8}  "
+              f"{last.extra.get('best')}")
+    print("train s: losslab 1 trial = trials.train_seconds; losslab sweep = first trial start to last trial end "
+          "(trials.started_at/finished_at, both groups in parallel); both include losslab's per-epoch accuracy on "
+          "the validation split and on training examples (training.eval_train_limit), the sweep also the final "
+          "accuracies. Peers = their training loops (numpy incl. per-epoch validation accuracy), loading excluded.")
+    print("Peers load the already-preprocessed .npy splits (~0.1 s); losslab's process time includes "
+          "reading the IDX files and preprocessing.")
+    print()
+
+    verdicts = []
+
+    def target(name, value, goal, passed, detail):
+        verdicts.append((name, value, goal, "PASS" if passed else ("FAIL" if passed is not None else "n/a"), detail))
+
+    # 1. One trial: training >= 3x faster than numpy, test accuracy within 0.5 points.
+    t_l, t_n = med("losslab_one", "train_seconds"), med("numpy_one", "train_seconds")
+    a_l, a_n = med("losslab_one", "test_accuracy"), med("numpy_one", "test_accuracy")
+    if t_l and t_n:
+        speed = t_n / t_l
+        target("1a one trial, training time vs numpy", f"{speed:.2f}x", ">= 3x", speed >= 3,
+               f"{t_n:.2f} s / {t_l:.2f} s")
+        gap = abs(a_l - a_n) * 100
+        target("1b one trial, test accuracy vs numpy", f"{gap:.2f} pt", "<= 0.5 pt", gap <= 0.5,
+               f"losslab {a_l:.4f}, numpy {a_n:.4f}")
+    # 2. Sweep: whole process >= 6x numpy loop, >= 40x SGDClassifier grid.
+    w_l = med("losslab_sweep", "wall")
+    if w_l and "numpy_grid" in results:
+        ratio = med("numpy_grid", "wall") / w_l
+        target("2a sweep vs numpy loop (process)", f"{ratio:.2f}x", ">= 6x", ratio >= 6,
+               f"{med('numpy_grid', 'wall'):.2f} s / {w_l:.2f} s")
+    if w_l and "sgd_grid" in results:
+        ratio = med("sgd_grid", "wall") / w_l
+        target("2b sweep vs SGDClassifier grid (process)", f"{ratio:.1f}x", ">= 40x", ratio >= 40,
+               f"{med('sgd_grid', 'wall'):.1f} s / {w_l:.2f} s")
+    # 3. Share of the GEMM peak.
+    span = med("losslab_sweep", "train_seconds")
+    if span:
+        rate = SWEEP_FLOPS / span
+        share = rate / (2 * peak)
+        target("3 sweep GEMM rate / 2-core peak", f"{share * 100:.0f}%", ">= 60%", share >= 0.6,
+               f"{SWEEP_FLOPS / 1e9:.0f} GFLOP in {span:.2f} s = {rate / 1e9:.1f} GFLOP/s vs 2 x {peak / 1e9:.1f}")
+    # 4. Peak memory.
+    rss = med("losslab_sweep", "rss_kb")
+    if rss:
+        limit = DATASET_BYTES + 150 * MIB
+        target("4 sweep peak RSS", f"{rss / 1024:.0f} MiB", f"<= {limit / MIB:.0f} MiB", rss * 1024 <= limit,
+               f"dataset float32 {DATASET_BYTES / MIB:.0f} MiB + 150 MiB")
+    # 5. Recording.
+    if profile and "error" not in profile:
+        cost = profile["writer_cpu"] + profile["main_after_start_cpu"]
+        share = cost / profile["trial_span"]
+        target("5 recording cost / sweep training time", f"{share * 100:.1f}%", "<= 5%", share <= 0.05,
+               f"writer thread {profile['writer_cpu']:.3f} s + main thread after training start "
+               f"{profile['main_after_start_cpu']:.3f} s CPU, over a {profile['trial_span']:.2f} s sweep")
+    elif profile:
+        target("5 recording cost", "n/a", "<= 5%", None, profile["error"])
+    else:
+        target("5 recording cost", "n/a", "<= 5%", None, "perf not installed or --no-profile")
+
+    print("== Targets ==")
+    print(f"{'target':<42} {'measured':>10} {'goal':>12}  verdict  detail")
+    for name, value, goal, verdict, detail in verdicts:
+        print(f"{name:<42} {value:>10} {goal:>12}  {verdict:<7}  {detail}")
+    print()
+    print("Target 3 counts 4*B*D*C flops per step per trial (B=200, D=785, C=10, 2500 steps, 16 trials) over the "
+          "sweep's training span, against twice the single-core GEMM peak (the sweep runs on 2 cores). The peak "
+          "is per CPU-second, the span is wall time: other load on the machine lowers this share.")
+    if profile and "error" not in profile:
+        core_rate = SWEEP_FLOPS / profile["workers_cpu"]
+        print(f"Per CPU-second of the worker threads (perf): {core_rate / 1e9:.1f} GFLOP/s = "
+              f"{core_rate / peak * 100:.0f}% of one core's peak (insensitive to other load). "
+              f"Process CPU {profile['total_cpu']:.2f} s: workers {profile['workers_cpu']:.2f}, main "
+              f"{profile['main_total_cpu']:.2f} (data loading), writer {profile['writer_cpu']:.3f}.")
+        print("Target 5 counts the writer thread's CPU and the main thread's after training began (closing the "
+              "run, the summary) as if all of it lengthened the sweep: an upper bound, since the writer "
+              "mostly overlaps training. losslab-run has no switch to turn recording off.")
+    if "numpy_one_1t" in results and t_l:
+        line = (f"Against numpy with OPENBLAS_NUM_THREADS=1 (faster here than its default 2 threads): one trial "
+                f"{med('numpy_one_1t', 'train_seconds') / t_l:.2f}x")
+        if "numpy_grid_1t" in results and w_l:
+            line += f", sweep {med('numpy_grid_1t', 'wall') / w_l:.2f}x (process)"
+        print(line + ".")
+    print()
+    print("Accuracy of the other peers (best-validation trial of a grid):")
+    for key in ("sgd_grid", "sgd_hinge_grid", "logreg"):
+        if key in results:
+            print(f"  {names[key]:<30} test {fmt(med(key, 'test_accuracy'), '.4f')}  "
+                  f"val {fmt(med(key, 'val_accuracy'), '.4f')}  ({results[key][-1].extra.get('best')})")
+
+
+if __name__ == "__main__":
+    main()
