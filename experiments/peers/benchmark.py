@@ -39,6 +39,7 @@ STEPS = EPOCHS * (TRAIN_N // BATCH)
 SWEEP_FLOPS = 4 * BATCH * DIM * CLASSES * STEPS * TRIALS
 DATASET_BYTES = 70000 * 785 * 4
 MIB = 1024 * 1024
+LOSSLAB_BUILD = None  # version, commit and flags, as recorded in the runs table
 # Environment variables that slow OpenBLAS down on some processors when set: unset for the peers.
 OPENBLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
@@ -136,7 +137,11 @@ def losslab_db_trials(db):
     run_span = con.execute(
         "SELECT (julianday(finished_at) - julianday(started_at)) * 86400 FROM runs ORDER BY id DESC LIMIT 1"
     ).fetchone()[0]
+    build = con.execute("SELECT 'losslab ' || losslab_version || ', commit ' || git_commit || ', ' || compiler || ' '"
+                        " || compile_flags FROM runs ORDER BY id DESC LIMIT 1").fetchone()
     con.close()
+    global LOSSLAB_BUILD
+    LOSSLAB_BUILD = build[0] if build else None
     return rows, span, run_span
 
 
@@ -311,6 +316,7 @@ def report(results, peak, profile):
              "sgd_grid": "SGDClassifier log_loss, 16", "sgd_hinge_grid": "SGDClassifier hinge, 16",
              "logreg": "LogisticRegression lbfgs, 1"}
     print("== Medians ==")
+    print(LOSSLAB_BUILD or "")
     print(f"{'run':<30} {'n':>2} {'process s':>10} {'train s':>9} {'peak MiB':>9} {'cpu s':>7} "
           f"{'test acc':>9} {'val acc':>8}  best trial")
     for key, label in names.items():
