@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
     config.loss.kind = losslab::parse_loss_kind(loss);
     config.optimizer.kind = losslab::parse_optimizer_kind(optimizer);
     using losslab::PreprocessStep;
-    auto data = losslab::load_mnist_directory(directory, losslab::MnistFlavor::fashion_mnist);
+    auto data = losslab::load_mnist_bytes(directory, losslab::MnistFlavor::fashion_mnist);
     const auto splits = losslab::prepare_splits(std::move(data), 10000, 0,
                                                 {PreprocessStep::standardize, PreprocessStep::bias}, 0);
     std::printf("train %zu  val %zu  test %zu  features %zu\n", splits.train.size(), splits.val.size(),

@@ -33,12 +33,12 @@ std::vector<std::uint8_t> read_checked_batch(const std::string& path) {
   return bytes;
 }
 
-// Decodes several checked batches into one dataset, allocating the float matrix once.
-Dataset decode_batches(const std::vector<std::vector<std::uint8_t>>& batches) {
+// Decodes several checked batches into one dataset, allocating the pixel matrix once.
+ByteDataset decode_batches(const std::vector<std::vector<std::uint8_t>>& batches) {
   std::size_t total = 0;
   for (const auto& batch : batches) total += batch.size() / kCifarRecordBytes;
 
-  Dataset data;
+  ByteDataset data;
   data.X.resize(static_cast<Eigen::Index>(total), static_cast<Eigen::Index>(kCifarImageBytes));
   data.y.reserve(total);
   Eigen::Index row = 0;
@@ -48,7 +48,7 @@ Dataset decode_batches(const std::vector<std::vector<std::uint8_t>>& batches) {
       // File order (R plane, G plane, B plane) is kept, so a feature index means the same in every tool.
       const Eigen::Map<const Eigen::Matrix<std::uint8_t, 1, Eigen::Dynamic>> pixels(
           batch.data() + offset + 1, static_cast<Eigen::Index>(kCifarImageBytes));
-      data.X.row(row) = pixels.cast<float>();
+      data.X.row(row) = pixels;
     }
   }
   data.class_names = default_class_names();
@@ -75,7 +75,7 @@ std::string batch_path(const std::string& directory, const std::string& name) {
 
 }  // namespace
 
-Dataset read_cifar10_batch(const std::string& path) { return decode_batches({read_checked_batch(path)}); }
+Dataset read_cifar10_batch(const std::string& path) { return to_float(decode_batches({read_checked_batch(path)})); }
 
 std::vector<std::string> cifar10_files(const std::string& directory) {
   std::vector<std::string> paths;
@@ -87,7 +87,7 @@ std::vector<std::string> cifar10_files(const std::string& directory) {
   return paths;
 }
 
-TrainTest load_cifar10_directory(const std::string& directory) {
+ByteTrainTest load_cifar10_bytes(const std::string& directory) {
   const std::vector<std::string> paths = cifar10_files(directory);
   // Check every file is there before spending time decoding any of them.
   for (const std::string& path : paths) {
@@ -99,12 +99,21 @@ TrainTest load_cifar10_directory(const std::string& directory) {
   }
   const std::vector<std::string> names = read_class_names(paths[6]);
 
-  std::vector<std::vector<std::uint8_t>> train_batches;
-  for (int i = 0; i < kTrainBatches; ++i) train_batches.push_back(read_checked_batch(paths[i]));
-  TrainTest data{decode_batches(train_batches), read_cifar10_batch(paths[5])};
+  ByteTrainTest data;
+  {
+    std::vector<std::vector<std::uint8_t>> train_batches;
+    for (int i = 0; i < kTrainBatches; ++i) train_batches.push_back(read_checked_batch(paths[i]));
+    data.train = decode_batches(train_batches);
+  }  // the batch buffers go before the test batch is read
+  data.test = decode_batches({read_checked_batch(paths[5])});
   data.train.class_names = names;
   data.test.class_names = names;
   return data;
+}
+
+TrainTest load_cifar10_directory(const std::string& directory) {
+  const ByteTrainTest bytes = load_cifar10_bytes(directory);
+  return TrainTest{to_float(bytes.train), to_float(bytes.test)};
 }
 
 }  // namespace losslab

@@ -12,6 +12,14 @@ std::vector<std::string> numbered_class_names(std::size_t num_classes) {
   return names;
 }
 
+Dataset to_float(const ByteDataset& data) {
+  Dataset out;
+  out.X = data.X.cast<float>();
+  out.y = data.y;
+  out.class_names = data.class_names;
+  return out;
+}
+
 void validate_dataset(const Dataset& data, const std::string& source) {
   if (data.num_classes() == 0) detail::fail(source, "dataset has no classes");
   if (static_cast<std::size_t>(data.X.rows()) != data.y.size()) {

@@ -75,18 +75,17 @@ std::vector<std::string> class_names_of(MnistFlavor flavor) {
   return {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
 }
 
-Dataset load_pair(const std::string& images_path, const std::string& labels_path, MnistFlavor flavor) {
+ByteDataset load_pair(const std::string& images_path, const std::string& labels_path, MnistFlavor flavor) {
   const IdxImages images = read_idx_images(images_path);
   Labels labels = read_idx_labels(labels_path);
   if (labels.size() != images.count) {
     detail::fail(images_path, "has ", images.count, " images but ", labels_path, " has ", labels.size(),
                  " labels");
   }
-  using ByteMatrix = Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  using ByteMatrix = RowMatrix<std::uint8_t>;
   const auto features = static_cast<Eigen::Index>(images.rows * images.cols);
-  Dataset data;
-  data.X = Eigen::Map<const ByteMatrix>(images.pixels.data(), static_cast<Eigen::Index>(images.count), features)
-               .cast<float>();
+  ByteDataset data;
+  data.X = Eigen::Map<const ByteMatrix>(images.pixels.data(), static_cast<Eigen::Index>(images.count), features);
   data.y = std::move(labels);
   data.class_names = class_names_of(flavor);
   return data;
@@ -128,14 +127,19 @@ std::vector<std::string> mnist_files(const std::string& directory) {
   return paths;
 }
 
-TrainTest load_mnist_directory(const std::string& directory, MnistFlavor flavor) {
+ByteTrainTest load_mnist_bytes(const std::string& directory, MnistFlavor flavor) {
   const std::vector<std::string> paths = mnist_files(directory);
-  TrainTest data{load_pair(paths[0], paths[1], flavor), load_pair(paths[2], paths[3], flavor)};
+  ByteTrainTest data{load_pair(paths[0], paths[1], flavor), load_pair(paths[2], paths[3], flavor)};
   if (data.test.dimension() != data.train.dimension()) {
     detail::fail(paths[2], "images have ", data.test.dimension(), " pixels but the training images in ",
                  paths[0], " have ", data.train.dimension());
   }
   return data;
+}
+
+TrainTest load_mnist_directory(const std::string& directory, MnistFlavor flavor) {
+  const ByteTrainTest bytes = load_mnist_bytes(directory, flavor);
+  return TrainTest{to_float(bytes.train), to_float(bytes.test)};
 }
 
 }  // namespace losslab

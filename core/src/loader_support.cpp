@@ -3,9 +3,11 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 
 namespace losslab::detail {
@@ -26,6 +28,25 @@ std::string gz_error_text(gzFile file, const std::string& path) {
   return message;
 }
 
+// How many bytes reading `path` through zlib is likely to give: a gzip file's trailer holds its
+// uncompressed size (mod 2^32, of the last member only), a raw file is its own size. Only a hint
+// for the first allocation, so the content is not copied over and over as the buffer grows.
+std::size_t expected_content_size(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return 0;
+  const std::streamoff size = in.tellg();
+  if (size < 18) return static_cast<std::size_t>(std::max<std::streamoff>(size, 0));
+  unsigned char magic[2] = {0, 0};
+  in.seekg(0);
+  in.read(reinterpret_cast<char*>(magic), 2);
+  if (magic[0] != 0x1f || magic[1] != 0x8b) return static_cast<std::size_t>(size);
+  unsigned char trailer[4] = {0, 0, 0, 0};
+  in.seekg(size - 4);
+  in.read(reinterpret_cast<char*>(trailer), 4);
+  return std::size_t{trailer[0]} | (std::size_t{trailer[1]} << 8) | (std::size_t{trailer[2]} << 16) |
+         (std::size_t{trailer[3]} << 24);
+}
+
 }  // namespace
 
 std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
@@ -38,21 +59,24 @@ std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
   if (!file) fail(path, "cannot open file (", errno != 0 ? std::strerror(errno) : "out of memory", ")");
   gzbuffer(file.get(), 1 << 17);
 
-  std::vector<std::uint8_t> bytes;
-  constexpr std::size_t kChunk = 1 << 20;
+  // One byte more than expected, so reaching the end of the file is seen without growing.
+  std::vector<std::uint8_t> bytes(std::max<std::size_t>(expected_content_size(path), 1 << 16) + 1);
+  std::size_t used = 0;
   for (;;) {
-    const std::size_t used = bytes.size();
-    bytes.resize(used + kChunk);
-    const int got = gzread(file.get(), bytes.data() + used, static_cast<unsigned>(kChunk));
+    if (used == bytes.size()) bytes.resize(2 * bytes.size());
+    constexpr std::size_t kMaxRead = std::size_t{1} << 30;  // gzread takes an unsigned count
+    const int got = gzread(file.get(), bytes.data() + used,
+                           static_cast<unsigned>(std::min(bytes.size() - used, kMaxRead)));
     if (got < 0) fail(path, "read error (", gz_error_text(file.get(), path), ")");
-    bytes.resize(used + static_cast<std::size_t>(got));
-    if (static_cast<std::size_t>(got) < kChunk) break;
+    if (got == 0) break;
+    used += static_cast<std::size_t>(got);
   }
+  bytes.resize(used);
   // A .gz cut short reads as a short stream; zlib only reports it through gzerror.
   int code = Z_OK;
   gzerror(file.get(), &code);
   if (code != Z_OK) fail(path, "truncated or corrupt gzip data (", gz_error_text(file.get(), path), ")");
-  bytes.shrink_to_fit();
+  if (bytes.capacity() > used + used / 4 + (1 << 16)) bytes.shrink_to_fit();  // a wrong hint
   return bytes;
 }
 

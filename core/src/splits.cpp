@@ -6,6 +6,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "huge_pages.hpp"
 #include "portable_random.hpp"
 
 namespace losslab {
@@ -15,12 +16,61 @@ namespace {
 // (e.g. image border pixels that are 0 in every training example).
 constexpr double kMinScale = 1e-8;
 
-Dataset empty_like(const Dataset& data, std::size_t rows) {
-  Dataset out;
+template <typename Data>
+Data empty_like(const Data& data, std::size_t rows) {
+  Data out;
   out.X.resize(static_cast<Eigen::Index>(rows), data.X.cols());
   out.y.reserve(rows);
   out.class_names = data.class_names;
   return out;
+}
+
+template <typename Data>
+Data select_rows_of(const Data& data, const std::vector<std::size_t>& indices) {
+  Data out = empty_like(data, indices.size());
+  for (std::size_t k = 0; k < indices.size(); ++k) {
+    if (indices[k] >= data.size()) {
+      throw std::out_of_range("select_rows: index " + std::to_string(indices[k]) + " but the dataset has " +
+                              std::to_string(data.size()) + " examples");
+    }
+    out.X.row(static_cast<Eigen::Index>(k)) = data.X.row(static_cast<Eigen::Index>(indices[k]));
+    out.y.push_back(data.y[indices[k]]);
+  }
+  return out;
+}
+
+template <typename Data>
+Data take_first_of(const Data& data, std::size_t limit) {
+  if (limit == 0 || limit >= data.size()) return data;
+  std::vector<std::size_t> indices(limit);
+  std::iota(indices.begin(), indices.end(), std::size_t{0});
+  return select_rows_of(data, indices);
+}
+
+// Rows `indices` of `source` as float, in one freshly allocated matrix that already has the bias
+// column when `bias` is set: appending it later would copy the whole matrix (the load's memory peak).
+template <typename Source>
+Dataset gather_split(const Source& source, const std::vector<std::size_t>& indices, bool bias) {
+  Dataset out;
+  const auto features = static_cast<Eigen::Index>(source.dimension());
+  out.X.resize(static_cast<Eigen::Index>(indices.size()), features + (bias ? 1 : 0));
+  detail::advise_huge_pages(out.X.data(), static_cast<std::size_t>(out.X.size()) * sizeof(float));
+  out.y.reserve(indices.size());
+  for (std::size_t k = 0; k < indices.size(); ++k) {
+    const auto row = static_cast<Eigen::Index>(k);
+    out.X.row(row).head(features) = source.X.row(static_cast<Eigen::Index>(indices[k])).template cast<float>();
+    out.y.push_back(source.y[indices[k]]);
+  }
+  if (bias) out.X.col(features).setOnes();
+  out.has_bias_column = bias;
+  out.class_names = source.class_names;
+  return out;
+}
+
+std::vector<std::size_t> all_rows(std::size_t n) {
+  std::vector<std::size_t> rows(n);
+  std::iota(rows.begin(), rows.end(), std::size_t{0});
+  return rows;
 }
 
 std::size_t validation_count(double validation, std::size_t n) {
@@ -52,29 +102,35 @@ struct ColumnMoments {
   Vector<double> mean;
   Vector<double> std_dev;
 };
-ColumnMoments column_moments(const RowMatrix<float>& X) {
+template <typename Features>
+ColumnMoments column_moments(const Features& X) {
   const auto n = static_cast<double>(X.rows());
   ColumnMoments moments{Vector<double>::Zero(X.cols()), Vector<double>::Zero(X.cols())};
-  for (Eigen::Index i = 0; i < X.rows(); ++i) moments.mean += X.row(i).transpose().cast<double>();
+  for (Eigen::Index i = 0; i < X.rows(); ++i) moments.mean += X.row(i).transpose().template cast<double>();
   moments.mean /= n;
   // Two passes rather than E[x^2] - E[x]^2, which cancels catastrophically for large-mean pixels.
   for (Eigen::Index i = 0; i < X.rows(); ++i) {
-    moments.std_dev += (X.row(i).transpose().cast<double>() - moments.mean).array().square().matrix();
+    moments.std_dev += (X.row(i).transpose().template cast<double>() - moments.mean).array().square().matrix();
   }
   moments.std_dev = (moments.std_dev / n).cwiseSqrt();
   return moments;
 }
 
+// The columns preprocessing transforms: all but the bias trick's constant 1.
+auto feature_columns(Dataset& data) { return data.X.leftCols(data.X.cols() - (data.has_bias_column ? 1 : 0)); }
+
 // A template only so it can take Preprocessor's private FittedStep.
 template <typename FittedStep>
 void apply_step(const FittedStep& step, Dataset& data) {
-  RowMatrix<float>& X = data.X;
   if (step.kind == PreprocessStep::bias) {
+    if (data.has_bias_column) return;  // prepare_splits allocated it already
+    RowMatrix<float>& X = data.X;
     X.conservativeResize(Eigen::NoChange, X.cols() + 1);
     X.col(X.cols() - 1).setOnes();
     data.has_bias_column = true;  // the regularizer and the report know the last row of W is b
     return;
   }
+  auto X = feature_columns(data);
   if (step.offset.size() != X.cols()) {
     throw std::invalid_argument("preprocessing was fitted on " + std::to_string(step.offset.size()) +
                                 " features but the data has " + std::to_string(X.cols()));
@@ -89,45 +145,38 @@ Vector<float> safe_scale(const Vector<double>& scale) {
 
 }  // namespace
 
-Dataset take_first(const Dataset& data, std::size_t limit) {
-  if (limit == 0 || limit >= data.size()) return data;
-  std::vector<std::size_t> indices(limit);
-  std::iota(indices.begin(), indices.end(), std::size_t{0});
-  return select_rows(data, indices);
-}
+Dataset take_first(const Dataset& data, std::size_t limit) { return take_first_of(data, limit); }
+ByteDataset take_first(const ByteDataset& data, std::size_t limit) { return take_first_of(data, limit); }
 
 Dataset select_rows(const Dataset& data, const std::vector<std::size_t>& indices) {
-  Dataset out = empty_like(data, indices.size());
-  for (std::size_t k = 0; k < indices.size(); ++k) {
-    if (indices[k] >= data.size()) {
-      throw std::out_of_range("select_rows: index " + std::to_string(indices[k]) + " but the dataset has " +
-                              std::to_string(data.size()) + " examples");
-    }
-    out.X.row(static_cast<Eigen::Index>(k)) = data.X.row(static_cast<Eigen::Index>(indices[k]));
-    out.y.push_back(data.y[indices[k]]);
-  }
+  Dataset out = select_rows_of(data, indices);
+  out.has_bias_column = data.has_bias_column;
   return out;
 }
 
-TrainVal split_validation(const Dataset& data, double validation, std::uint64_t seed) {
-  const std::size_t n = data.size();
+SplitIndices split_indices(std::size_t n, double validation, std::uint64_t seed) {
   const std::size_t count = validation_count(validation, n);
-  if (count == 0) return {data, empty_like(data, 0)};
+  if (count == 0) return {all_rows(n), {}};
 
   // Partial Fisher–Yates written out (not std::shuffle, whose algorithm each library picks) so a
   // seed selects the same validation examples everywhere.
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::vector<std::size_t> order = all_rows(n);
   std::mt19937_64 generator(seed);
   for (std::size_t i = 0; i < count; ++i) {
     std::swap(order[i], order[i + detail::uniform_index(generator, n - i)]);
   }
   // Both parts keep the original order, so a split only chooses examples and never reorders them.
-  std::vector<std::size_t> val(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(count));
-  std::vector<std::size_t> train(order.begin() + static_cast<std::ptrdiff_t>(count), order.end());
-  std::sort(val.begin(), val.end());
-  std::sort(train.begin(), train.end());
-  return {select_rows(data, train), select_rows(data, val)};
+  SplitIndices parts{std::vector<std::size_t>(order.begin() + static_cast<std::ptrdiff_t>(count), order.end()),
+                     std::vector<std::size_t>(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(count))};
+  std::sort(parts.train.begin(), parts.train.end());
+  std::sort(parts.val.begin(), parts.val.end());
+  return parts;
+}
+
+TrainVal split_validation(const Dataset& data, double validation, std::uint64_t seed) {
+  const SplitIndices parts = split_indices(data.size(), validation, seed);
+  if (parts.val.empty()) return {data, empty_like(data, 0)};
+  return {select_rows_of(data, parts.train), select_rows_of(data, parts.val)};
 }
 
 PreprocessStep parse_preprocess_step(const std::string& name) {
@@ -163,14 +212,15 @@ void Preprocessor::fit_apply(Dataset& train) {
       throw std::invalid_argument("cannot fit preprocessing step '" + to_string(step) + "' on an empty training set");
     }
     FittedStep fitted{step, {}, {}};
-    const Eigen::Index d = train.X.cols();
+    const auto features = feature_columns(train);
+    const Eigen::Index d = features.cols();
     if (step == PreprocessStep::mean_subtract || step == PreprocessStep::standardize) {
-      const ColumnMoments moments = column_moments(train.X);
+      const ColumnMoments moments = column_moments(features);
       fitted.offset = moments.mean.cast<float>();
       if (step == PreprocessStep::standardize) fitted.scale = safe_scale(moments.std_dev);
     } else if (step == PreprocessStep::scale_unit) {
-      const double low = train.X.minCoeff();
-      const double high = train.X.maxCoeff();
+      const double low = features.minCoeff();
+      const double high = features.maxCoeff();
       fitted.offset = Vector<float>::Constant(d, static_cast<float>(low));
       fitted.scale = safe_scale(Vector<double>::Constant(d, high - low));
     }
@@ -185,25 +235,39 @@ void Preprocessor::apply(Dataset& data) const {
   for (const FittedStep& step : fitted_) apply_step(step, data);
 }
 
-Splits prepare_splits(TrainTest data, double validation, std::size_t limit, const std::vector<PreprocessStep>& steps,
-                      std::uint64_t seed) {
-  if (limit != 0 && limit < data.train.size()) data.train = take_first(data.train, limit);
+namespace {
+
+template <typename Source>
+Splits prepare_splits_of(Source train, Source test, double validation, std::size_t limit,
+                         const std::vector<PreprocessStep>& steps, std::uint64_t seed) {
+  const std::size_t n = limit != 0 ? std::min(limit, train.size()) : train.size();
+  const SplitIndices parts = split_indices(n, validation, seed);
+  const bool bias = std::find(steps.begin(), steps.end(), PreprocessStep::bias) != steps.end();
   Splits splits;
-  if (validation == 0) {
-    splits.train = std::move(data.train);  // nothing to move out: avoid copying a large training set
-    splits.val = empty_like(splits.train, 0);
-  } else {
-    TrainVal parts = split_validation(data.train, validation, seed);
-    data.train = Dataset{};  // release the unsplit copy before preprocessing allocates
-    splits.train = std::move(parts.train);
-    splits.val = std::move(parts.val);
-  }
-  splits.test = std::move(data.test);
+  // Each split is converted once into its final matrix; the source is released before the
+  // (largest) training matrix when it can be, so the float data is held twice only for the test set.
+  splits.test = gather_split(test, all_rows(test.size()), bias);
+  test = Source{};
+  splits.val = gather_split(train, parts.val, bias);
+  splits.train = gather_split(train, parts.train, bias);
+  train = Source{};
   Preprocessor preprocessor(steps);
   preprocessor.fit_apply(splits.train);
   preprocessor.apply(splits.val);
   preprocessor.apply(splits.test);
   return splits;
+}
+
+}  // namespace
+
+Splits prepare_splits(TrainTest data, double validation, std::size_t limit, const std::vector<PreprocessStep>& steps,
+                      std::uint64_t seed) {
+  return prepare_splits_of(std::move(data.train), std::move(data.test), validation, limit, steps, seed);
+}
+
+Splits prepare_splits(ByteTrainTest data, double validation, std::size_t limit,
+                      const std::vector<PreprocessStep>& steps, std::uint64_t seed) {
+  return prepare_splits_of(std::move(data.train), std::move(data.test), validation, limit, steps, seed);
 }
 
 }  // namespace losslab

@@ -1,5 +1,6 @@
 #include "losslab/trainer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -11,12 +12,15 @@
 #include "losslab/objective.hpp"
 #include "losslab/update_rules.hpp"
 #include "parse_names.hpp"
+#include "work_team.hpp"
 
 namespace losslab {
 namespace {
 
 constexpr std::array<std::pair<Sampling, const char*>, 2> kSamplingNames{{
     {Sampling::with_replacement, "with_replacement"}, {Sampling::shuffled_epochs, "shuffled_epochs"}}};
+constexpr std::array<std::pair<TrainAccuracy, const char*>, 2> kTrainAccuracyNames{{
+    {TrainAccuracy::running, "running"}, {TrainAccuracy::sample, "sample"}}};
 constexpr std::array<std::pair<TrainStatus, const char*>, 3> kStatusNames{{
     {TrainStatus::completed, "completed"}, {TrainStatus::diverged, "diverged"}, {TrainStatus::stopped, "stopped"}}};
 
@@ -25,6 +29,18 @@ enum Stream : std::uint64_t { kInitStream = 0, kBatchStream = 1, kSearchStream =
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 using Clock = std::chrono::steady_clock;
+
+// A step's minibatch is cut into slices of about this many rows (at most kMaxSlices), each
+// computed on its own (gather, scores, loss, partial gradient) and summed in slice order. The
+// cut depends on the batch size alone, so a run gives the same bits on one thread or several.
+constexpr std::size_t kSliceRows = 100;
+constexpr std::size_t kMaxSlices = 8;
+// Evaluation passes score at most this many rows at once per thread (bounds the score buffer).
+constexpr std::size_t kEvalChunkRows = 4096;
+
+std::size_t slice_count(std::size_t batch_rows) {
+  return std::clamp<std::size_t>(batch_rows / kSliceRows, 1, kMaxSlices);
+}
 
 Matrix<float> random_weights(Eigen::Index rows, Eigen::Index cols, double scale, std::mt19937_64& rng) {
   std::normal_distribution<float> normal(0.0f, 1.0f);
@@ -55,14 +71,26 @@ struct Member {
   double learning_rate = 0;  // of the current epoch
   double loss_sum = 0;       // over the current epoch's steps
   std::size_t steps_in_epoch = 0;
+  std::size_t correct_in_epoch = 0, seen_in_epoch = 0;  // the running training accuracy
+};
+
+// One slice of a step's minibatch and what its thread computed from it.
+struct Slice {
+  RowMatrix<float> X;  // the gathered rows (unused when the batch is the whole training set)
+  Labels y;
+  RowMatrix<float> scores, dscores, member_scores, member_dscores;
+  Matrix<float> gradient;  // X_slice^T dS_slice for the whole stack
+  std::vector<double> data_loss;       // per stack slot: the slice's share of the batch's mean loss
+  std::vector<std::size_t> correct;    // per stack slot: rows whose top score is the label
 };
 
 // A group of trials trained in lockstep on one minibatch sequence. A group of one is a plain run.
 class GroupRun {
  public:
   GroupRun(const Splits& data, const std::vector<TrainerConfig>& configs,
-           const std::vector<TrainCallbacks>& callbacks)
-      : data_(data),
+           const std::vector<TrainCallbacks>& callbacks, unsigned threads)
+      : team_(std::max(1u, threads)),
+        data_(data),
         classes_(static_cast<Eigen::Index>(data.train.num_classes())),
         sampler_(data.train.size(), effective_batch_size(configs.front()), configs.front().training.sampling,
                  derive_seed(configs.front().training.seed, kBatchStream)),
@@ -100,6 +128,8 @@ class GroupRun {
         m.learning_rate = scheduled_learning_rate(m.config->optimizer.learning_rate, m.config->schedule, epoch);
         m.loss_sum = 0;
         m.steps_in_epoch = 0;
+        m.correct_in_epoch = 0;
+        m.seen_in_epoch = 0;
       }
       for (std::size_t s = 0; s < steps && any_active(); ++s, ++step) train_step(step, epoch);
       end_epoch(epoch);
@@ -118,36 +148,60 @@ class GroupRun {
 
   void train_step(std::int64_t step, int epoch) {
     const auto indices = sampler_.next();
-    if (!sampler_.full_batch()) gather(indices);
-    const auto& X = sampler_.full_batch() ? data_.train.X : batch_X_;
-    const std::span<const std::int32_t> y = sampler_.full_batch() ? std::span<const std::int32_t>(data_.train.y)
-                                                                  : std::span<const std::int32_t>(batch_y_);
-    if (uses_gradient(members_.front().config->optimizer.kind))
-      gradient_step(X, y);
-    else
-      search_step(X, y, members_.front());
+    if (uses_gradient(members_.front().config->optimizer.kind)) {
+      gradient_step(indices);
+    } else {
+      slices_.resize(1);
+      search_step(slice_rows(slices_.front(), indices, 0, indices.size()),
+                  slice_labels(slices_.front(), indices, 0, indices.size()), members_.front());
+    }
     for (auto& m : members_)
       if (m.active) after_step(m, step, epoch);
     compact();
   }
 
-  // Every member's loss and update from two shared GEMMs: S = X W_stack, dW_stack = X^T dS.
-  void gradient_step(const RowMatrix<float>& X, std::span<const std::int32_t> y) {
-    compute_scores<float>(X, stack_, scores_);
-    dscores_.resize(scores_.rows(), scores_.cols());
+  // The rows [begin, end) of the step's batch: a view of the training set for a full batch,
+  // otherwise gathered into the slice's own buffer.
+  Eigen::Ref<const RowMatrix<float>> slice_rows(Slice& slice, std::span<const std::size_t> indices,
+                                                std::size_t begin, std::size_t end) const {
+    const auto rows = static_cast<Eigen::Index>(end - begin);
+    if (sampler_.full_batch()) return data_.train.X.middleRows(static_cast<Eigen::Index>(begin), rows);
+    slice.X.resize(rows, data_.train.X.cols());
+    for (Eigen::Index i = 0; i < rows; ++i)
+      slice.X.row(i) = data_.train.X.row(static_cast<Eigen::Index>(indices[begin + static_cast<std::size_t>(i)]));
+    return slice.X;
+  }
+
+  std::span<const std::int32_t> slice_labels(Slice& slice, std::span<const std::size_t> indices, std::size_t begin,
+                                             std::size_t end) const {
+    if (sampler_.full_batch()) return std::span<const std::int32_t>(data_.train.y).subspan(begin, end - begin);
+    slice.y.resize(end - begin);
+    for (std::size_t i = begin; i < end; ++i) slice.y[i - begin] = data_.train.y[indices[i]];
+    return slice.y;
+  }
+
+  // Every member's loss and update from two shared GEMMs per slice: S = X W_stack, dW = X^T dS.
+  void gradient_step(std::span<const std::size_t> indices) {
+    const std::size_t batch = indices.size();
+    const std::size_t count = slice_count(batch);
+    slices_.resize(count);
+    team_.run(count, [&](std::size_t s, unsigned) {
+      compute_slice(slices_[s], indices, s * batch / count, (s + 1) * batch / count, batch);
+    });
+    // Summed in slice order whatever thread computed each slice (the swap only trades buffers).
+    gradient_.swap(slices_.front().gradient);
+    for (std::size_t s = 1; s < count; ++s) gradient_ += slices_[s].gradient;
     for (auto& m : members_) {
       if (!m.active) continue;
-      member_scores_ = scores_.middleCols(m.column, classes_);
-      const double data = data_loss<float>(m.config->loss, member_scores_, y, &member_dscores_);
-      dscores_.middleCols(m.column, classes_) = member_dscores_;
-      m.result.loss_history.push_back(static_cast<float>(
-          data + regularization_penalty<float>(m.config->regularization, block(m), has_bias_row())));
-    }
-    // dscores_ carries the 1/B of the mean: this is the model's chain rule, dW = X^T dS / B.
-    gradient_.resize(stack_.rows(), stack_.cols());
-    gradient_.noalias() = X.transpose() * dscores_;
-    for (auto& m : members_) {
-      if (!m.active) continue;
+      const std::size_t slot = slot_of(m);
+      double data = 0;
+      for (const Slice& slice : slices_) {
+        data += slice.data_loss[slot];
+        m.correct_in_epoch += slice.correct[slot];
+      }
+      m.seen_in_epoch += batch;
+      m.result.loss_history.push_back(
+          static_cast<float>(data + regularization_penalty<float>(m.config->regularization, block(m), has_bias_row())));
       auto dW = gradient_.middleCols(m.column, classes_);
       add_regularization_gradient<float>(m.config->regularization, block(m), has_bias_row(), dW);
       m.rule->step(block(m), dW, static_cast<float>(m.learning_rate));
@@ -155,9 +209,55 @@ class GroupRun {
     }
   }
 
+  // One slice of a gradient step: rows [begin, end) of a batch of `batch` rows. Reads only the
+  // stack and the members' settings, writes only `slice`, so slices run on any thread.
+  void compute_slice(Slice& slice, std::span<const std::size_t> indices, std::size_t begin, std::size_t end,
+                     std::size_t batch) const {
+    const auto X = slice_rows(slice, indices, begin, end);
+    const auto y = slice_labels(slice, indices, begin, end);
+    // data_loss averages over the slice; the batch's mean weighs each slice by its share of rows.
+    const double share = static_cast<double>(end - begin) / static_cast<double>(batch);
+    compute_scores<float>(X, stack_, slice.scores);
+    slice.dscores.resize(slice.scores.rows(), slice.scores.cols());
+    const std::size_t slots = static_cast<std::size_t>(stack_.cols() / classes_);
+    slice.data_loss.assign(slots, 0.0);
+    slice.correct.assign(slots, 0);
+    for (const auto& m : members_) {
+      if (!m.active) continue;
+      const std::size_t slot = slot_of(m);
+      slice.member_scores = slice.scores.middleCols(m.column, classes_);
+      const float mean = data_loss<float>(m.config->loss, slice.member_scores, y, &slice.member_dscores);
+      slice.data_loss[slot] = static_cast<double>(mean) * share;
+      if (share == 1.0)
+        slice.dscores.middleCols(m.column, classes_) = slice.member_dscores;
+      else
+        slice.dscores.middleCols(m.column, classes_) = slice.member_dscores * static_cast<float>(share);
+      if (running_train_accuracy()) slice.correct[slot] = count_correct(slice.member_scores, y);
+    }
+    // dscores carries the 1/B of the mean: this is the model's chain rule, dW = X^T dS / B.
+    slice.gradient.resize(stack_.rows(), stack_.cols());
+    slice.gradient.noalias() = X.transpose() * slice.dscores;
+  }
+
+  static std::size_t count_correct(const RowMatrix<float>& scores, std::span<const std::int32_t> y) {
+    std::size_t correct = 0;
+    for (Eigen::Index i = 0; i < scores.rows(); ++i) {
+      Eigen::Index best = 0;
+      scores.row(i).maxCoeff(&best);
+      correct += best == y[static_cast<std::size_t>(i)];
+    }
+    return correct;
+  }
+
+  std::size_t slot_of(const Member& m) const { return static_cast<std::size_t>(m.column / classes_); }
+
+  bool running_train_accuracy() const {
+    return members_.front().config->training.epoch_train_accuracy == TrainAccuracy::running;
+  }
+
   // Random search (a group of one): keep whichever of W and a random candidate has the lower
   // loss on this same batch.
-  void search_step(const RowMatrix<float>& X, std::span<const std::int32_t> y, Member& m) {
+  void search_step(const Eigen::Ref<const RowMatrix<float>>& X, std::span<const std::int32_t> y, Member& m) {
     Objective<float> objective(m.config->loss, m.config->regularization, has_bias_row());
     const auto rows = stack_.rows();
     const float scale = static_cast<float>(m.config->optimizer.kind == OptimizerKind::random_search
@@ -205,14 +305,21 @@ class GroupRun {
     const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
     // The stacked members are evaluated together: one GEMM per chunk of the split for all of them.
     const std::size_t train_limit = members_.front().config->training.eval_train_limit;
-    const std::vector<double> train_hits = stack_accuracies(data_.train, train_limit);
+    const std::vector<double> train_hits =
+        running_train_accuracy() ? std::vector<double>{} : stack_accuracies(data_.train, train_limit);
     const std::vector<double> val_hits = stack_accuracies(data_.val, 0);
     for (Member* m : reporting) {
       EpochMetrics metrics;
       metrics.epoch = epoch + 1;
       metrics.mean_loss = m->steps_in_epoch > 0 ? m->loss_sum / static_cast<double>(m->steps_in_epoch) : kNaN;
       const auto slot = static_cast<std::size_t>(m->column / classes_);
-      metrics.train_accuracy = m->active ? train_hits[slot] : split_accuracy(data_.train, m->result.W, train_limit);
+      if (running_train_accuracy())
+        metrics.train_accuracy = m->seen_in_epoch > 0 ? static_cast<double>(m->correct_in_epoch) /
+                                                             static_cast<double>(m->seen_in_epoch)
+                                                       : kNaN;
+      else
+        metrics.train_accuracy =
+            m->active ? train_hits[slot] : split_accuracy(data_.train, m->result.W, train_limit);
       metrics.val_accuracy = m->active ? val_hits[slot] : split_accuracy(data_.val, m->result.W);
       metrics.learning_rate = m->learning_rate;
       metrics.seconds = seconds;
@@ -229,8 +336,9 @@ class GroupRun {
 
   std::vector<TrainResult> finish() {
     const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
-    const std::vector<double> train = stack_accuracies(data_.train, 0), val = stack_accuracies(data_.val, 0),
-                              test = stack_accuracies(data_.test, 0);
+    // The members still active finished every epoch, and the last one measured the validation
+    // accuracy of these very weights: only train and test need another pass.
+    const std::vector<double> train = stack_accuracies(data_.train, 0), test = stack_accuracies(data_.test, 0);
     std::vector<TrainResult> results;
     for (auto& m : members_) {
       TrainResult& r = m.result;
@@ -238,7 +346,7 @@ class GroupRun {
       if (m.active) {
         const auto slot = static_cast<std::size_t>(m.column / classes_);
         r.train_accuracy = train[slot];
-        r.val_accuracy = val[slot];
+        r.val_accuracy = r.epochs.back().val_accuracy;
         r.test_accuracy = test[slot];
         leave(m);
       } else {
@@ -265,22 +373,32 @@ class GroupRun {
     const std::size_t members = static_cast<std::size_t>(stack_.cols() / classes_);
     const std::size_t n = limit == 0 ? split.size() : std::min(limit, split.size());
     if (n == 0) return std::vector<double>(members, kNaN);
-    std::vector<std::size_t> correct(members, 0);
-    constexpr Eigen::Index kChunk = 4096;  // bounds the score buffer to kChunk x (members * C)
-    const auto rows = static_cast<Eigen::Index>(n);
-    for (Eigen::Index start = 0; start < rows; start += kChunk) {
-      const Eigen::Index count = std::min(kChunk, rows - start);
-      eval_scores_.resize(count, stack_.cols());
-      eval_scores_.noalias() = split.X.middleRows(start, count) * stack_;
+    // Chunks spread over the team; counts are integers, so any split of the rows gives the same.
+    const std::size_t chunks =
+        std::max<std::size_t>(team_.size(), (n + kEvalChunkRows - 1) / kEvalChunkRows);
+    const std::size_t chunk_rows = (n + chunks - 1) / chunks;
+    std::vector<std::vector<std::size_t>> correct(chunks, std::vector<std::size_t>(members, 0));
+    eval_scores_.resize(team_.size());
+    team_.run(chunks, [&](std::size_t chunk, unsigned thread) {
+      const std::size_t start = std::min(n, chunk * chunk_rows);
+      const auto count = static_cast<Eigen::Index>(std::min(n, start + chunk_rows) - start);
+      if (count == 0) return;
+      RowMatrix<float>& scores = eval_scores_[thread];
+      scores.resize(count, stack_.cols());
+      scores.noalias() = split.X.middleRows(static_cast<Eigen::Index>(start), count) * stack_;
       for (Eigen::Index i = 0; i < count; ++i)
         for (std::size_t k = 0; k < members; ++k) {
           Eigen::Index best = 0;
-          eval_scores_.row(i).segment(static_cast<Eigen::Index>(k) * classes_, classes_).maxCoeff(&best);
-          correct[k] += best == split.y[static_cast<std::size_t>(start + i)];
+          scores.row(i).segment(static_cast<Eigen::Index>(k) * classes_, classes_).maxCoeff(&best);
+          correct[chunk][k] += best == split.y[start + static_cast<std::size_t>(i)];
         }
-    }
+    });
     std::vector<double> accuracies(members);
-    for (std::size_t k = 0; k < members; ++k) accuracies[k] = static_cast<double>(correct[k]) / static_cast<double>(n);
+    for (std::size_t k = 0; k < members; ++k) {
+      std::size_t total = 0;
+      for (const auto& part : correct) total += part[k];
+      accuracies[k] = static_cast<double>(total) / static_cast<double>(n);
+    }
     return accuracies;
   }
 
@@ -308,18 +426,9 @@ class GroupRun {
 
   bool has_bias_row() const { return data_.train.has_bias_column; }
 
-  void gather(std::span<const std::size_t> indices) {
-    const auto rows = static_cast<Eigen::Index>(indices.size());
-    batch_X_.resize(rows, data_.train.X.cols());
-    batch_y_.resize(indices.size());
-    for (Eigen::Index i = 0; i < rows; ++i) {
-      batch_X_.row(i) = data_.train.X.row(static_cast<Eigen::Index>(indices[i]));
-      batch_y_[i] = data_.train.y[indices[i]];
-    }
-  }
-
   static inline const TrainCallbacks kNoCallbacks{};
 
+  detail::WorkTeam team_;
   const Splits& data_;
   Eigen::Index classes_;
   BatchSampler sampler_;
@@ -328,8 +437,8 @@ class GroupRun {
   std::vector<Member*> stopped_in_epoch_;
   Clock::time_point start_;
   Matrix<float> stack_, gradient_, candidate_;
-  RowMatrix<float> batch_X_, scores_, dscores_, member_scores_, member_dscores_, eval_scores_;
-  Labels batch_y_;
+  std::vector<Slice> slices_;
+  std::vector<RowMatrix<float>> eval_scores_;  // one buffer per thread of the team
 };
 
 }  // namespace
@@ -338,22 +447,28 @@ Sampling parse_sampling(const std::string& name) {
   return detail::parse_name(kSamplingNames, name, "sampling");
 }
 std::string to_string(Sampling sampling) { return detail::name_of(kSamplingNames, sampling); }
+TrainAccuracy parse_train_accuracy(const std::string& name) {
+  return detail::parse_name(kTrainAccuracyNames, name, "epoch_train_accuracy");
+}
+std::string to_string(TrainAccuracy mode) { return detail::name_of(kTrainAccuracyNames, mode); }
 std::string to_string(TrainStatus status) { return detail::name_of(kStatusNames, status); }
 
 bool can_fuse(const TrainerConfig& a, const TrainerConfig& b) {
   return uses_gradient(a.optimizer.kind) && uses_gradient(b.optimizer.kind) &&
          effective_batch_size(a) == effective_batch_size(b) && a.training.sampling == b.training.sampling &&
          a.training.seed == b.training.seed && a.training.epochs == b.training.epochs &&
-         a.training.eval_train_limit == b.training.eval_train_limit;
+         a.training.eval_train_limit == b.training.eval_train_limit &&
+         a.training.epoch_train_accuracy == b.training.epoch_train_accuracy;
 }
 
-TrainResult train(const Splits& data, const TrainerConfig& config, const TrainCallbacks& callbacks) {
+TrainResult train(const Splits& data, const TrainerConfig& config, const TrainCallbacks& callbacks,
+                  unsigned threads) {
   check_config(data, config);
-  return std::move(GroupRun(data, {config}, {callbacks}).run().front());
+  return std::move(GroupRun(data, {config}, {callbacks}, threads).run().front());
 }
 
 std::vector<TrainResult> train_fused(const Splits& data, const std::vector<TrainerConfig>& configs,
-                                     const std::vector<TrainCallbacks>& callbacks) {
+                                     const std::vector<TrainCallbacks>& callbacks, unsigned threads) {
   if (configs.empty()) return {};
   if (!callbacks.empty() && callbacks.size() != configs.size())
     throw std::invalid_argument("train_fused: one set of callbacks per config, or none");
@@ -362,7 +477,7 @@ std::vector<TrainResult> train_fused(const Splits& data, const std::vector<Train
     if (configs.size() > 1 && !can_fuse(configs.front(), config))
       throw std::invalid_argument("train_fused: configs do not share the minibatch sequence or use no gradient");
   }
-  return GroupRun(data, configs, callbacks).run();
+  return GroupRun(data, configs, callbacks, threads).run();
 }
 
 }  // namespace losslab

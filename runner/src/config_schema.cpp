@@ -23,6 +23,7 @@ const std::vector<std::string> kRegularizers{"none", "l1", "l2", "elastic_net", 
 const std::vector<std::string> kOptimizers{"random_search", "random_local_search", "gd",      "sgd",  "momentum",
                                            "nesterov",      "adagrad",             "rmsprop", "adam"};
 const std::vector<std::string> kSamplings{"with_replacement", "shuffled_epochs"};
+const std::vector<std::string> kTrainAccuracies{"running", "sample"};
 const std::vector<std::string> kSchedules{"constant", "step", "exponential", "inverse_time"};
 const std::vector<std::string> kPruneRules{"none", "median"};
 
@@ -155,10 +156,15 @@ std::vector<KeySpec> build_specs() {
        .range = at_least(0), .description = "Seeds the initial weights and the batches (sweep.seeds sets it)."},
       {.key = "training.init_scale", .short_name = "init_scale", .type = T::number, .default_value = 1e-3,
        .range = above(0), .description = "Initial W = randn * init_scale."},
+      {.key = "training.epoch_train_accuracy", .short_name = "epoch_train_accuracy", .type = T::enumeration,
+       .default_value = std::string("running"), .choices = kTrainAccuracies,
+       .description = "What each epoch's train_accuracy measures. running: the epoch's minibatch examples "
+                      "classified right at their step (free: the step's scores are at hand; what Keras "
+                      "reports). sample: the end-of-epoch weights on the first eval_train_limit examples "
+                      "(one more pass each epoch). The final train_accuracy always uses the whole split."},
       {.key = "training.eval_train_limit", .short_name = "eval_train_limit", .type = T::integer,
        .default_value = I{10000}, .range = at_least(0),
-       .description = "Per-epoch training accuracy on the first N examples (0 = all); a sample keeps the "
-                      "per-epoch evaluation cheap. The final train_accuracy always uses the whole split."},
+       .description = "epoch_train_accuracy: sample evaluates the first N training examples each epoch (0 = all)."},
 
       // ---- sweep: describes the trials, so none of it is a trial parameter.
       {.key = "sweep.grid", .short_name = "grid", .type = T::special, .sweepable = false, .param = false,

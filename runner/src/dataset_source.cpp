@@ -68,15 +68,31 @@ LoadedDataset load_dataset(const ResolvedParams& params) {
   const std::string path = get_string(params, "dataset.path");
   const auto split_seed = static_cast<std::uint64_t>(get_integer(params, "dataset.split_seed"));
   const double test = get_number(params, "dataset.test");
+  // The course evaluates on the first 1000 test images of CIFAR-10; test_limit allows the same.
+  const auto test_limit = static_cast<std::size_t>(get_integer(params, "dataset.test_limit"));
+  const double validation = get_number(params, "dataset.validation");
+  const auto limit = static_cast<std::size_t>(get_integer(params, "dataset.limit"));
 
-  TrainTest data;
   std::vector<std::string> files;
+  std::shared_ptr<Splits> splits;
+  // Image formats stay bytes until prepare_splits converts each split once (the memory peak).
+  const auto prepare_bytes = [&](ByteTrainTest data) {
+    data.test = take_first(data.test, test_limit);
+    return std::make_shared<Splits>(
+        prepare_splits(std::move(data), validation, limit, preprocess_steps(params), split_seed));
+  };
+  const auto prepare_floats = [&](TrainTest data) {
+    data.test = take_first(data.test, test_limit);
+    return std::make_shared<Splits>(
+        prepare_splits(std::move(data), validation, limit, preprocess_steps(params), split_seed));
+  };
   if (kind == "fashion-mnist" || kind == "mnist") {
     files = mnist_files(path);
-    data = load_mnist_directory(path, kind == "mnist" ? MnistFlavor::mnist : MnistFlavor::fashion_mnist);
+    splits = prepare_bytes(
+        load_mnist_bytes(path, kind == "mnist" ? MnistFlavor::mnist : MnistFlavor::fashion_mnist));
   } else if (kind == "cifar10") {
     files = cifar10_files(path);
-    data = load_cifar10_directory(path);
+    splits = prepare_bytes(load_cifar10_bytes(path));
   } else if (kind == "csv") {
     CsvOptions csv;
     csv.label_column = get_string(params, "dataset.label_column");
@@ -84,22 +100,16 @@ LoadedDataset load_dataset(const ResolvedParams& params) {
     files.push_back(path);
     if (!test_path.empty()) {
       files.push_back(test_path);
-      data = TrainTest{load_csv(path, csv), load_csv(test_path, csv)};
+      splits = prepare_floats(TrainTest{load_csv(path, csv), load_csv(test_path, csv)});
     } else {
-      data = hold_out_test(load_csv(path, csv), test, split_seed);
+      splits = prepare_floats(hold_out_test(load_csv(path, csv), test, split_seed));
     }
   } else {
-    data = hold_out_test(synthetic_data(params), test, split_seed);
+    splits = prepare_floats(hold_out_test(synthetic_data(params), test, split_seed));
   }
-
-  // The course evaluates on the first 1000 test images of CIFAR-10; test_limit allows the same.
-  data.test = take_first(data.test, static_cast<std::size_t>(get_integer(params, "dataset.test_limit")));
 
   LoadedDataset loaded;
   for (const auto& file : files) loaded.checksums[file] = file_checksum(file);
-  auto splits = std::make_shared<Splits>(prepare_splits(
-      std::move(data), get_number(params, "dataset.validation"),
-      static_cast<std::size_t>(get_integer(params, "dataset.limit")), preprocess_steps(params), split_seed));
   loaded.description = kind + ": " + std::to_string(splits->train.size()) + " train / " +
                        std::to_string(splits->val.size()) + " val / " + std::to_string(splits->test.size()) +
                        " test, " + std::to_string(splits->train.dimension()) + " features, " +

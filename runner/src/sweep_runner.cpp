@@ -92,6 +92,7 @@ struct SweepContext {
   ProgressLine& progress;
   MedianPruner& pruner;
   bool rerun_finished;  // --force
+  unsigned group_threads;  // threads sharing each group's steps: the cores the groups leave idle
   std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> failures{0};
   std::mutex attempted_mutex{};
@@ -176,7 +177,7 @@ void run_group(SweepContext& context, const WorkGroup& group) {
   }
   std::vector<TrainResult> results;
   try {
-    results = train_fused(context.data, configs, callbacks);
+    results = train_fused(context.data, configs, callbacks, context.group_threads);
   } catch (const std::exception& group_error) {
     if (group.size() == 1) {
       if (claimed[0]) record(context, *group.front(), TrialReport{TrialStatus::failed, group_error.what(), nullptr});
@@ -185,7 +186,8 @@ void run_group(SweepContext& context, const WorkGroup& group) {
     for (std::size_t k = 0; k < group.size(); ++k) {
       if (!claimed[k]) continue;
       try {
-        record(context, *group[k], classify(train(context.data, configs[k], callbacks[k]), pruned[k]));
+        record(context, *group[k],
+               classify(train(context.data, configs[k], callbacks[k], context.group_threads), pruned[k]));
       } catch (const std::exception& error) {
         record(context, *group[k], TrialReport{TrialStatus::failed, error.what(), nullptr});
       }
@@ -334,10 +336,15 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
         const std::vector<WorkGroup> groups = make_groups(items, options.fuse);
         if (!groups.empty()) {
           const unsigned threads = std::min<unsigned>(jobs, static_cast<unsigned>(groups.size()));
-          spdlog::info("running up to {} trials in {} group{} on {} worker thread{}", count_recorded(items),
-                       groups.size(), groups.size() == 1 ? "" : "s", threads, threads == 1 ? "" : "s");
+          // Fewer groups than jobs (one trial, say): each group's steps are shared by the idle
+          // cores. Results do not depend on it (see train_fused).
+          const unsigned group_threads = std::max(1u, jobs / threads);
+          spdlog::info("running up to {} trials in {} group{} on {} worker thread{}{}", count_recorded(items),
+                       groups.size(), groups.size() == 1 ? "" : "s", threads, threads == 1 ? "" : "s",
+                       group_threads > 1 ? fmt::format(", {} threads per group", group_threads) : "");
           ResultWriter writer(store, run_id, dataset.splits->train.has_bias_column);
-          SweepContext context{*dataset.splits, writer, progress, pruner, options.force && round == 0};
+          SweepContext context{*dataset.splits, writer, progress, pruner, options.force && round == 0,
+                               group_threads};
           std::vector<std::thread> pool;
           for (unsigned i = 0; i < threads; ++i) pool.emplace_back([&context, &groups] { worker(context, groups); });
           for (auto& thread : pool) thread.join();

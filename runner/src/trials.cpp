@@ -197,6 +197,7 @@ TrainerConfig to_trainer_config(const ResolvedParams& params) {
   config.training.sampling = parse_sampling(get_string(params, "optimizer.sampling"));
   config.training.seed = static_cast<std::uint64_t>(get_integer(params, "training.seed"));
   config.training.init_scale = get_number(params, "training.init_scale");
+  config.training.epoch_train_accuracy = parse_train_accuracy(get_string(params, "training.epoch_train_accuracy"));
   config.training.eval_train_limit = static_cast<std::size_t>(get_integer(params, "training.eval_train_limit"));
   return config;
 }

@@ -5,7 +5,9 @@
 #include <cmath>
 #include <random>
 
+#include "losslab/batch_sampler.hpp"
 #include "losslab/loaders.hpp"
+#include "losslab/model.hpp"
 #include "losslab/objective.hpp"
 #include "losslab/splits.hpp"
 #include "losslab/trainer.hpp"
@@ -129,8 +131,9 @@ TEST(FusedTraining, WhatCanBeFused) {
   b.optimizer.kind = OptimizerKind::adam;
   b.optimizer.learning_rate = 0.3;
   EXPECT_TRUE(can_fuse(a, b));
-  for (auto change : {0, 1, 2, 3, 4}) {
+  for (auto change : {0, 1, 2, 3, 4, 5}) {
     TrainerConfig c = a;
+    if (change == 5) c.training.epoch_train_accuracy = TrainAccuracy::sample;
     if (change == 0) c.training.seed = 8;
     if (change == 1) c.training.batch_size = 50;
     if (change == 2) c.training.epochs = 4;
@@ -141,6 +144,92 @@ TEST(FusedTraining, WhatCanBeFused) {
   TrainerConfig search = a;
   search.optimizer.kind = OptimizerKind::random_search;
   EXPECT_THROW(train_fused(fashion_subset(), {a, search}), std::invalid_argument);
+}
+
+void expect_identical(const TrainResult& a, const TrainResult& b) {
+  EXPECT_EQ(a.status, b.status);
+  EXPECT_EQ(a.loss_history, b.loss_history) << "loss histories differ";
+  ASSERT_EQ(a.W.rows(), b.W.rows());
+  ASSERT_EQ(a.W.cols(), b.W.cols());
+  EXPECT_TRUE((a.W.array() == b.W.array()).all()) << "weights differ";
+  ASSERT_EQ(a.epochs.size(), b.epochs.size());
+  for (std::size_t e = 0; e < a.epochs.size(); ++e) {
+    EXPECT_EQ(a.epochs[e].mean_loss, b.epochs[e].mean_loss) << "epoch " << e;
+    EXPECT_EQ(a.epochs[e].train_accuracy, b.epochs[e].train_accuracy) << "epoch " << e;
+    EXPECT_EQ(a.epochs[e].val_accuracy, b.epochs[e].val_accuracy) << "epoch " << e;
+  }
+  EXPECT_EQ(a.train_accuracy, b.train_accuracy);
+  EXPECT_EQ(a.val_accuracy, b.val_accuracy);
+  EXPECT_EQ(a.test_accuracy, b.test_accuracy);
+}
+
+TEST(ParallelSteps, AnyNumberOfThreadsGivesTheSameBits) {
+  // A step's batch is cut into slices by its size alone (250 rows: 2 slices; 1000: 8; the whole
+  // 5000-example set for gd: 8), so 1, 2 or 3 threads must agree bit for bit, fused or alone.
+  const auto& data = fashion_subset();
+  for (std::size_t batch : {250u, 1000u, 0u}) {
+    SCOPED_TRACE("batch size " + std::to_string(batch));
+    auto configs = varied_configs();
+    for (auto& config : configs) {
+      config.training.batch_size = batch;
+      config.training.epochs = 2;
+      if (batch == 0) config.optimizer.kind = OptimizerKind::gd;
+    }
+    if (batch == 0) configs.resize(2);  // gd replaces every update rule: two trials suffice
+    const auto one = train_fused(data, configs, {}, 1);
+    for (unsigned threads : {2u, 3u}) {
+      SCOPED_TRACE(std::to_string(threads) + " threads");
+      const auto many = train_fused(data, configs, {}, threads);
+      ASSERT_EQ(many.size(), one.size());
+      for (std::size_t k = 0; k < one.size(); ++k) expect_identical(many[k], one[k]);
+    }
+    expect_identical(train(data, configs.front(), {}, 2), train(data, configs.front(), {}, 1));
+  }
+}
+
+TEST(ParallelSteps, RunningTrainAccuracyCountsEachStepsBatchBeforeItsUpdate) {
+  // With learning rate 0 the weights never move, so the running accuracy of an epoch must be
+  // the share of that epoch's minibatch rows the initial weights classify right. The batches
+  // are drawn here again from the sampler's own stream (derive_seed(seed, 1), the trainer's
+  // batch stream), and the hits counted with predict().
+  const auto& data = fashion_subset();
+  TrainerConfig config = base_config();
+  config.training.batch_size = 250;
+  config.optimizer.learning_rate = 0.0;
+  const TrainResult result = train(data, config, {}, 2);
+  ASSERT_EQ(result.epochs.size(), 3u);
+  BatchSampler sampler(data.train.size(), 250, config.training.sampling, derive_seed(config.training.seed, 1));
+  for (std::size_t epoch = 0; epoch < 3; ++epoch) {
+    std::size_t correct = 0, seen = 0;
+    for (std::size_t step = 0; step < sampler.steps_per_epoch(); ++step) {
+      const auto indices = sampler.next();
+      RowMatrix<float> X(static_cast<Eigen::Index>(indices.size()), data.train.X.cols());
+      for (std::size_t i = 0; i < indices.size(); ++i)
+        X.row(static_cast<Eigen::Index>(i)) = data.train.X.row(static_cast<Eigen::Index>(indices[i]));
+      const Labels predicted = predict<float>(X, result.W);
+      for (std::size_t i = 0; i < indices.size(); ++i) correct += predicted[i] == data.train.y[indices[i]];
+      seen += indices.size();
+    }
+    EXPECT_EQ(result.epochs[epoch].train_accuracy, static_cast<double>(correct) / static_cast<double>(seen))
+        << "epoch " << epoch + 1;
+  }
+  // A frozen random W is near chance on 10 classes, far from a trained model's 0.8.
+  EXPECT_LT(result.epochs.front().train_accuracy, 0.3);
+}
+
+TEST(ParallelSteps, SampleTrainAccuracyEvaluatesTheFirstExamplesAtEpochEnd) {
+  const auto& data = fashion_subset();
+  TrainerConfig config = base_config();
+  config.training.epoch_train_accuracy = TrainAccuracy::sample;
+  config.training.eval_train_limit = 700;
+  config.training.epochs = 2;
+  const TrainResult result = train(data, config, {}, 2);
+  // The last epoch's weights are the final W: its sample accuracy is theirs on rows 0..699.
+  const double expected =
+      accuracy<float>(data.train.X.topRows(700), std::span(data.train.y.data(), 700), result.W);
+  EXPECT_EQ(result.epochs.back().train_accuracy, expected);
+  EXPECT_EQ(result.val_accuracy, result.epochs.back().val_accuracy);
+  EXPECT_EQ(result.val_accuracy, accuracy<float>(data.val.X, data.val.y, result.W));
 }
 
 }  // namespace

@@ -313,5 +313,81 @@ TEST(PrepareSplits, NoLimitNoValidationNoSteps) {
   EXPECT_EQ(origins(splits.test), (std::vector<int>{0, 1}));
 }
 
+// Pixels 0..255 in a pattern that differs per row and column, labels i % 3.
+ByteDataset byte_images(std::size_t n, Eigen::Index features) {
+  ByteDataset data;
+  data.X.resize(static_cast<Eigen::Index>(n), features);
+  for (Eigen::Index r = 0; r < data.X.rows(); ++r)
+    for (Eigen::Index c = 0; c < features; ++c) data.X(r, c) = static_cast<std::uint8_t>((r * 37 + c * c * 11) % 256);
+  for (std::size_t i = 0; i < n; ++i) data.y.push_back(static_cast<std::int32_t>(i % 3));
+  data.class_names = {"a", "b", "c"};
+  return data;
+}
+
+void expect_same_split(const Dataset& a, const Dataset& b, const char* name) {
+  ASSERT_EQ(a.X.rows(), b.X.rows()) << name;
+  ASSERT_EQ(a.X.cols(), b.X.cols()) << name;
+  EXPECT_TRUE((a.X.array() == b.X.array()).all()) << name << ": not bit-identical";
+  EXPECT_EQ(a.y, b.y) << name;
+  EXPECT_EQ(a.class_names, b.class_names) << name;
+  EXPECT_EQ(a.has_bias_column, b.has_bias_column) << name;
+}
+
+TEST(PrepareSplits, BytesGiveTheSameSplitsAsFloats) {
+  // The byte path (image formats) must be a pure memory saving: the same rows, bit for bit, as
+  // converting to float first, for every combination of steps the runner accepts.
+  const ByteTrainTest bytes{byte_images(40, 6), byte_images(7, 6)};
+  const std::vector<std::vector<PreprocessStep>> step_lists = {
+      {},
+      {PreprocessStep::bias},
+      {PreprocessStep::standardize, PreprocessStep::bias},
+      {PreprocessStep::mean_subtract, PreprocessStep::scale_unit, PreprocessStep::bias},
+      {PreprocessStep::scale_unit}};
+  for (const auto& steps : step_lists) {
+    const Splits from_bytes = prepare_splits(bytes, 9, 30, steps, 5);
+    const Splits from_floats = prepare_splits(TrainTest{to_float(bytes.train), to_float(bytes.test)}, 9, 30, steps, 5);
+    expect_same_split(from_bytes.train, from_floats.train, "train");
+    expect_same_split(from_bytes.val, from_floats.val, "val");
+    expect_same_split(from_bytes.test, from_floats.test, "test");
+    EXPECT_EQ(from_bytes.train.size(), 21u);  // the first 30, 9 of them held out
+
+    // The step-by-step composition (split, then a Preprocessor that appends the bias column
+    // last) gives the same matrices too.
+    TrainVal manual = split_validation(take_first(to_float(bytes.train), 30), 9, 5);
+    Dataset test = to_float(bytes.test);
+    Preprocessor preprocessor(steps);
+    preprocessor.fit_apply(manual.train);
+    preprocessor.apply(manual.val);
+    preprocessor.apply(test);
+    expect_same_split(from_bytes.train, manual.train, "train, step by step");
+    expect_same_split(from_bytes.val, manual.val, "val, step by step");
+    expect_same_split(from_bytes.test, test, "test, step by step");
+  }
+}
+
+TEST(PrepareSplits, BiasColumnSurvivesStandardize) {
+  // Standardizing must leave the constant-1 column alone: (1 - 1) / 0 would make it 0 (or NaN).
+  const ByteTrainTest bytes{byte_images(12, 3), byte_images(4, 3)};
+  const Splits splits = prepare_splits(bytes, 2, 0, {PreprocessStep::standardize, PreprocessStep::bias}, 1);
+  for (const Dataset* part : {&splits.train, &splits.val, &splits.test}) {
+    ASSERT_EQ(part->X.cols(), 4);
+    EXPECT_TRUE((part->X.col(3).array() == 1.0f).all());
+  }
+  // Standardized by hand: training column 0 then has mean 0 and population variance 1.
+  const auto column = splits.train.X.col(0).cast<double>();
+  const double mean = column.mean();
+  EXPECT_NEAR(mean, 0.0, 1e-6);
+  EXPECT_NEAR((column.array() - mean).square().mean(), 1.0, 1e-5);
+}
+
+TEST(PrepareSplits, SplitIndicesMatchSplitValidation) {
+  const Dataset data = traceable(30);
+  const SplitIndices parts = split_indices(30, 7, 11);
+  const TrainVal split = split_validation(data, 7, 11);
+  std::vector<int> val(parts.val.begin(), parts.val.end()), train(parts.train.begin(), parts.train.end());
+  EXPECT_EQ(origins(split.val), val);
+  EXPECT_EQ(origins(split.train), train);
+}
+
 }  // namespace
 }  // namespace losslab

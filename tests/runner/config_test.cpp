@@ -441,6 +441,7 @@ const ResolvedParams kDefaults{
     {"training.epochs", std::int64_t{10}},
     {"training.seed", std::int64_t{0}},
     {"training.init_scale", 1e-3},
+    {"training.epoch_train_accuracy", std::string("running")},
     {"training.eval_train_limit", std::int64_t{10000}},
 };
 

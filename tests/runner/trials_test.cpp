@@ -212,7 +212,7 @@ TEST(TrialKey, IsSixteenHexDigitsAndPinned) {
   // FNV-1a 64 of "losslab-trial-v1\nexperiment=sweep\n" + "key=format_value(value)\n" per parameter in
   // key order (checked against a separate Python implementation). The canonical form is part of the
   // database format: a change here re-runs every finished trial.
-  EXPECT_EQ(trials[0].key, "4ef0cfe275e80d39");
+  EXPECT_EQ(trials[0].key, "9fa80b71c99a99f1");
 }
 
 TEST(TrialKey, DoesNotDependOnTheOrderKeysAreWritten) {

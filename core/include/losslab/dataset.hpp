@@ -28,6 +28,26 @@ struct TrainTest {
   Dataset test;
 };
 
+// Examples whose features are still the bytes an image file stores (IDX and CIFAR-10 pixels),
+// a quarter of their float size. prepare_splits converts them to float once, straight into the
+// final split matrices, so the float data is never held twice while loading.
+struct ByteDataset {
+  RowMatrix<std::uint8_t> X;
+  Labels y;
+  std::vector<std::string> class_names;
+
+  std::size_t size() const { return y.size(); }
+  std::size_t dimension() const { return static_cast<std::size_t>(X.cols()); }
+  std::size_t num_classes() const { return class_names.size(); }
+};
+struct ByteTrainTest {
+  ByteDataset train;
+  ByteDataset test;
+};
+
+// The same examples with float features.
+Dataset to_float(const ByteDataset& data);
+
 // The three splits a trial sees. Shared read-only by concurrent trials.
 struct Splits {
   Dataset train;

@@ -23,6 +23,8 @@ enum class MnistFlavor { mnist, fashion_mnist };
 // Reads {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] from `directory` (raw file preferred
 // when both exist). Pixels stay in [0, 255]; class names follow the flavor.
 TrainTest load_mnist_directory(const std::string& directory, MnistFlavor flavor);
+// The same with the pixels kept as bytes, for prepare_splits (4x less memory than floats).
+ByteTrainTest load_mnist_bytes(const std::string& directory, MnistFlavor flavor);
 // The files load_mnist_directory would read, in order train images, train labels, test images,
 // test labels (so callers can checksum exactly what was read).
 std::vector<std::string> mnist_files(const std::string& directory);
@@ -34,6 +36,7 @@ constexpr std::size_t kCifarRecordBytes = kCifarImageBytes + 1;
 Dataset read_cifar10_batch(const std::string& path);
 // data_batch_1..5.bin -> train, test_batch.bin -> test, class names from batches.meta.txt.
 TrainTest load_cifar10_directory(const std::string& directory);
+ByteTrainTest load_cifar10_bytes(const std::string& directory);
 std::vector<std::string> cifar10_files(const std::string& directory);
 
 // ---- CSV: a header row, one example per line, the label column chosen by name.

@@ -11,6 +11,7 @@ namespace losslab {
 
 // First `limit` examples (0 = all).
 Dataset take_first(const Dataset& data, std::size_t limit);
+ByteDataset take_first(const ByteDataset& data, std::size_t limit);
 
 // Rows of `data` at `indices`, in that order.
 Dataset select_rows(const Dataset& data, const std::vector<std::size_t>& indices);
@@ -23,6 +24,12 @@ struct TrainVal {
   Dataset val;
 };
 TrainVal split_validation(const Dataset& data, double validation, std::uint64_t seed);
+// The example indices split_validation puts in each part (both ascending) for `n` examples.
+struct SplitIndices {
+  std::vector<std::size_t> train;
+  std::vector<std::size_t> val;
+};
+SplitIndices split_indices(std::size_t n, double validation, std::uint64_t seed);
 
 enum class PreprocessStep { mean_subtract, standardize, scale_unit, bias };
 // Parses "mean_subtract" | "standardize" | "scale_unit" | "bias"; throws std::invalid_argument.
@@ -37,7 +44,8 @@ class Preprocessor {
   explicit Preprocessor(std::vector<PreprocessStep> steps) : steps_(std::move(steps)) {}
   // Fits every step on `train` and transforms it in place.
   void fit_apply(Dataset& train);
-  // Applies the fitted steps to another split, in place. `bias` appends a constant-1 column.
+  // Applies the fitted steps to another split, in place. `bias` appends a constant-1 column
+  // (unless the data has it already); the other steps never touch that column.
   void apply(Dataset& data) const;
 
  private:
@@ -50,8 +58,13 @@ class Preprocessor {
   std::vector<FittedStep> fitted_;
 };
 
-// Splits the training data, fits the preprocessor on what remains and applies it to all three.
+// Keeps the first `limit` training examples (0 = all), splits off the validation set, fits the
+// preprocessor on what remains and applies it to all three. Each split is built once, in its final
+// float matrix (with the bias column when `steps` ask for it); a ByteTrainTest source makes the
+// memory peak about the size of the float splits plus the bytes.
 Splits prepare_splits(TrainTest data, double validation, std::size_t limit,
+                      const std::vector<PreprocessStep>& steps, std::uint64_t seed);
+Splits prepare_splits(ByteTrainTest data, double validation, std::size_t limit,
                       const std::vector<PreprocessStep>& steps, std::uint64_t seed);
 
 }  // namespace losslab

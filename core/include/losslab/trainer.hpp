@@ -22,13 +22,24 @@ enum class Sampling {
 Sampling parse_sampling(const std::string& name);  // throws std::invalid_argument
 std::string to_string(Sampling sampling);
 
+// What an epoch's train_accuracy measures.
+enum class TrainAccuracy {
+  running,  // the epoch's minibatch examples classified right at their step, before its update:
+            // free (the step's scores are at hand), what Keras reports; lags the end-of-epoch W
+  sample,   // the end-of-epoch weights on the first eval_train_limit training examples: one more
+            // pass over them every epoch
+};
+TrainAccuracy parse_train_accuracy(const std::string& name);  // throws std::invalid_argument
+std::string to_string(TrainAccuracy mode);
+
 struct TrainingSpec {
   int epochs = 10;
   std::size_t batch_size = 200;  // 0 = the whole training set (gradient descent)
   Sampling sampling = Sampling::with_replacement;
   std::uint64_t seed = 0;
   double init_scale = 1e-3;      // W starts as randn * init_scale
-  std::size_t eval_train_limit = 10000;  // per-epoch train accuracy on the first N examples (0 = all)
+  TrainAccuracy epoch_train_accuracy = TrainAccuracy::running;
+  std::size_t eval_train_limit = 10000;  // sample: per-epoch train accuracy on the first N examples (0 = all)
 };
 
 // Everything that decides a training run.
@@ -80,8 +91,11 @@ struct TrainCallbacks {
 };
 
 // Throws std::invalid_argument for settings that cannot run (no training data, epochs < 1, ...).
+// `threads` (>= 1) share each step: the minibatch is cut into slices of ~100 rows (by the batch
+// size alone) that the threads compute in parallel, and their gradients are summed in slice
+// order, so the result is bit for bit the same for any number of threads.
 TrainResult train(const Splits& data, const TrainerConfig& config,
-                  const TrainCallbacks& callbacks = {});
+                  const TrainCallbacks& callbacks = {}, unsigned threads = 1);
 
 // Whether two configs can be trained together: both gradient-based, with the same minibatch
 // sequence (batch size, sampling, seed, epochs) and the same evaluation settings.
@@ -93,6 +107,6 @@ bool can_fuse(const TrainerConfig& a, const TrainerConfig& b);
 // results[k] equals train(data, configs[k], callbacks[k]) up to float rounding. A trial that
 // diverges or is stopped leaves the group; the others go on. `callbacks` is empty or one per config.
 std::vector<TrainResult> train_fused(const Splits& data, const std::vector<TrainerConfig>& configs,
-                                     const std::vector<TrainCallbacks>& callbacks = {});
+                                     const std::vector<TrainCallbacks>& callbacks = {}, unsigned threads = 1);
 
 }  // namespace losslab
