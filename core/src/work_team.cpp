@@ -1,6 +1,6 @@
 #include "work_team.hpp"
 
-#include <cstdint>
+#include <stdexcept>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -9,8 +9,8 @@
 namespace losslab::detail {
 namespace {
 
-// About 50-100 microseconds of polling: longer than the gap between two steps, far shorter
-// than anything a sleeping helper would notice.
+// Tens of microseconds of polling: longer than the gap between two steps, far shorter than
+// anything a sleeping helper would notice.
 constexpr int kSpinRounds = 4000;
 
 inline void cpu_relax() {
@@ -34,6 +34,10 @@ T wait_for_change(const std::atomic<T>& value, T old) {
   }
 }
 
+std::uint64_t pack(std::uint32_t generation, std::size_t count, std::size_t next) {
+  return (std::uint64_t{generation} << 32) | (std::uint64_t{count} << 16) | std::uint64_t{next};
+}
+
 }  // namespace
 
 WorkTeam::WorkTeam(unsigned threads) {
@@ -48,12 +52,24 @@ WorkTeam::~WorkTeam() {
   for (auto& helper : helpers_) helper.join();
 }
 
-void WorkTeam::run_share(unsigned thread) {
-  try {
-    for (std::size_t i = thread; i < count_; i += size()) (*task_)(i, thread);
-  } catch (...) {
-    std::lock_guard lock(error_mutex_);
-    if (!error_) error_ = std::current_exception();
+// Claims and runs tasks of run `generation` until none is left (or that run is over).
+void WorkTeam::work(std::uint32_t generation, unsigned thread) {
+  std::uint64_t claims = claims_.load(std::memory_order_acquire);
+  for (;;) {
+    const auto next = static_cast<std::size_t>(claims & 0xffff);
+    const auto count = static_cast<std::size_t>((claims >> 16) & 0xffff);
+    if (static_cast<std::uint32_t>(claims >> 32) != generation || next >= count) return;
+    if (!claims_.compare_exchange_weak(claims, claims + 1, std::memory_order_acq_rel, std::memory_order_acquire))
+      continue;  // `claims` now holds the current word: look again
+    // The claim succeeded, so this run is not over and task_ is still its task.
+    try {
+      (*task_)(next, thread);
+    } catch (...) {
+      std::lock_guard lock(error_mutex_);
+      if (!error_) error_ = std::current_exception();
+    }
+    if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == count) done_.notify_one();
+    claims = claims_.load(std::memory_order_acquire);
   }
 }
 
@@ -62,25 +78,26 @@ void WorkTeam::run(std::size_t count, const Task& task) {
     for (std::size_t i = 0; i < count; ++i) task(i, 0);
     return;
   }
+  if (count > kMaxTasks) throw std::invalid_argument("WorkTeam::run: too many tasks");
   task_ = &task;
-  count_ = count;
   error_ = nullptr;
-  pending_.store(static_cast<unsigned>(helpers_.size()), std::memory_order_relaxed);
-  generation_.fetch_add(1, std::memory_order_release);  // publishes task_ and count_
+  done_.store(0, std::memory_order_relaxed);
+  const std::uint32_t generation = generation_.load(std::memory_order_relaxed) + 1;
+  claims_.store(pack(generation, count, 0), std::memory_order_release);  // publishes task_
+  generation_.store(generation, std::memory_order_release);
   generation_.notify_all();
-  run_share(0);
-  for (unsigned left = pending_.load(std::memory_order_acquire); left != 0;) left = wait_for_change(pending_, left);
+  work(generation, 0);
+  for (std::size_t finished = done_.load(std::memory_order_acquire); finished != count;)
+    finished = wait_for_change(done_, finished);
   if (error_) std::rethrow_exception(error_);
 }
 
 void WorkTeam::helper_loop(unsigned thread) {
-  std::uint64_t seen = 0;
+  std::uint32_t seen = 0;
   for (;;) {
     seen = wait_for_change(generation_, seen);
     if (stopping_) return;
-    run_share(thread);
-    pending_.fetch_sub(1, std::memory_order_acq_rel);
-    pending_.notify_one();
+    work(seen, thread);
   }
 }
 

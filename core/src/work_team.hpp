@@ -1,8 +1,9 @@
-// A few threads that split one training step (or one evaluation pass) between them (private to core/src).
+// A few threads that share one training step (or one evaluation pass) (private to core/src).
 #pragma once
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -12,12 +13,15 @@
 namespace losslab::detail {
 
 // `size()` threads: the caller's plus size() - 1 helpers that live as long as the team. A run is
-// a fork-join over tasks 0..count-1, task i always on thread i % size(), so the work each thread
-// does (and so every result built from per-task parts) never depends on timing. Helpers spin
+// a fork-join over tasks 0..count-1: every thread takes the next unclaimed task until none is
+// left, so a helper the OS has descheduled delays nothing (the caller does its share). Which
+// thread runs a task is timing, so each task must write only its own output; results built from
+// per-task outputs in task order are then the same for any number of threads. Helpers poll
 // briefly between runs, since steps follow each other within microseconds, then sleep.
 class WorkTeam {
  public:
   using Task = std::function<void(std::size_t task, unsigned thread)>;
+  static constexpr std::size_t kMaxTasks = 0xffff;
 
   explicit WorkTeam(unsigned threads);
   ~WorkTeam();
@@ -26,20 +30,23 @@ class WorkTeam {
 
   unsigned size() const { return static_cast<unsigned>(helpers_.size()) + 1; }
 
-  // Runs task(i, thread) for every i in [0, count) and returns when all are done; rethrows the
-  // first exception a task threw.
+  // Runs task(i, thread) for every i in [0, count) (count <= kMaxTasks), `thread` in [0, size())
+  // naming the thread that runs it (for per-thread scratch buffers); returns when all are done and
+  // rethrows the first exception a task threw.
   void run(std::size_t count, const Task& task);
 
  private:
+  void work(std::uint32_t generation, unsigned thread);
   void helper_loop(unsigned thread);
-  void run_share(unsigned thread);
 
   std::vector<std::thread> helpers_;
-  std::atomic<std::uint64_t> generation_{0};  // bumped once per run (and once to stop)
-  std::atomic<unsigned> pending_{0};          // helpers still working on the current run
+  // One word so a claim is one compare-and-swap that also checks it belongs to this run:
+  // generation (32 bits) | task count (16) | next unclaimed task (16).
+  std::atomic<std::uint64_t> claims_{0};
+  std::atomic<std::uint32_t> generation_{0};  // what helpers wait on; bumped once per run and to stop
+  std::atomic<std::size_t> done_{0};          // tasks of the current run finished
   bool stopping_ = false;                     // written before the final bump
-  const Task* task_ = nullptr;
-  std::size_t count_ = 0;
+  const Task* task_ = nullptr;                // written before a run's claims_ is published
   std::mutex error_mutex_;
   std::exception_ptr error_;
 };

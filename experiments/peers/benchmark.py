@@ -105,8 +105,8 @@ def print_machine(peer_env):
                "'|', peer_common.blas_description())" % HERE], env=peer_env)
     print(f"peers: {blas}")
     print("peers may use both cores (OpenBLAS threads; SGDClassifier n_jobs=2 over its 10 one-vs-all "
-          "problems), as a user gets by default; each losslab trial is single-threaded, --jobs 2 runs two "
-          "groups of trials at once.")
+          "problems), as a user gets by default; losslab runs with --jobs 2 (its default here): the sweep "
+          "trains two groups of 8 trials at once, the single trial shares each step between both cores.")
     print()
 
 
@@ -273,7 +273,7 @@ def main():
         for r in range(max(args.repeats, args.sgd_repeats)):
             print(f"repeat {r + 1} (load: {os.getloadavg()[0]:.2f})")
             if r < args.repeats:
-                add("losslab_one", run_losslab("losslab one trial", run_bin, one_trial, tmp, 1, True))
+                add("losslab_one", run_losslab("losslab one trial (-j2)", run_bin, one_trial, tmp, 2, True))
                 add("numpy_one", run_peer("numpy one trial", [PYTHON, numpy_py, "--splits", splits], peer_env, True))
                 add("losslab_sweep", run_losslab("losslab sweep (16, -j2)", run_bin, sweep16, tmp, 2, True))
                 add("numpy_grid", run_peer("numpy 16-trial loop", [PYTHON, numpy_py, "--splits", splits, "--grid"],
@@ -329,8 +329,8 @@ def report(results, peak, profile):
               f"{last.extra.get('best')}")
     print("train s: losslab 1 trial = trials.train_seconds; losslab sweep = first trial start to last trial end "
           "(trials.started_at/finished_at, both groups in parallel); both include losslab's per-epoch accuracy on "
-          "the validation split and on training examples (training.eval_train_limit), the sweep also the final "
-          "accuracies. Peers = their training loops (numpy incl. per-epoch validation accuracy), loading excluded.")
+          "the validation split (the per-epoch training accuracy is the running one, from the steps' own scores) "
+          "and the final train and test accuracies. Peers = their training loops (numpy incl. per-epoch validation accuracy), loading excluded.")
     print("Peers load the already-preprocessed .npy splits (~0.1 s); losslab's process time includes "
           "reading the IDX files and preprocessing.")
     print()

@@ -1,0 +1,66 @@
+// The thread team that shares a training step: every task runs exactly once per run, on a thread
+// the team names, and errors come back to the caller.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <stdexcept>
+#include <vector>
+
+#include "../core/src/work_team.hpp"
+
+namespace losslab::detail {
+namespace {
+
+TEST(WorkTeam, EveryTaskRunsExactlyOncePerRun) {
+  for (unsigned threads : {1u, 2u, 3u}) {
+    WorkTeam team(threads);
+    ASSERT_EQ(team.size(), threads);
+    // Many short runs back to back: the helpers must never run a task of the wrong run, skip
+    // one, or run one twice.
+    for (std::size_t run = 0; run < 3000; ++run) {
+      const std::size_t count = run % 17;
+      std::vector<std::atomic<int>> runs(count);
+      std::atomic<bool> bad_thread{false};
+      team.run(count, [&](std::size_t task, unsigned thread) {
+        if (thread >= threads) bad_thread = true;
+        runs[task].fetch_add(1);
+      });
+      for (std::size_t task = 0; task < count; ++task)
+        ASSERT_EQ(runs[task].load(), 1) << threads << " threads, run " << run << ", task " << task;
+      ASSERT_FALSE(bad_thread.load());
+    }
+  }
+}
+
+TEST(WorkTeam, HelpersDoShareTheWork) {
+  // With two threads and tasks that wait for each other, the run can only finish if a second
+  // thread really takes a task (a team that ran everything on the caller would hang here, so
+  // the wait is bounded and reported instead).
+  WorkTeam team(2);
+  std::atomic<int> arrived{0};
+  std::atomic<bool> met{true};
+  team.run(2, [&](std::size_t, unsigned) {
+    arrived.fetch_add(1);
+    for (int spin = 0; arrived.load() < 2; ++spin) {
+      if (spin > 200'000'000) {
+        met = false;
+        return;
+      }
+    }
+  });
+  EXPECT_TRUE(met.load()) << "the second task never ran alongside the first";
+}
+
+TEST(WorkTeam, ATaskErrorReachesTheCallerAndTheTeamGoesOn) {
+  WorkTeam team(2);
+  EXPECT_THROW(team.run(8, [](std::size_t task, unsigned) {
+                 if (task == 5) throw std::runtime_error("task 5 failed");
+               }),
+               std::runtime_error);
+  std::atomic<int> ran{0};
+  team.run(8, [&](std::size_t, unsigned) { ran.fetch_add(1); });
+  EXPECT_EQ(ran.load(), 8);
+}
+
+}  // namespace
+}  // namespace losslab::detail
