@@ -4,6 +4,8 @@
 
 #include <cstdio>
 #include <fstream>
+#include <future>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -44,6 +46,19 @@ Dataset synthetic_data(const ResolvedParams& params) {
   return make_blobs(blobs);
 }
 
+// The files a dataset is read from (none for synthetic data), as their runs record them.
+std::vector<std::string> dataset_files(const ResolvedParams& params) {
+  const std::string kind = get_string(params, "dataset.kind");
+  const std::string path = get_string(params, "dataset.path");
+  if (kind == "fashion-mnist" || kind == "mnist") return mnist_files(path);
+  if (kind == "cifar10") return cifar10_files(path);
+  if (kind != "csv") return {};
+  std::vector<std::string> files{path};
+  if (const std::string test_path = get_string(params, "dataset.test_path"); !test_path.empty())
+    files.push_back(test_path);
+  return files;
+}
+
 }  // namespace
 
 std::string file_checksum(const std::string& path) {
@@ -73,7 +88,13 @@ LoadedDataset load_dataset(const ResolvedParams& params) {
   const double validation = get_number(params, "dataset.validation");
   const auto limit = static_cast<std::size_t>(get_integer(params, "dataset.limit"));
 
-  std::vector<std::string> files;
+  const std::vector<std::string> files = dataset_files(params);
+  // Checksummed on another core while the data loads.
+  auto checksums = std::async(std::launch::async, [&files] {
+    std::map<std::string, std::string> sums;
+    for (const auto& file : files) sums[file] = file_checksum(file);
+    return sums;
+  });
   std::shared_ptr<Splits> splits;
   // Image formats stay bytes until prepare_splits converts each split once (the memory peak).
   const auto prepare_bytes = [&](ByteTrainTest data) {
@@ -87,19 +108,15 @@ LoadedDataset load_dataset(const ResolvedParams& params) {
         prepare_splits(std::move(data), validation, limit, preprocess_steps(params), split_seed));
   };
   if (kind == "fashion-mnist" || kind == "mnist") {
-    files = mnist_files(path);
     splits = prepare_bytes(
         load_mnist_bytes(path, kind == "mnist" ? MnistFlavor::mnist : MnistFlavor::fashion_mnist));
   } else if (kind == "cifar10") {
-    files = cifar10_files(path);
     splits = prepare_bytes(load_cifar10_bytes(path));
   } else if (kind == "csv") {
     CsvOptions csv;
     csv.label_column = get_string(params, "dataset.label_column");
     const std::string test_path = get_string(params, "dataset.test_path");
-    files.push_back(path);
     if (!test_path.empty()) {
-      files.push_back(test_path);
       splits = prepare_floats(TrainTest{load_csv(path, csv), load_csv(test_path, csv)});
     } else {
       splits = prepare_floats(hold_out_test(load_csv(path, csv), test, split_seed));
@@ -109,7 +126,7 @@ LoadedDataset load_dataset(const ResolvedParams& params) {
   }
 
   LoadedDataset loaded;
-  for (const auto& file : files) loaded.checksums[file] = file_checksum(file);
+  loaded.checksums = checksums.get();
   loaded.description = kind + ": " + std::to_string(splits->train.size()) + " train / " +
                        std::to_string(splits->val.size()) + " val / " + std::to_string(splits->test.size()) +
                        " test, " + std::to_string(splits->train.dimension()) + " features, " +
