@@ -84,7 +84,7 @@ LoadedDataset load_dataset(const ResolvedParams& params) {
     files.push_back(path);
     if (!test_path.empty()) {
       files.push_back(test_path);
-      data = TrainTest{load_csv(path, csv), load_csv(test_path, csv)};
+      data = load_csv_pair(path, test_path, csv);
     } else {
       data = hold_out_test(load_csv(path, csv), test, split_seed);
     }
