@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist
   chromium fonts-dejavu-core  # the HTML report's browser test
+  clang libclang-rt-14-dev    # tests/fuzz/smoke.sh: libFuzzer and the sanitizer runtimes
 )
 
 missing=()

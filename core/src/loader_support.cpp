@@ -67,7 +67,12 @@ std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
     constexpr std::size_t kMaxRead = std::size_t{1} << 30;  // gzread takes an unsigned count
     const int got = gzread(file.get(), bytes.data() + used,
                            static_cast<unsigned>(std::min(bytes.size() - used, kMaxRead)));
-    if (got < 0) fail(path, "read error (", gz_error_text(file.get(), path), ")");
+    if (got < 0) {
+      // Z_ERRNO is the disk; anything else is zlib rejecting the compressed bytes (bad CRC, ...).
+      int code = Z_OK;
+      gzerror(file.get(), &code);
+      fail(path, code == Z_ERRNO ? "read error (" : "corrupt gzip data (", gz_error_text(file.get(), path), ")");
+    }
     if (got == 0) break;
     used += static_cast<std::size_t>(got);
   }

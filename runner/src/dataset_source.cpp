@@ -117,7 +117,7 @@ LoadedDataset load_dataset(const ResolvedParams& params) {
     csv.label_column = get_string(params, "dataset.label_column");
     const std::string test_path = get_string(params, "dataset.test_path");
     if (!test_path.empty()) {
-      splits = prepare_floats(TrainTest{load_csv(path, csv), load_csv(test_path, csv)});
+      splits = prepare_floats(load_csv_pair(path, test_path, csv));
     } else {
       splits = prepare_floats(hold_out_test(load_csv(path, csv), test, split_seed));
     }

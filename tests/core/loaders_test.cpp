@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <fstream>
@@ -58,6 +59,11 @@ Bytes idx_labels(const Bytes& labels) {
   for (std::uint32_t word : {2049u, static_cast<std::uint32_t>(labels.size())}) append_big_endian(bytes, word);
   bytes.insert(bytes.end(), labels.begin(), labels.end());
   return bytes;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 std::string write_gzip(const TempDir& dir, const std::string& name, const Bytes& bytes) {
@@ -128,14 +134,49 @@ TEST(IdxLoader, RejectsTruncatedPixels) {
 
 TEST(IdxLoader, RejectsTruncatedGzipStream) {
   TempDir dir;
-  const std::string gz = write_gzip(dir, "full.gz", idx_images(50, 10, 10, counting_bytes(5000)));
-  std::string compressed;
-  {
-    std::ifstream in(gz, std::ios::binary);
-    compressed.assign(std::istreambuf_iterator<char>(in), {});
-  }
+  const std::string compressed = read_file(write_gzip(dir, "full.gz", idx_images(50, 10, 10, counting_bytes(5000))));
   const std::string path = dir.write("cut.gz", compressed.substr(0, compressed.size() / 2));
   expect_rejected([&] { read_idx_images(path); }, path, {"truncated or corrupt gzip data (unexpected end of file)"});
+}
+
+TEST(IdxLoader, RejectsCorruptGzipData) {
+  TempDir dir;
+  const std::string compressed = read_file(write_gzip(dir, "good.gz", idx_images(2, 2, 2, counting_bytes(8))));
+  // A gzip file: 10-byte header (byte 2 the method, 8 = deflate), deflate data, then the CRC-32 and
+  // the length of the content, 4 bytes each.
+  const auto flip = [&](const std::string& name, std::size_t offset) {
+    std::string bytes = compressed;
+    bytes[offset] = static_cast<char>(bytes[offset] ^ 0x5a);
+    return dir.write(name, bytes);
+  };
+  const std::string crc = flip("bad-crc.gz", compressed.size() - 8);
+  expect_rejected([&] { read_idx_images(crc); }, crc, {"corrupt gzip data (incorrect data check)"});
+  const std::string length = flip("bad-length.gz", compressed.size() - 1);
+  expect_rejected([&] { read_idx_images(length); }, length, {"corrupt gzip data (incorrect length check)"});
+  const std::string method = flip("bad-method.gz", 2);
+  expect_rejected([&] { read_idx_images(method); }, method, {"corrupt gzip data (unknown compression method)"});
+  const std::string data = flip("bad-deflate.gz", 12);
+  expect_rejected([&] { read_idx_images(data); }, data, {"corrupt gzip data"});
+}
+
+TEST(IdxLoader, RejectsEmptyFile) {
+  // What an interrupted download often leaves behind.
+  TempDir dir;
+  const std::string path = dir.write("train-images-idx3-ubyte", std::string());
+  expect_rejected([&] { read_idx_images(path); }, path, {"truncated header: file has 0 bytes, the header needs 16"});
+}
+
+TEST(IdxLoader, RejectsHugeCountOnSmallFile) {
+  // Counts taken from the header are checked against the file's size, never allocated first.
+  TempDir dir;
+  const std::string images = dir.write("claims-60000", idx_images(60000, 28, 28, counting_bytes(100)));
+  expect_rejected([&] { read_idx_images(images); }, images,
+                  {"truncated: expected 47040000 bytes of pixel data (60000 x 28 x 28), file has 100"});
+  Bytes labels = idx_labels({1, 2, 3});
+  std::fill(labels.begin() + 4, labels.begin() + 8, std::uint8_t{0xFF});  // a count of 2^32 - 1
+  const std::string label_path = dir.write("claims-4g-labels", labels);
+  expect_rejected([&] { read_idx_labels(label_path); }, label_path,
+                  {"truncated: expected 4294967295 bytes of label data (4294967295), file has 3"});
 }
 
 TEST(IdxLoader, RejectsTrailingBytes) {
@@ -165,7 +206,7 @@ TEST(IdxLoader, RejectsAbsurdDimensions) {
   expect_rejected([&] { read_idx_images(empty_image); }, empty_image, {"28 x 0", "no pixels"});
 }
 
-TEST(IdxLoader, RejectsMissingFileAndDirectory) {
+TEST(IdxLoader, MissingFileAndDirectory) {
   TempDir dir;
   const std::string missing = dir.file("nope-idx3-ubyte");
   expect_rejected([&] { read_idx_images(missing); }, missing, {"cannot open file", "No such file"});
@@ -231,6 +272,17 @@ TEST(MnistDirectory, RejectsImageLabelCountMismatch) {
   dir.write("t10k-labels-idx1-ubyte", idx_labels({2, 7, 1}));
   expect_rejected([&] { load_mnist_directory(dir.path().string(), MnistFlavor::mnist); },
                   dir.file("t10k-images-idx3-ubyte.gz"), {"2 images", dir.file("t10k-labels-idx1-ubyte"), "3 labels"});
+}
+
+TEST(MnistDirectory, RejectsTestImagesOfAnotherSize) {
+  TempDir dir;
+  write_small_mnist(dir);
+  // 3 x 3 test images next to 2 x 2 training images: a model of one cannot score the other.
+  const std::string test_images =
+      write_gzip(dir, "t10k-images-idx3-ubyte.gz", idx_images(2, 3, 3, counting_bytes(18)));
+  expect_rejected([&] { load_mnist_directory(dir.path().string(), MnistFlavor::mnist); }, test_images,
+                  {"images have 9 pixels but the training images in " + dir.file("train-images-idx3-ubyte") +
+                   " have 4"});
 }
 
 TEST(MnistDirectory, MissingFileNamesDirectoryAndNamesLookedFor) {
@@ -452,7 +504,7 @@ TEST(CsvLoader, HandlesCrlfBlankLinesDelimiterAndBom) {
   EXPECT_EQ(data.y, (Labels{1, 0}));
 }
 
-TEST(CsvLoader, MissingLabelColumnSuggestsCloseName) {
+TEST(CsvLoader, RejectsHeaderWithoutLabelColumn) {
   TempDir dir;
   const std::string path = dir.write("typo.csv", std::string("x,y,lable\n1,2,0\n"));
   expect_rejected([&] { load_csv(path); }, path,
@@ -460,6 +512,12 @@ TEST(CsvLoader, MissingLabelColumnSuggestsCloseName) {
   const std::string message = error_message([&] { load_csv(path, {.label_column = "target"}); });
   EXPECT_NE(message.find("no label column 'target'"), std::string::npos) << message;
   EXPECT_EQ(message.find("did you mean"), std::string::npos) << message;
+}
+
+TEST(CsvLoader, RejectsLabelColumnAlone) {
+  TempDir dir;
+  const std::string path = dir.write("labels-only.csv", std::string("label\n0\n1\n"));
+  expect_rejected([&] { load_csv(path); }, path, {"no feature columns besides the label column"});
 }
 
 TEST(CsvLoader, RejectsAmbiguousLabelColumn) {
@@ -486,6 +544,79 @@ TEST(CsvLoader, RejectsNonNumericCellWithLineAndColumn) {
   expect_rejected([&] { load_csv(nan); }, nan, {":3:1: 'nan' in column 'a' is not a finite number"});
 }
 
+TEST(CsvLoader, RejectsValueOutsideFloatRange) {
+  TempDir dir;
+  const std::string path = dir.write("huge.csv", std::string("a,b,label\n1,2,0\n3,1e39,1\n"));
+  expect_rejected([&] { load_csv(path); }, path, {path + ":3:2: '1e39' in column 'b' is outside the float32 range"});
+  const std::string negative = dir.write("negative.csv", std::string("label,a\n0,-4.5e40\n"));
+  expect_rejected([&] { load_csv(negative); }, negative, {":2:2: '-4.5e40' in column 'a' is outside the float32 range"});
+}
+
+TEST(CsvLoader, TinyValuesRoundToZero) {
+  // Below float's smallest denormal a value becomes 0, as numpy.float32 makes it; it is not an error.
+  TempDir dir;
+  const std::string path = dir.write("tiny.csv", std::string("a,label\n1e-50,0\n-2e-60,1\n1e-40,0\n"));
+  const Dataset data = load_csv(path);
+  ASSERT_EQ(data.X.rows(), 3);
+  EXPECT_EQ(data.X(0, 0), 0.0f);
+  EXPECT_EQ(data.X(1, 0), 0.0f);
+  EXPECT_EQ(data.X(2, 0), 1e-40f);  // a denormal float, kept
+}
+
+TEST(CsvLoader, RejectsEmptyLabel) {
+  TempDir dir;
+  const std::string path = dir.write("no-label.csv", std::string("a,label\n1,0\n2,\n"));
+  expect_rejected([&] { load_csv(path); }, path, {path + ":3:2: empty label"});
+}
+
+TEST(CsvLoader, RejectsImplausibleClassIndex) {
+  // Typically an id column chosen as the label: it would create 100001 classes, nearly all empty.
+  TempDir dir;
+  const std::string path = dir.write("ids.csv", std::string("a,label\n1,3\n2,100000\n"));
+  expect_rejected([&] { load_csv(path); }, path,
+                  {path + ":3:2: class index 100000 is implausibly large (limit 65536)", "write class names instead"});
+}
+
+TEST(CsvLoader, RejectsBinaryFile) {
+  // The usual way to get one: dataset.kind csv with the path of an IDX file.
+  TempDir dir;
+  const std::string path = dir.write("train-images-idx3-ubyte", idx_images(1, 2, 2, {1, 2, 3, 4}));
+  expect_rejected([&] { load_csv(path); }, path, {"binary data (a NUL byte at offset 0), expected CSV text"});
+}
+
+TEST(CsvLoader, PairIndexesClassesOverBothFiles) {
+  TempDir dir;
+  // The test file lacks "dog": read on its own, "fish" would become class 1.
+  const std::string train = dir.write("train.csv", std::string("x,label\n1,cat\n2,dog\n3,fish\n"));
+  const std::string test = dir.write("test.csv", std::string("x,label\n4,fish\n5,cat\n"));
+  const TrainTest names = load_csv_pair(train, test);
+  const std::vector<std::string> animals = {"cat", "dog", "fish"};
+  EXPECT_EQ(names.train.class_names, animals);
+  EXPECT_EQ(names.test.class_names, animals);
+  EXPECT_EQ(names.train.y, (Labels{0, 1, 2}));
+  EXPECT_EQ(names.test.y, (Labels{2, 0}));
+  EXPECT_EQ(names.test.X(1, 0), 5.0f);
+
+  // Integer labels: the classes run to the largest index in either file.
+  const std::string int_train = dir.write("int-train.csv", std::string("x,label\n1,0\n2,1\n"));
+  const std::string int_test = dir.write("int-test.csv", std::string("x,label\n3,4\n"));
+  const TrainTest indices = load_csv_pair(int_train, int_test);
+  EXPECT_EQ(indices.train.class_names, numbered_class_names(5));
+  EXPECT_EQ(indices.test.class_names, numbered_class_names(5));
+  EXPECT_EQ(indices.test.y, (Labels{4}));
+}
+
+TEST(CsvLoader, RejectsTestFileWithOtherColumns) {
+  TempDir dir;
+  const std::string train = dir.write("train.csv", std::string("a,b,label\n1,2,0\n3,4,1\n"));
+  const std::string swapped = dir.write("swapped.csv", std::string("b,a,label\n2,1,0\n"));
+  expect_rejected([&] { load_csv_pair(train, swapped); }, swapped,
+                  {"columns 'b', 'a', 'label' differ from the training file " + train + "'s ('a', 'b', 'label')",
+                   "the same columns in the same order"});
+  const std::string wider = dir.write("wider.csv", std::string("a,b,c,label\n1,2,3,0\n"));
+  expect_rejected([&] { load_csv_pair(train, wider); }, wider, {"columns 'a', 'b', 'c', 'label' differ"});
+}
+
 TEST(CsvLoader, RejectsEmptyFileAndHeaderOnly) {
   TempDir dir;
   const std::string empty = dir.write("empty.csv", std::string());
@@ -494,7 +625,7 @@ TEST(CsvLoader, RejectsEmptyFileAndHeaderOnly) {
   expect_rejected([&] { load_csv(header_only); }, header_only, {"no data rows"});
 }
 
-TEST(CsvLoader, RejectsMissingFile) {
+TEST(CsvLoader, MissingFile) {
   TempDir dir;
   const std::string path = dir.file("absent.csv");
   expect_rejected([&] { load_csv(path); }, path, {"cannot open file"});

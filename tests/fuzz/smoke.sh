@@ -30,6 +30,8 @@ export ASAN_OPTIONS=detect_leaks=1
 
 run_target() {
   local target=$1 dir="$runs/$1"
+  # A run that dies before writing its summary must fail the smoke run, not pass on the last one's.
+  rm -f "$dir/summary.tsv"
   mkdir -p "$dir/corpus" "$dir/artifacts"
   local extra=()
   [[ $target == fuzz_config ]] && extra+=(-dict=tests/fuzz/config.dict)

@@ -25,14 +25,16 @@ done
 figure() { sed -n "s/^$1 .*\b$2=\([^ ]*\).*/\1/p" "$RELIABILITY_FIGURES" | tail -1; }
 
 # Malformed inputs, counted from the test binaries: every invalid-config case of config_test
-# (the parameterized Validation/MalformedConfig cases and the Validation tests) and every
-# loader test of loaders_test that feeds a corrupted or missing file (Rejects*, Missing*).
+# (the parameterized Validation/MalformedConfig cases and the Validation tests), and the loader
+# tests of loaders_test that feed a corrupted file (Rejects*) or a missing one (Missing*).
 list_tests() {  # list_tests BINARY: "Suite.Test" per line
   "$build_dir/bin/$1" --gtest_list_tests 2>/dev/null |
     awk '/^[^ ]/ { suite = $1 } /^  / { print suite $1 }'
 }
 configs=$(list_tests config_test | grep -cE '^Validation(/MalformedConfig)?\.')
-files=$(list_tests loaders_test | grep -cE '^(IdxLoader|MnistDirectory|Cifar10Loader|CsvLoader|DatasetValidation)\.(Rejects|Missing)')
+loader_suites='(IdxLoader|MnistDirectory|Cifar10Loader|CsvLoader)'
+corrupted=$(list_tests loaders_test | grep -cE "^$loader_suites\.Rejects")
+missing=$(list_tests loaders_test | grep -cE "^$loader_suites\.Missing")
 
 summary="$fuzz_dir/fuzz-runs/summary.tsv"
 if [[ ${RUN_FUZZ:-0} == 1 || ! -f $summary ]]; then
@@ -59,7 +61,7 @@ echo "| kills survived | $(figure kill_resume kills) SIGKILLs at random moments 
 echo "| concurrent processes | $(figure concurrent processes) losslab-run processes on one database ($(figure concurrent per_process) of $(figure concurrent trials) trials) + $(figure concurrent reads) losslab-report reads meanwhile | $(result "${status[concurrent]}" "no trial run twice, no \"database is locked\", every read succeeded") |"
 echo "| signals | $(figure signals stops) stops by SIGINT / SIGTERM | $(result "${status[signals]}" "exit 130 / 143, in-flight trials marked interrupted, resume completes all $(figure signals trials)") |"
 echo "| I/O faults | $(figure io_faults cases) cases: read-only directory (new and existing database), disk full during and before a sweep | $(result "${status[io_faults]}" "exit 3 with the cause named; the $(figure io_faults recorded_before_full) trials recorded before the disk filled intact; rerun completes" "checks of $(figure io_faults failed_cases)") |"
-echo "| malformed inputs tried | $configs malformed configs + $files corrupted or missing dataset files (test cases) | each rejected with its own message, none crashed |"
+echo "| malformed inputs tried | $configs malformed configs + $corrupted corrupted dataset files + $missing missing ones (test cases) | each rejected with its own message, none crashed |"
 echo "| fuzz executions | $fuzz_execs ($fuzz_text) | $(result "$fuzz_status" "no crash, sanitizer report, leak or timeout") |"
 lost=$(awk '{ for (i = 2; i <= NF; i++) if ($i ~ /^lost=/) { split($i, kv, "="); s += kv[2] } } END { print s + 0 }' "$RELIABILITY_FIGURES")
 echo "| results lost | | $lost |"

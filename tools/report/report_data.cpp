@@ -1,12 +1,16 @@
 #include "report_data.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+#include <unistd.h>
 
 #include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <limits>
 #include <nlohmann/json.hpp>
+
+#include "sqlite_uri.hpp"
 
 namespace losslab::report {
 namespace {
@@ -22,19 +26,61 @@ ParamValue column_value(const SQLite::Column& column) {
   return column.getString();
 }
 
+std::string directory_of(const std::string& path) {
+  const std::string parent = std::filesystem::path(path).parent_path().string();
+  return parent.empty() ? "." : parent;
+}
+
+// SQLite reads a WAL database through its -shm index, which it creates beside the file. Whether
+// `error` happened because it could not: the directory is not writable by this process (root
+// passes this check as it passes SQLite's) and no -shm file is there.
+bool shm_cannot_be_created(const std::string& path, const SQLite::Exception& error) {
+  const int code = error.getExtendedErrorCode();
+  if (code != SQLITE_READONLY_DIRECTORY && (code & 0xFF) != SQLITE_CANTOPEN) return false;
+  std::error_code ignored;
+  return access(directory_of(path).c_str(), W_OK) != 0 && !std::filesystem::exists(path + "-shm", ignored);
+}
+
+// An immutable read sees the database file alone, so commits still in a -wal file would be missing.
+bool wal_has_commits(const std::string& path) {
+  std::error_code no_file;
+  const auto size = std::filesystem::file_size(path + "-wal", no_file);
+  return !no_file && size > 0;
+}
+
 }  // namespace
 
 ReportDatabase::ReportDatabase(const std::string& path) : path_(path) {
   if (!std::filesystem::exists(path)) throw ReportError("no results database at " + path);
   try {
-    db_ = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY);
-    db_->setBusyTimeout(10000);
-    db_->exec("PRAGMA query_only = ON");
-    if (!db_->tableExists("trials") || !db_->tableExists("experiments"))
-      throw ReportError(path + " is not a losslab results database (no trials/experiments tables)");
+    open(path, SQLite::OPEN_READONLY);
   } catch (const SQLite::Exception& error) {
-    throw ReportError("cannot read " + path + ": " + error.what());
+    const std::string cause = "cannot read " + path + ": " + error.what();
+    if (!shm_cannot_be_created(path, error)) throw ReportError(cause);
+    const std::string directory = directory_of(path);
+    if (wal_has_commits(path)) {
+      throw ReportError(cause + " (directory " + directory + " is not writable, so SQLite cannot create " + path +
+                        "-shm to read the commits in " + path + "-wal; copy the database and its -wal file to a " +
+                        "writable directory)");
+    }
+    const std::string uri = immutable_uri(path);
+    try {
+      open(uri, SQLite::OPEN_READONLY | SQLite::OPEN_URI);
+    } catch (const SQLite::Exception& retry) {
+      throw ReportError(cause + "; as immutable (" + uri + "): " + retry.what());
+    }
+    note_ = "directory " + directory + " is not writable, so SQLite cannot create the " + path +
+            "-shm file it reads a WAL database with; reading the database as immutable instead (" + uri + ")";
   }
+}
+
+void ReportDatabase::open(const std::string& name, int flags) {
+  db_ = std::make_unique<SQLite::Database>(name, flags);
+  db_->setBusyTimeout(10000);
+  db_->exec("PRAGMA query_only = ON");
+  // Opening is lazy: this first read is where a file SQLite cannot read fails.
+  if (!db_->tableExists("trials") || !db_->tableExists("experiments"))
+    throw ReportError(path_ + " is not a losslab results database (no trials/experiments tables)");
 }
 
 ReportDatabase::~ReportDatabase() = default;

@@ -62,13 +62,17 @@ struct Weights {
 
 class ReportDatabase {
  public:
-  // Throws ReportError when the file is missing or not a losslab results database.
+  // Throws ReportError when the file is missing or not a losslab results database. A database in
+  // a directory this process cannot write, with no -shm file beside it, is read as immutable
+  // (SQLite cannot create the -shm index it needs to read a WAL database); note() then says so.
   explicit ReportDatabase(const std::string& path);
   ~ReportDatabase();
   ReportDatabase(const ReportDatabase&) = delete;
   ReportDatabase& operator=(const ReportDatabase&) = delete;
 
   const std::string& path() const { return path_; }
+  // Why the database was not opened the ordinary way (one line for stderr); empty when it was.
+  const std::string& note() const { return note_; }
   std::vector<ExperimentInfo> experiments();
   // By exact name, or by id when `name_or_id` is a number; nullopt when there is none.
   std::optional<ExperimentInfo> find_experiment(const std::string& name_or_id);
@@ -82,7 +86,11 @@ class ReportDatabase {
   SQLite::Database& database();
 
  private:
+  // Opens `name` with SQLite `flags` and checks the tables are there, which is the first read.
+  void open(const std::string& name, int flags);
+
   std::string path_;
+  std::string note_;
   std::unique_ptr<SQLite::Database> db_;
 };
 

@@ -135,22 +135,24 @@ int main(int argc, char** argv) {
   }
 
   try {
+    const std::string& path = app.got_subcommand(query)            ? query_db
+                              : app.got_subcommand(export_command) ? export_db
+                              : app.got_subcommand(html)           ? html_db
+                                                                   : db_path;
+    ReportDatabase db(path);
+    if (!db.note().empty()) std::cerr << "losslab-report: note: " << db.note() << "\n";
     if (app.got_subcommand(query)) {
-      ReportDatabase db(query_db);
       write_query(db, sql, format_of(query_format), std::cout);
     } else if (app.got_subcommand(export_command)) {
-      ReportDatabase db(export_db);
       const bool filtered = export_command->count("--where") > 0;
       write_export(db,
                    {optional_text(export_experiment), filtered ? std::optional(export_where) : std::nullopt,
                     format_of(export_format)},
                    std::cout);
     } else if (app.got_subcommand(html)) {
-      ReportDatabase db(html_db);
       html_options.experiment = optional_text(html_experiment);
       return run_html(db, html_options, html_output);
     } else {
-      ReportDatabase db(db_path);
       SummaryOptions options;
       options.experiment = optional_text(experiment);
       options.top = top;

@@ -48,6 +48,9 @@ struct CsvOptions {
   char delimiter = ',';
 };
 Dataset load_csv(const std::string& path, const CsvOptions& options = {});
+// A training file and a separate test file. The test file must have the same columns in the same
+// order, and the labels of both files are indexed together, so a class has one index in both.
+TrainTest load_csv_pair(const std::string& train_path, const std::string& test_path, const CsvOptions& options = {});
 
 // ---- Synthetic data, deterministic given the seed.
 struct BlobsOptions {
