@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "losslab/runner/config.hpp"
+#include "losslab/runner/mpi_sweep.hpp"
 #include "losslab/runner/sweep_runner.hpp"
 
 namespace {
@@ -53,6 +54,11 @@ int main(int argc, char** argv) {
   app.add_flag("--no-fuse", no_fuse,
                "Train every trial on its own instead of stacking trials that share the minibatch sequence "
                "into one GEMM (slower; for comparison)");
+  app.add_option("--worker-timeout", options.worker_timeout,
+                 "MPI runs: seconds a worker rank may stay silent before it is taken as dead and its trials are "
+                 "handed to another rank")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--log-level", log_level, "trace | debug | info | warn | error | off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
@@ -75,5 +81,13 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(log_level));
   // On a terminal each log line first clears the line, so it never mixes with the progress line.
   spdlog::set_pattern(isatty(STDERR_FILENO) ? "\r\033[K%^%l%$: %v" : "%l: %v");
+  if (started_by_mpi_launcher()) {
+#ifdef LOSSLAB_WITH_MPI
+    return run_sweep_mpi(options, std::cout);
+#else
+    spdlog::warn("started by an MPI launcher, but this losslab-run was built without MPI: every rank runs the "
+                 "sweep as a separate process (they share its trials through the database)");
+#endif
+  }
   return run_sweep(options, std::cout);
 }

@@ -15,6 +15,7 @@ class MedianPruner {
   // Records `val_accuracy` at `epoch` (1-based) and says whether the trial should stop. Needs at
   // least two earlier reports at that epoch to judge.
   bool report_and_check(int epoch, double val_accuracy);
+  bool enabled() const { return enabled_; }
 
  private:
   bool enabled_;

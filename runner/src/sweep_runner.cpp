@@ -4,27 +4,22 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <mutex>
-#include <set>
 #include <chrono>
 #include <csignal>
-#include <cmath>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <set>
 #include <thread>
 
+#include "group_executor.hpp"
 #include "interrupt.hpp"
 #include "losslab/runner/build_info.hpp"
 #include "losslab/runner/git_commit.hpp"
 #include "losslab/runner/config.hpp"
 #include "losslab/runner/dataset_source.hpp"
 #include "losslab/runner/summary.hpp"
-#include "losslab/runner/trial_groups.hpp"
 #include "losslab/runner/trials.hpp"
-#include "median_pruner.hpp"
-#include "progress.hpp"
-#include "result_writer.hpp"
+#include "thread_executor.hpp"
 
 namespace losslab::runner {
 namespace {
@@ -85,147 +80,6 @@ void print_dry_run(std::ostream& out, const std::vector<Trial>& trials) {
   out << trials.size() << " trial" << (trials.size() == 1 ? "" : "s") << '\n';
 }
 
-// Everything one sweep's worker threads share.
-struct SweepContext {
-  const Splits& data;
-  ResultWriter& writer;
-  ProgressLine& progress;
-  MedianPruner& pruner;
-  bool rerun_finished;  // --force
-  unsigned group_threads;  // threads sharing each group's steps: the cores the groups leave idle
-  std::atomic<std::size_t> next{0};
-  std::atomic<std::size_t> failures{0};
-  std::mutex attempted_mutex{};
-  std::set<std::int64_t> attempted{};  // trials this process claimed (in any round)
-};
-
-struct WorkItem {
-  const Trial* trial;
-  std::int64_t trial_id;
-  TrainerConfig config;
-  bool record;  // false: already finished; trained only to keep its group as the sweep defines it
-};
-using WorkGroup = std::vector<const WorkItem*>;
-
-bool should_stop(const SweepContext& context) {
-  return InterruptGuard::received() != 0 || context.writer.failed();
-}
-
-// What became of one trial, and why.
-struct TrialReport {
-  TrialStatus status = TrialStatus::failed;
-  std::string error;
-  std::unique_ptr<TrainResult> result;
-};
-
-TrialReport classify(TrainResult result, bool pruned) {
-  TrialReport report;
-  switch (result.status) {
-    case TrainStatus::completed: report.status = TrialStatus::completed; break;
-    case TrainStatus::diverged: report.status = TrialStatus::diverged; break;
-    case TrainStatus::stopped: report.status = pruned ? TrialStatus::pruned : TrialStatus::interrupted; break;
-  }
-  if (report.status == TrialStatus::pruned)
-    report.error = "below the median validation accuracy of its peers after epoch " +
-                   std::to_string(result.epochs.size());
-  else if (report.status == TrialStatus::interrupted)
-    report.error = InterruptGuard::received() ? "interrupted by signal " + std::to_string(InterruptGuard::received())
-                                              : "stopped: the results database could not be written";
-  else
-    report.error = result.message;
-  report.result = std::make_unique<TrainResult>(std::move(result));
-  return report;
-}
-
-void record(SweepContext& context, const WorkItem& item, TrialReport report) {
-  const double val = report.result && report.status != TrialStatus::diverged
-                         ? report.result->val_accuracy
-                         : std::numeric_limits<double>::quiet_NaN();
-  if (report.status == TrialStatus::failed) ++context.failures;
-  spdlog::info("{} {}{}{}", item.trial->name, to_string(report.status),
-               std::isfinite(val) ? fmt::format(": val acc {:.4f}", val) : std::string(),
-               report.error.empty() || report.status == TrialStatus::completed ? std::string()
-                                                                                : " (" + report.error + ")");
-  context.writer.trial_finished(item.trial_id, report.status, std::move(report.result), report.error);
-  context.progress.trial_finished(val);
-}
-
-// Trains a group of fusable trials together; if the group cannot run as one (a trial's settings
-// are rejected), each trial runs alone so one bad trial fails alone.
-void run_group(SweepContext& context, const WorkGroup& group) {
-  // Claim what this process should record; another losslab-run on the same database may have
-  // taken some (or all) of the group already.
-  std::vector<char> claimed(group.size(), 0);
-  for (std::size_t k = 0; k < group.size(); ++k) {
-    if (!group[k]->record || !context.writer.claim(group[k]->trial_id, context.rerun_finished)) continue;
-    claimed[k] = 1;
-    context.progress.trial_started();
-    std::lock_guard lock(context.attempted_mutex);
-    context.attempted.insert(group[k]->trial_id);
-  }
-  if (std::find(claimed.begin(), claimed.end(), 1) == claimed.end()) return;
-  std::vector<TrainerConfig> configs;
-  std::vector<TrainCallbacks> callbacks(group.size());
-  std::vector<char> pruned(group.size(), 0);
-  for (std::size_t k = 0; k < group.size(); ++k) {
-    configs.push_back(group[k]->config);
-    callbacks[k].on_step = [&context](const StepInfo&) { return should_stop(context); };
-    callbacks[k].on_epoch_end = [&context, &pruned, k](const EpochMetrics& metrics) {
-      pruned[k] = context.pruner.report_and_check(metrics.epoch, metrics.val_accuracy);
-      return pruned[k] || should_stop(context);
-    };
-  }
-  std::vector<TrainResult> results;
-  try {
-    results = train_fused(context.data, configs, callbacks, context.group_threads);
-  } catch (const std::exception& group_error) {
-    if (group.size() == 1) {
-      if (claimed[0]) record(context, *group.front(), TrialReport{TrialStatus::failed, group_error.what(), nullptr});
-      return;
-    }
-    for (std::size_t k = 0; k < group.size(); ++k) {
-      if (!claimed[k]) continue;
-      try {
-        record(context, *group[k],
-               classify(train(context.data, configs[k], callbacks[k], context.group_threads), pruned[k]));
-      } catch (const std::exception& error) {
-        record(context, *group[k], TrialReport{TrialStatus::failed, error.what(), nullptr});
-      }
-    }
-    return;
-  }
-  for (std::size_t k = 0; k < group.size(); ++k)
-    if (claimed[k]) record(context, *group[k], classify(std::move(results[k]), pruned[k]));
-}
-
-void worker(SweepContext& context, const std::vector<WorkGroup>& groups) {
-  while (!should_stop(context)) {
-    const std::size_t index = context.next.fetch_add(1);
-    if (index >= groups.size()) return;
-    run_group(context, groups[index]);
-  }
-}
-
-// Fusable trials in groups. The groups are made from every trial of the sweep, finished or not,
-// so a trial always trains beside the same partners: fused GEMMs round differently for different
-// stack widths, and this keeps a trial's history bit for bit the same whether the sweep runs in
-// one go or is resumed. Groups with nothing to record are dropped.
-std::vector<WorkGroup> make_groups(const std::vector<WorkItem>& items, bool fuse) {
-  std::vector<TrainerConfig> configs;
-  for (const auto& item : items) configs.push_back(item.config);
-  std::vector<WorkGroup> groups;
-  for (const auto& indices : group_trials(configs, fuse ? kMaxGroupSize : 1)) {
-    WorkGroup group;
-    bool records = false;
-    for (std::size_t i : indices) {
-      group.push_back(&items[i]);
-      records |= items[i].record;
-    }
-    if (records) groups.push_back(std::move(group));
-  }
-  return groups;
-}
-
 std::size_t count_recorded(const std::vector<WorkItem>& items) {
   return static_cast<std::size_t>(std::count_if(items.begin(), items.end(), [](const WorkItem& i) { return i.record; }));
 }
@@ -270,7 +124,7 @@ void print_summary(std::ostream& out, ResultsStore& store, std::int64_t experime
 
 }  // namespace
 
-int run_sweep(const RunOptions& options, std::ostream& out) {
+int run_sweep_with(const RunOptions& options, std::ostream& out, GroupExecutor& executor) {
   ExperimentConfig config;
   std::vector<Trial> trials;
   try {
@@ -288,7 +142,6 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
   }
 
   InterruptGuard interrupts;
-  const unsigned jobs = options.jobs > 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   try {
     ResultsStore store(options.db_path);
     const std::int64_t experiment_id =
@@ -319,10 +172,7 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
       return kExitOk;
     }
 
-    const auto load_start = std::chrono::steady_clock::now();
-    const LoadedDataset dataset = load_dataset(config.base);
-    spdlog::info("loaded {} in {:.2f}s", dataset.description,
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count());
+    const DatasetInfo dataset = executor.prepare(config.base);
     const std::int64_t run_id = store.begin_run(experiment_id, run_record(options, config, dataset.checksums));
 
     std::size_t failures = 0;
@@ -332,37 +182,42 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
       std::set<std::int64_t> attempted;
       // Rounds: run what is claimable; then, while other processes still run trials of this
       // sweep, wait for them, and take over the trials of any that died.
-      for (int round = 0;; ++round) {
+      for (int round_number = 0;; ++round_number) {
         const std::vector<WorkGroup> groups = make_groups(items, options.fuse);
         if (!groups.empty()) {
-          const unsigned threads = std::min<unsigned>(jobs, static_cast<unsigned>(groups.size()));
-          // Fewer groups than jobs (one trial, say): each group's steps are shared by the idle
-          // cores. Results do not depend on it (see train_fused).
-          const unsigned group_threads = std::max(1u, jobs / threads);
-          spdlog::info("running up to {} trials in {} group{} on {} worker thread{}{}", count_recorded(items),
-                       groups.size(), groups.size() == 1 ? "" : "s", threads, threads == 1 ? "" : "s",
-                       group_threads > 1 ? fmt::format(", {} threads per group", group_threads) : "");
-          ResultWriter writer(store, run_id, dataset.splits->train.has_bias_column);
-          SweepContext context{*dataset.splits, writer, progress, pruner, options.force && round == 0,
-                               group_threads};
-          std::vector<std::thread> pool;
-          for (unsigned i = 0; i < threads; ++i) pool.emplace_back([&context, &groups] { worker(context, groups); });
-          for (auto& thread : pool) thread.join();
-          try {
-            writer.close();
-          } catch (const StoreError&) {
-            // The database cannot be written (e.g. the disk is full): release what this process
-            // claimed, so the next run does not take it for a dead process's, and mark the run failed.
+          spdlog::info("running up to {} trials in {} group{} on {}", count_recorded(items), groups.size(),
+                       groups.size() == 1 ? "" : "s", executor.describe_workers(groups.size()));
+          ResultWriter writer(store, run_id, dataset.has_bias_row);
+          SweepRound round{writer, progress, pruner, options.force && round_number == 0};
+          // What could not be recorded is released, so the next run does not take it for a dead
+          // process's claim, and the run is marked failed.
+          auto release_claims = [&](const std::string& reason) {
             try {
-              store.mark_interrupted({context.attempted.begin(), context.attempted.end()},
-                                     "stopped: the results database could not be written");
+              store.mark_interrupted({round.attempted.begin(), round.attempted.end()}, reason);
               store.finish_run(run_id, "failed");
             } catch (const StoreError&) {
             }
+          };
+          try {
+            executor.run(round, groups);
+          } catch (const std::exception& error) {
+            // The executor broke down (e.g. an MPI error): keep what was recorded, release the rest.
+            try {
+              writer.close();
+            } catch (const StoreError&) {
+            }
+            release_claims(std::string("stopped: ") + error.what());
             throw;
           }
-          failures += context.failures;
-          attempted.insert(context.attempted.begin(), context.attempted.end());
+          try {
+            writer.close();
+          } catch (const StoreError&) {
+            // The database cannot be written (e.g. the disk is full).
+            release_claims("stopped: the results database could not be written");
+            throw;
+          }
+          failures += round.failures;
+          attempted.insert(round.attempted.begin(), round.attempted.end());
         }
         if (InterruptGuard::received()) break;
         if (!refresh_for_next_round(store, experiment_id, items, attempted)) break;
@@ -385,6 +240,12 @@ int run_sweep(const RunOptions& options, std::ostream& out) {
     spdlog::error("{}", error.what());
   }
   return kExitRuntimeError;
+}
+
+int run_sweep(const RunOptions& options, std::ostream& out) {
+  const unsigned jobs = options.jobs > 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  ThreadExecutor threads(jobs);
+  return run_sweep_with(options, out, threads);
 }
 
 }  // namespace losslab::runner

@@ -26,6 +26,7 @@ struct RunOptions {
   bool force = false;     // rerun completed trials too
   bool progress = true;   // live progress line (only ever drawn on a terminal)
   bool fuse = true;       // train fusable trials in groups sharing one GEMM per step
+  double worker_timeout = 60;  // MPI: a worker rank (or rank 0) silent this long is taken as dead
   std::string command_line;
 };
 

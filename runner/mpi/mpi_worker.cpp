@@ -1,0 +1,259 @@
+#include "mpi_worker.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+#include <future>
+#include <optional>
+#include <stdexcept>
+
+#include "interrupt.hpp"
+#include "losslab/runner/dataset_source.hpp"
+#include "losslab/runner/sweep_runner.hpp"
+#include "losslab/runner/trials.hpp"
+#include "work_messages.hpp"
+
+namespace losslab::runner::mpi {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr int kRoot = 0;
+// How often a training worker looks for a stop from rank 0: often enough to stop within a blink,
+// rarely enough that the probe costs nothing next to a step.
+constexpr auto kStopCheckInterval = std::chrono::milliseconds(20);
+// Before the first message, rank 0 may still be registering a large sweep in the database.
+constexpr int kFirstMessageLeases = 10;
+
+std::string host_name() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "unknown";
+  return name;
+}
+
+Clock::duration to_duration(double seconds) {
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+}
+
+class RootLost : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// SIGINT / SIGTERM to a worker (mpirun passes Ctrl-C on as SIGTERM to every rank, Slurm's
+// scancel signals every rank too) make it leave at the end of the current step with a bye,
+// instead of dying, which would make mpirun end the job before rank 0 has recorded anything.
+// Rank 0 hands the group it was training to another worker, or records it interrupted when it
+// is stopping too.
+class Worker {
+ public:
+  Worker(Channel& channel, double root_timeout_seconds)
+      : channel_(channel), root_lease_(to_duration(root_timeout_seconds)) {}
+
+  void run() {
+    std::optional<Message> first = wait_for_root(root_lease_ * kFirstMessageLeases);
+    if (!first || first->tag == Tag::stop) return say_bye();
+    if (first->tag != Tag::load) throw std::runtime_error("expected a load message, got " + to_string(first->tag));
+    const messages::LoadRequest request = messages::decode_load_request(first->bytes);
+    heartbeat_ = to_duration(request.heartbeat_seconds);
+    if (!load(request.params)) return say_bye();
+    while (!leaving()) {
+      std::optional<Message> message = wait_for_root(root_lease_);
+      if (!message) break;
+      switch (message->tag) {
+        case Tag::work: train(messages::decode_work_order(message->bytes)); break;
+        case Tag::stop: stopped_ = true; break;
+        case Tag::heartbeat: break;
+        default: spdlog::warn("ignoring an unexpected {} message from rank 0", to_string(message->tag));
+      }
+    }
+    say_bye();
+  }
+
+ private:
+  bool leaving() const { return stopped_ || InterruptGuard::received() != 0; }
+
+  // The dataset loads on a helper thread, so this one keeps sending heartbeats (rank 0 leases a
+  // loading worker too) and sees a stop. Only this thread calls MPI. False when told to leave
+  // meanwhile: rank 0 need not wait for the load (the future waits for it when it goes).
+  bool load(const ResolvedParams& params) {
+    const auto start = Clock::now();
+    auto loading = std::async(std::launch::async, [&params] { return load_dataset(params); });
+    last_heartbeat_ = start;
+    heard_from_root_ = start;
+    IdleBackoff backoff;
+    while (loading.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+      beat_if_due();
+      take_root_messages();
+      if (leaving()) return false;
+      backoff.found_nothing();
+    }
+    messages::WorkerReady ready;
+    ready.host = host_name();
+    ready.pid = static_cast<std::int64_t>(getpid());
+    ready.load_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    try {
+      dataset_ = loading.get();
+      ready.checksums = dataset_.checksums;
+      ready.description = dataset_.description;
+      ready.has_bias_row = dataset_.splits->train.has_bias_column;
+      ready.train_examples = dataset_.splits->train.size();
+    } catch (const std::exception& error) {
+      ready.error = error.what();
+    }
+    channel_.send(kRoot, Tag::ready, messages::encode(ready));
+    return true;
+  }
+
+  void train(const messages::WorkOrder& order) {
+    messages::GroupOutcome outcome;
+    outcome.group_id = order.group_id;
+    if (!dataset_.splits) {
+      // Rank 0 sends no work to a worker that could not load the data; answer anyway.
+      for (std::size_t k = 0; k < order.trials.size(); ++k)
+        outcome.reports.push_back(TrialReport{TrialStatus::failed, "this worker has no dataset", nullptr});
+    } else {
+      std::vector<TrainerConfig> configs;
+      for (const auto& params : order.trials) configs.push_back(to_trainer_config(params));
+      GroupControl control;
+      control.should_stop = [this] { return stop_requested(); };
+      control.should_prune = [this, &order](int epoch, double val_accuracy) {
+        return order.prune && ask_root_to_prune(epoch, val_accuracy);
+      };
+      control.stop_reason = [] { return std::string("stopped by rank 0"); };
+      outcome.reports = train_group(*dataset_.splits, configs, order.wanted, control);
+      // The training callbacks cannot throw through the trainer (it would take that for a bad
+      // group); what went wrong in them is raised here.
+      if (callback_error_) std::rethrow_exception(callback_error_);
+      // Cut short by a signal to this worker: the bye that follows tells rank 0 to hand the
+      // group on; a half-trained outcome would only be recorded as interrupted.
+      if (InterruptGuard::received()) return;
+    }
+    channel_.send(kRoot, Tag::outcome, messages::encode(outcome));
+    heard_from_root_ = Clock::now();  // rank 0 does not ping a worker while it trains
+  }
+
+  // Polled after every step: cheap unless a stop check or a heartbeat is due.
+  bool stop_requested() {
+    if (leaving()) return true;
+    const auto now = Clock::now();
+    if (now - last_stop_check_ < kStopCheckInterval) return false;
+    last_stop_check_ = now;
+    try {
+      beat_if_due();
+      // The stop stays queued; the main loop takes it after the group.
+      if (channel_.waiting(kRoot, Tag::stop)) stopped_ = true;
+    } catch (...) {
+      stop_for(std::current_exception());
+    }
+    return stopped_;
+  }
+
+  bool ask_root_to_prune(int epoch, double val_accuracy) {
+    if (leaving()) return false;
+    try {
+      channel_.send(kRoot, Tag::prune_query, messages::encode(messages::PruneQuery{epoch, val_accuracy}));
+      heard_from_root_ = Clock::now();
+      IdleBackoff backoff;
+      while (true) {
+        std::optional<Message> message = channel_.poll(kRoot);
+        if (!message) {
+          if (Clock::now() - heard_from_root_ > root_lease_) throw RootLost("rank 0 did not answer a prune query");
+          beat_if_due();
+          backoff.found_nothing();
+          continue;
+        }
+        heard_from_root_ = Clock::now();
+        if (message->tag == Tag::prune_answer) return messages::decode_prune_answer(message->bytes);
+        if (message->tag == Tag::stop) {
+          stopped_ = true;
+          return false;
+        }
+      }
+    } catch (...) {
+      stop_for(std::current_exception());
+      return false;
+    }
+  }
+
+  void stop_for(std::exception_ptr error) {
+    if (!callback_error_) callback_error_ = error;
+    stopped_ = true;
+  }
+
+  void beat_if_due() {
+    const auto now = Clock::now();
+    if (now - last_heartbeat_ < heartbeat_) return;
+    last_heartbeat_ = now;
+    channel_.send(kRoot, Tag::heartbeat);
+  }
+
+  // While loading: notes stops and rank 0's heartbeats.
+  void take_root_messages() {
+    while (std::optional<Message> message = channel_.poll(kRoot)) {
+      heard_from_root_ = Clock::now();
+      if (message->tag == Tag::stop) stopped_ = true;
+    }
+    if (Clock::now() - heard_from_root_ > root_lease_) throw RootLost("rank 0 sent nothing while the dataset loaded");
+  }
+
+  // The next message from rank 0 (heartbeats included), or none when a signal says to leave.
+  // Throws RootLost after `patience` of silence.
+  std::optional<Message> wait_for_root(Clock::duration patience) {
+    const auto start = Clock::now();
+    IdleBackoff backoff;
+    while (InterruptGuard::received() == 0) {
+      if (std::optional<Message> message = channel_.poll(kRoot)) {
+        heard_from_root_ = Clock::now();
+        return message;
+      }
+      if (Clock::now() - std::max(start, heard_from_root_) > patience)
+        throw RootLost("rank 0 sent nothing for " +
+                       std::to_string(std::chrono::duration_cast<std::chrono::seconds>(patience).count()) + " s");
+      backoff.found_nothing();
+    }
+    return std::nullopt;
+  }
+
+  // The last message: rank 0 waits for it before it finalizes.
+  void say_bye() {
+    if (const int signal_number = InterruptGuard::received())
+      spdlog::info("stopped by signal {}; leaving the sweep to the other ranks", signal_number);
+    channel_.send(kRoot, Tag::bye);
+    const auto deadline = Clock::now() + std::chrono::seconds(5);
+    IdleBackoff backoff;
+    while (!channel_.flush_sends() && Clock::now() < deadline) backoff.found_nothing();
+  }
+
+  Channel& channel_;
+  Clock::duration root_lease_;
+  Clock::duration heartbeat_ = std::chrono::seconds(1);
+  Clock::time_point last_heartbeat_{}, last_stop_check_{}, heard_from_root_{Clock::now()};
+  LoadedDataset dataset_;
+  bool stopped_ = false;
+  std::exception_ptr callback_error_;
+};
+
+}  // namespace
+
+WorkerExit run_worker(Channel& channel, double root_timeout_seconds) {
+  InterruptGuard interrupts;
+  try {
+    Worker worker(channel, root_timeout_seconds);
+    worker.run();
+    // 0 even after a signal: mpirun reports the first non-zero exit code of any rank, and the
+    // sweep's code is rank 0's (it records what the signal interrupted).
+    return {kExitOk, false};
+  } catch (const RootLost& error) {
+    spdlog::error("{}: taking it as gone and ending the job", error.what());
+    return {kExitRuntimeError, true};
+  } catch (const std::exception& error) {
+    // Rank 0 takes this worker as dead when its heartbeats stop, and goes on without it.
+    spdlog::error("{}", error.what());
+    return {kExitRuntimeError, false};
+  }
+}
+
+}  // namespace losslab::runner::mpi

@@ -1,0 +1,65 @@
+#include "group_training.hpp"
+
+#include <exception>
+
+namespace losslab::runner {
+namespace {
+
+TrialReport classify(TrainResult result, bool pruned, const GroupControl& control) {
+  TrialReport report;
+  switch (result.status) {
+    case TrainStatus::completed: report.status = TrialStatus::completed; break;
+    case TrainStatus::diverged: report.status = TrialStatus::diverged; break;
+    case TrainStatus::stopped: report.status = pruned ? TrialStatus::pruned : TrialStatus::interrupted; break;
+  }
+  if (report.status == TrialStatus::pruned)
+    report.error = "below the median validation accuracy of its peers after epoch " +
+                   std::to_string(result.epochs.size());
+  else if (report.status == TrialStatus::interrupted)
+    report.error = control.stop_reason();
+  else
+    report.error = result.message;
+  report.result = std::make_unique<TrainResult>(std::move(result));
+  return report;
+}
+
+}  // namespace
+
+std::vector<TrialReport> train_group(const Splits& data, const std::vector<TrainerConfig>& configs,
+                                     const std::vector<char>& wanted, const GroupControl& control,
+                                     unsigned threads) {
+  const std::size_t size = configs.size();
+  std::vector<TrialReport> reports(size);
+  std::vector<TrainCallbacks> callbacks(size);
+  std::vector<char> pruned(size, 0);
+  for (std::size_t k = 0; k < size; ++k) {
+    callbacks[k].on_step = [&control](const StepInfo&) { return control.should_stop(); };
+    callbacks[k].on_epoch_end = [&control, &pruned, k](const EpochMetrics& metrics) {
+      pruned[k] = control.should_prune(metrics.epoch, metrics.val_accuracy);
+      return pruned[k] || control.should_stop();
+    };
+  }
+  std::vector<TrainResult> results;
+  try {
+    results = train_fused(data, configs, callbacks, threads);
+  } catch (const std::exception& group_error) {
+    if (size == 1) {
+      if (wanted[0]) reports[0] = TrialReport{TrialStatus::failed, group_error.what(), nullptr};
+      return reports;
+    }
+    for (std::size_t k = 0; k < size; ++k) {
+      if (!wanted[k]) continue;
+      try {
+        reports[k] = classify(train(data, configs[k], callbacks[k], threads), pruned[k], control);
+      } catch (const std::exception& error) {
+        reports[k] = TrialReport{TrialStatus::failed, error.what(), nullptr};
+      }
+    }
+    return reports;
+  }
+  for (std::size_t k = 0; k < size; ++k)
+    if (wanted[k]) reports[k] = classify(std::move(results[k]), pruned[k], control);
+  return reports;
+}
+
+}  // namespace losslab::runner

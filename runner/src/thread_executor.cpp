@@ -1,0 +1,64 @@
+#include "thread_executor.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+namespace losslab::runner {
+namespace {
+
+void run_group(SweepRound& round, const Splits& data, const WorkGroup& group, unsigned group_threads) {
+  const std::vector<char> claimed = claim_group(round, group);
+  if (std::find(claimed.begin(), claimed.end(), 1) == claimed.end()) return;
+  std::vector<TrainerConfig> configs;
+  for (const WorkItem* item : group) configs.push_back(item->config);
+  auto reports = train_group(data, configs, claimed, local_control(round), group_threads);
+  for (std::size_t k = 0; k < group.size(); ++k)
+    if (claimed[k]) record(round, *group[k], std::move(reports[k]));
+}
+
+}  // namespace
+
+DatasetInfo ThreadExecutor::prepare(const ResolvedParams& params) {
+  const auto start = std::chrono::steady_clock::now();
+  dataset_ = load_dataset(params);
+  spdlog::info("loaded {} in {:.2f}s", dataset_.description,
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return {dataset_.checksums, dataset_.splits->train.has_bias_column, dataset_.splits->train.size()};
+}
+
+unsigned ThreadExecutor::threads_for(std::size_t groups) const {
+  return std::min<unsigned>(jobs_, static_cast<unsigned>(groups));
+}
+
+// Fewer groups than jobs (one trial, say): each group's steps are shared by the cores the groups
+// leave idle. Results do not depend on it (see train_fused).
+unsigned ThreadExecutor::threads_per_group(std::size_t groups) const {
+  return std::max(1u, jobs_ / std::max(1u, threads_for(groups)));
+}
+
+std::string ThreadExecutor::describe_workers(std::size_t groups) const {
+  const unsigned threads = threads_for(groups);
+  const unsigned per_group = threads_per_group(groups);
+  return std::to_string(threads) + " worker thread" + (threads == 1 ? "" : "s") +
+         (per_group > 1 ? ", " + std::to_string(per_group) + " threads per group" : "");
+}
+
+void ThreadExecutor::run(SweepRound& round, const std::vector<WorkGroup>& groups) {
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    while (!should_stop(round)) {
+      const std::size_t index = next.fetch_add(1);
+      if (index >= groups.size()) return;
+      run_group(round, *dataset_.splits, groups[index], threads_per_group(groups.size()));
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned i = 0; i < threads_for(groups.size()); ++i) pool.emplace_back(worker);
+  for (auto& thread : pool) thread.join();
+}
+
+}  // namespace losslab::runner

@@ -1,0 +1,227 @@
+#include "work_messages.hpp"
+
+#include <bit>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+namespace losslab::runner::messages {
+namespace {
+
+using nlohmann::json;
+
+// Raw float arrays are little-endian float32 on both ends (as trial_weights stores them).
+static_assert(std::endian::native == std::endian::little, "work messages assume little-endian hosts");
+
+json binary_of(const float* data, std::size_t count) {
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(data);
+  return json::binary(std::vector<std::uint8_t>(bytes, bytes + count * sizeof(float)));
+}
+
+std::vector<float> floats_of(const json& value) {
+  const auto& bytes = value.get_binary();
+  if (bytes.size() % sizeof(float) != 0) throw MessageError("a float array of " + std::to_string(bytes.size()) + " bytes");
+  std::vector<float> floats(bytes.size() / sizeof(float));
+  std::memcpy(floats.data(), bytes.data(), bytes.size());
+  return floats;
+}
+
+json params_to_json(const ResolvedParams& params) {
+  json object = json::object();
+  for (const auto& [key, value] : params)
+    object[key] = std::visit([](const auto& v) { return json(v); }, value);
+  return object;
+}
+
+// The JSON type keeps the variant's alternative: CBOR tells integers from floats.
+ResolvedParams params_from_json(const json& object) {
+  ResolvedParams params;
+  for (const auto& [key, value] : object.items()) {
+    switch (value.type()) {
+      case json::value_t::boolean: params[key] = value.get<bool>(); break;
+      case json::value_t::number_integer:
+      case json::value_t::number_unsigned: params[key] = value.get<std::int64_t>(); break;
+      case json::value_t::number_float: params[key] = value.get<double>(); break;
+      case json::value_t::string: params[key] = value.get<std::string>(); break;
+      case json::value_t::array: params[key] = value.get<std::vector<std::string>>(); break;
+      default: throw MessageError("parameter " + key + " has an unexpected type " + value.type_name());
+    }
+  }
+  return params;
+}
+
+TrainStatus parse_train_status(const std::string& text) {
+  for (const TrainStatus status : {TrainStatus::completed, TrainStatus::diverged, TrainStatus::stopped})
+    if (to_string(status) == text) return status;
+  throw MessageError("unknown training status '" + text + "'");
+}
+
+json result_to_json(const TrainResult& result) {
+  json epochs = json::array();
+  for (const EpochMetrics& m : result.epochs)
+    epochs.push_back({m.epoch, m.mean_loss, m.train_accuracy, m.val_accuracy, m.learning_rate, m.seconds});
+  return {{"status", to_string(result.status)},
+          {"w_rows", result.W.rows()},
+          {"w_cols", result.W.cols()},
+          {"w", binary_of(result.W.data(), static_cast<std::size_t>(result.W.size()))},
+          {"loss", binary_of(result.loss_history.data(), result.loss_history.size())},
+          {"steps_per_epoch", result.steps_per_epoch},
+          {"epochs", std::move(epochs)},
+          {"diverged_step", result.diverged_step},
+          {"message", result.message},
+          {"final_loss", result.final_loss},
+          {"train_accuracy", result.train_accuracy},
+          {"val_accuracy", result.val_accuracy},
+          {"test_accuracy", result.test_accuracy},
+          {"train_seconds", result.train_seconds}};
+}
+
+TrainResult result_from_json(const json& j) {
+  TrainResult result;
+  result.status = parse_train_status(j.at("status").get<std::string>());
+  const auto rows = j.at("w_rows").get<Eigen::Index>(), cols = j.at("w_cols").get<Eigen::Index>();
+  const std::vector<float> w = floats_of(j.at("w"));
+  if (rows < 0 || cols < 0 || static_cast<std::size_t>(rows * cols) != w.size())
+    throw MessageError("weights of " + std::to_string(w.size()) + " floats for a " + std::to_string(rows) + "x" +
+                       std::to_string(cols) + " matrix");
+  result.W = Eigen::Map<const Matrix<float>>(w.data(), rows, cols);
+  result.loss_history = floats_of(j.at("loss"));
+  result.steps_per_epoch = j.at("steps_per_epoch").get<std::size_t>();
+  for (const auto& e : j.at("epochs")) {
+    EpochMetrics m;
+    m.epoch = e.at(0).get<int>();
+    m.mean_loss = e.at(1).get<double>();
+    m.train_accuracy = e.at(2).get<double>();
+    m.val_accuracy = e.at(3).get<double>();
+    m.learning_rate = e.at(4).get<double>();
+    m.seconds = e.at(5).get<double>();
+    result.epochs.push_back(m);
+  }
+  result.diverged_step = j.at("diverged_step").get<std::int64_t>();
+  result.message = j.at("message").get<std::string>();
+  result.final_loss = j.at("final_loss").get<double>();
+  result.train_accuracy = j.at("train_accuracy").get<double>();
+  result.val_accuracy = j.at("val_accuracy").get<double>();
+  result.test_accuracy = j.at("test_accuracy").get<double>();
+  result.train_seconds = j.at("train_seconds").get<double>();
+  return result;
+}
+
+Bytes to_bytes(const json& document) { return json::to_cbor(document); }
+
+// Every decode goes through here, so a malformed message is one MessageError whatever went wrong.
+template <typename Decode>
+auto decoded(const Bytes& bytes, const char* what, Decode&& decode) -> decltype(decode(json())) {
+  try {
+    return decode(json::from_cbor(bytes));
+  } catch (const json::exception& error) {
+    throw MessageError(std::string("malformed ") + what + " message: " + error.what());
+  }
+}
+
+}  // namespace
+
+Bytes encode(const LoadRequest& message) {
+  return to_bytes({{"params", params_to_json(message.params)}, {"heartbeat_seconds", message.heartbeat_seconds}});
+}
+
+LoadRequest decode_load_request(const Bytes& bytes) {
+  return decoded(bytes, "load request", [](const json& j) {
+    return LoadRequest{params_from_json(j.at("params")), j.at("heartbeat_seconds").get<double>()};
+  });
+}
+
+Bytes encode(const WorkerReady& message) {
+  return to_bytes({{"error", message.error},
+                   {"checksums", message.checksums},
+                   {"description", message.description},
+                   {"has_bias_row", message.has_bias_row},
+                   {"train_examples", message.train_examples},
+                   {"load_seconds", message.load_seconds},
+                   {"host", message.host},
+                   {"pid", message.pid}});
+}
+
+WorkerReady decode_worker_ready(const Bytes& bytes) {
+  return decoded(bytes, "worker ready", [](const json& j) {
+    WorkerReady message;
+    message.error = j.at("error").get<std::string>();
+    message.checksums = j.at("checksums").get<std::map<std::string, std::string>>();
+    message.description = j.at("description").get<std::string>();
+    message.has_bias_row = j.at("has_bias_row").get<bool>();
+    message.train_examples = j.at("train_examples").get<std::uint64_t>();
+    message.load_seconds = j.at("load_seconds").get<double>();
+    message.host = j.at("host").get<std::string>();
+    message.pid = j.at("pid").get<std::int64_t>();
+    return message;
+  });
+}
+
+Bytes encode(const WorkOrder& message) {
+  json trials = json::array();
+  for (const auto& params : message.trials) trials.push_back(params_to_json(params));
+  std::vector<bool> wanted(message.wanted.begin(), message.wanted.end());
+  return to_bytes({{"group_id", message.group_id},
+                   {"trials", std::move(trials)},
+                   {"wanted", wanted},
+                   {"prune", message.prune}});
+}
+
+WorkOrder decode_work_order(const Bytes& bytes) {
+  return decoded(bytes, "work order", [](const json& j) {
+    WorkOrder message;
+    message.group_id = j.at("group_id").get<std::uint64_t>();
+    for (const auto& params : j.at("trials")) message.trials.push_back(params_from_json(params));
+    for (const bool wanted : j.at("wanted").get<std::vector<bool>>()) message.wanted.push_back(wanted ? 1 : 0);
+    message.prune = j.at("prune").get<bool>();
+    if (message.wanted.size() != message.trials.size())
+      throw MessageError("work order with " + std::to_string(message.trials.size()) + " trials and " +
+                         std::to_string(message.wanted.size()) + " wanted flags");
+    return message;
+  });
+}
+
+Bytes encode(const GroupOutcome& message) {
+  json reports = json::array();
+  for (const TrialReport& report : message.reports)
+    reports.push_back({{"status", to_string(report.status)},
+                       {"error", report.error},
+                       {"result", report.result ? result_to_json(*report.result) : json(nullptr)}});
+  return to_bytes({{"group_id", message.group_id}, {"reports", std::move(reports)}});
+}
+
+GroupOutcome decode_group_outcome(const Bytes& bytes) {
+  return decoded(bytes, "group outcome", [](const json& j) {
+    GroupOutcome message;
+    message.group_id = j.at("group_id").get<std::uint64_t>();
+    for (const auto& r : j.at("reports")) {
+      TrialReport report;
+      try {
+        report.status = parse_trial_status(r.at("status").get<std::string>());
+      } catch (const std::invalid_argument& error) {
+        throw MessageError(error.what());
+      }
+      report.error = r.at("error").get<std::string>();
+      if (!r.at("result").is_null()) report.result = std::make_unique<TrainResult>(result_from_json(r.at("result")));
+      message.reports.push_back(std::move(report));
+    }
+    return message;
+  });
+}
+
+Bytes encode(const PruneQuery& message) {
+  return to_bytes({{"epoch", message.epoch}, {"val_accuracy", message.val_accuracy}});
+}
+
+PruneQuery decode_prune_query(const Bytes& bytes) {
+  return decoded(bytes, "prune query", [](const json& j) {
+    return PruneQuery{j.at("epoch").get<int>(), j.at("val_accuracy").get<double>()};
+  });
+}
+
+Bytes encode_prune_answer(bool prune) { return to_bytes({{"prune", prune}}); }
+
+bool decode_prune_answer(const Bytes& bytes) {
+  return decoded(bytes, "prune answer", [](const json& j) { return j.at("prune").get<bool>(); });
+}
+
+}  // namespace losslab::runner::messages

@@ -1,0 +1,79 @@
+// The messages rank 0 and the worker ranks of an MPI sweep exchange, as bytes. Each is a CBOR
+// document (nlohmann::json); the float arrays (loss history, weights) travel as raw binary, so
+// every value, NaN included, arrives bit for bit. Nothing here knows MPI: the encoding is tested
+// on its own, and the MPI code only moves the bytes.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "group_training.hpp"
+#include "losslab/runner/params.hpp"
+
+namespace losslab::runner::messages {
+
+using Bytes = std::vector<std::uint8_t>;
+
+// A message that cannot be decoded (a bug, or a worker built from other sources).
+class MessageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Rank 0 -> worker: load this dataset (the dataset.* keys of the resolved config).
+struct LoadRequest {
+  ResolvedParams params;
+  double heartbeat_seconds = 1;  // how often a busy worker says it is alive
+};
+
+// Worker -> rank 0, once the dataset is loaded (or could not be).
+struct WorkerReady {
+  std::string error;  // empty: loaded
+  std::map<std::string, std::string> checksums;
+  std::string description;
+  bool has_bias_row = false;
+  std::uint64_t train_examples = 0;
+  double load_seconds = 0;
+  std::string host;
+  std::int64_t pid = 0;
+};
+
+// Rank 0 -> worker: train these trials as one group (in this order: the order decides the group's
+// GEMM layout, hence the rounding). `wanted`: the trials whose outcome rank 0 will record.
+struct WorkOrder {
+  std::uint64_t group_id = 0;
+  std::vector<ResolvedParams> trials;
+  std::vector<char> wanted;
+  bool prune = false;  // the sweep prunes: ask rank 0 (PruneQuery) after every epoch
+};
+
+// Worker -> rank 0: the outcome of every wanted trial of a group (unwanted entries stay empty).
+struct GroupOutcome {
+  std::uint64_t group_id = 0;
+  std::vector<TrialReport> reports;
+};
+
+// Worker -> rank 0 after each epoch of each trial when the sweep prunes; rank 0 answers.
+struct PruneQuery {
+  int epoch = 0;
+  double val_accuracy = 0;
+};
+
+Bytes encode(const LoadRequest& message);
+Bytes encode(const WorkerReady& message);
+Bytes encode(const WorkOrder& message);
+Bytes encode(const GroupOutcome& message);
+Bytes encode(const PruneQuery& message);
+Bytes encode_prune_answer(bool prune);
+
+LoadRequest decode_load_request(const Bytes& bytes);
+WorkerReady decode_worker_ready(const Bytes& bytes);
+WorkOrder decode_work_order(const Bytes& bytes);
+GroupOutcome decode_group_outcome(const Bytes& bytes);
+PruneQuery decode_prune_query(const Bytes& bytes);
+bool decode_prune_answer(const Bytes& bytes);
+
+}  // namespace losslab::runner::messages

@@ -1,0 +1,165 @@
+// The bytes rank 0 and the worker ranks of an MPI sweep exchange: every value comes back exactly
+// (floats bit for bit, NaN included, integers stay integers), and garbage is a clear error.
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <limits>
+
+#include "work_messages.hpp"
+
+namespace losslab::runner::messages {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+TrainResult sample_result() {
+  TrainResult result;
+  result.status = TrainStatus::stopped;
+  result.W = Matrix<float>(3, 2);
+  result.W << 1.0f, -2.5e-7f, 3.25f, std::nextafter(1.0f, 2.0f), -0.0f, 1e30f;
+  result.loss_history = {2.302585f, 1.9f, std::numeric_limits<float>::quiet_NaN(), 0.1f + 0.2f};
+  result.steps_per_epoch = 2;
+  result.epochs = {{1, 2.1, 0.5, kNaN, 0.01, 0.25}, {2, 1.9, 0.625, 0.6, 0.005, 0.5}};
+  result.diverged_step = 3;
+  result.message = "loss is NaN at step 2";
+  result.final_loss = 0.1 + 0.2;  // 0.30000000000000004: no float32 shortcut may round it
+  result.train_accuracy = 2.0 / 3.0;
+  result.val_accuracy = kNaN;
+  result.test_accuracy = 1e-300;
+  result.train_seconds = 12.5;
+  return result;
+}
+
+// Bit patterns, so NaN == NaN and -0.0 != 0.0.
+template <typename T>
+auto bits(T value) {
+  if constexpr (sizeof(T) == 4)
+    return std::bit_cast<std::uint32_t>(value);
+  else
+    return std::bit_cast<std::uint64_t>(value);
+}
+
+void expect_same_double(double a, double b, const char* what) {
+  if (std::isnan(a))
+    EXPECT_TRUE(std::isnan(b)) << what;
+  else
+    EXPECT_EQ(bits(a), bits(b)) << what;
+}
+
+TEST(WorkMessages, LoadRequestKeepsEveryParameterTypeExactly) {
+  LoadRequest request;
+  request.params = {{"dataset.kind", std::string("fashion-mnist")},
+                    {"dataset.limit", std::int64_t{3000}},
+                    {"dataset.validation", 0.1},
+                    {"dataset.test", 1.0},  // a double that happens to be whole stays a double
+                    {"regularization.regularize_bias", true},
+                    {"dataset.preprocess", std::vector<std::string>{"standardize", "bias"}}};
+  request.heartbeat_seconds = 0.75;
+  const LoadRequest back = decode_load_request(encode(request));
+  EXPECT_EQ(back.params, request.params);
+  EXPECT_TRUE(std::holds_alternative<double>(back.params.at("dataset.test")));
+  EXPECT_TRUE(std::holds_alternative<std::int64_t>(back.params.at("dataset.limit")));
+  EXPECT_EQ(back.heartbeat_seconds, 0.75);
+}
+
+TEST(WorkMessages, WorkOrderKeepsTrialOrderWantedFlagsAndPruning) {
+  WorkOrder order;
+  order.group_id = 42;
+  order.trials = {{{"optimizer.learning_rate", 1e-3}}, {{"optimizer.learning_rate", 0.1 + 0.2}}};
+  order.wanted = {0, 1};
+  order.prune = true;
+  const WorkOrder back = decode_work_order(encode(order));
+  EXPECT_EQ(back.group_id, 42u);
+  EXPECT_EQ(back.trials, order.trials);
+  EXPECT_EQ(back.wanted, order.wanted);
+  EXPECT_TRUE(back.prune);
+}
+
+TEST(WorkMessages, GroupOutcomeCarriesResultsBitForBit) {
+  GroupOutcome outcome;
+  outcome.group_id = 7;
+  outcome.reports.push_back(TrialReport{TrialStatus::interrupted, "stopped by rank 0",
+                                        std::make_unique<TrainResult>(sample_result())});
+  outcome.reports.push_back(TrialReport{TrialStatus::failed, "epochs must be >= 1", nullptr});
+  outcome.reports.emplace_back();  // a partner of the group whose outcome is not wanted
+
+  const GroupOutcome back = decode_group_outcome(encode(outcome));
+  ASSERT_EQ(back.reports.size(), 3u);
+  EXPECT_EQ(back.group_id, 7u);
+  const TrialReport& sent = outcome.reports[0];
+  const TrialReport& got = back.reports[0];
+  EXPECT_EQ(got.status, TrialStatus::interrupted);
+  EXPECT_EQ(got.error, sent.error);
+  ASSERT_TRUE(got.result);
+  const TrainResult& a = *sent.result;
+  const TrainResult& b = *got.result;
+  EXPECT_EQ(b.status, a.status);
+  ASSERT_EQ(b.W.rows(), a.W.rows());
+  ASSERT_EQ(b.W.cols(), a.W.cols());
+  for (Eigen::Index i = 0; i < a.W.size(); ++i) EXPECT_EQ(bits(b.W.data()[i]), bits(a.W.data()[i])) << i;
+  ASSERT_EQ(b.loss_history.size(), a.loss_history.size());
+  for (std::size_t i = 0; i < a.loss_history.size(); ++i)
+    EXPECT_EQ(bits(b.loss_history[i]), bits(a.loss_history[i])) << i;
+  EXPECT_EQ(b.steps_per_epoch, a.steps_per_epoch);
+  ASSERT_EQ(b.epochs.size(), a.epochs.size());
+  for (std::size_t e = 0; e < a.epochs.size(); ++e) {
+    EXPECT_EQ(b.epochs[e].epoch, a.epochs[e].epoch);
+    expect_same_double(b.epochs[e].mean_loss, a.epochs[e].mean_loss, "mean_loss");
+    expect_same_double(b.epochs[e].train_accuracy, a.epochs[e].train_accuracy, "train_accuracy");
+    expect_same_double(b.epochs[e].val_accuracy, a.epochs[e].val_accuracy, "val_accuracy");
+    expect_same_double(b.epochs[e].learning_rate, a.epochs[e].learning_rate, "learning_rate");
+    expect_same_double(b.epochs[e].seconds, a.epochs[e].seconds, "seconds");
+  }
+  EXPECT_EQ(b.diverged_step, a.diverged_step);
+  EXPECT_EQ(b.message, a.message);
+  expect_same_double(b.final_loss, a.final_loss, "final_loss");
+  expect_same_double(b.train_accuracy, a.train_accuracy, "train_accuracy");
+  expect_same_double(b.val_accuracy, a.val_accuracy, "val_accuracy");
+  expect_same_double(b.test_accuracy, a.test_accuracy, "test_accuracy");
+  expect_same_double(b.train_seconds, a.train_seconds, "train_seconds");
+
+  EXPECT_EQ(back.reports[1].status, TrialStatus::failed);
+  EXPECT_EQ(back.reports[1].error, "epochs must be >= 1");
+  EXPECT_FALSE(back.reports[1].result);
+  EXPECT_FALSE(back.reports[2].result);
+}
+
+TEST(WorkMessages, WorkerReadyAndPruneMessagesRoundTrip) {
+  WorkerReady ready;
+  ready.checksums = {{"/data/train-images-idx3-ubyte.gz", "crc32:89abcdef size:26421880"}};
+  ready.description = "fashion-mnist: 2000 train / 1000 val / 10000 test";
+  ready.has_bias_row = true;
+  ready.train_examples = 2000;
+  ready.load_seconds = 0.5;
+  ready.host = "node17";
+  ready.pid = 4242;
+  const WorkerReady back = decode_worker_ready(encode(ready));
+  EXPECT_EQ(back.checksums, ready.checksums);
+  EXPECT_EQ(back.description, ready.description);
+  EXPECT_TRUE(back.has_bias_row);
+  EXPECT_EQ(back.train_examples, 2000u);
+  EXPECT_EQ(back.host, "node17");
+  EXPECT_EQ(back.pid, 4242);
+  EXPECT_TRUE(back.error.empty());
+
+  const PruneQuery query = decode_prune_query(encode(PruneQuery{3, 0.8125}));
+  EXPECT_EQ(query.epoch, 3);
+  EXPECT_EQ(query.val_accuracy, 0.8125);
+  EXPECT_TRUE(decode_prune_answer(encode_prune_answer(true)));
+  EXPECT_FALSE(decode_prune_answer(encode_prune_answer(false)));
+}
+
+TEST(WorkMessages, MalformedBytesAreAClearError) {
+  EXPECT_THROW(decode_work_order(Bytes{0xff, 0x00, 0x13}), MessageError);
+  // A valid document of the wrong kind is malformed too.
+  try {
+    decode_group_outcome(encode(PruneQuery{1, 0.5}));
+    FAIL() << "no error";
+  } catch (const MessageError& error) {
+    EXPECT_NE(std::string(error.what()).find("malformed group outcome message"), std::string::npos) << error.what();
+  }
+}
+
+}  // namespace
+}  // namespace losslab::runner::messages
