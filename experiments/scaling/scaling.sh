@@ -13,7 +13,7 @@
 #             same seed train fused in groups of up to 8), --jobs 1 and 2.
 # Columns: process = whole-process wall time; load = reading/generating + preprocessing the data
 # (losslab-run's log); train = first trial start to last trial end (trials table); us/step/trial =
-# train / (steps x trials) x jobs used (CPU-microseconds per trial-step); GFLOP/s = 4 B D C flops
+# train / (steps x trials) x jobs (CPU-microseconds per trial-step); GFLOP/s = 4 B D C flops
 # per step per trial / train; RSS = peak resident memory.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -55,8 +55,8 @@ measure() {
   [[ $done_count == "$trials" ]] || echo "warning: $done_count of $trials trials completed" >&2
   awk -v s="$series" -v l="$label" -v n="$n" -v d="$d" -v t="$trials" -v j="$jobs" -v w="$wall" \
       -v ld="$load" -v sp="$span" -v rss="$rss" -v e="$EPOCHS" 'BEGIN {
-    steps = e * int(n / 200); used = (t < j) ? t : j
-    groups = int((t + 7) / 8); if (used > groups) used = groups
+    # Every job's core is in use: fewer groups (of up to 8 trials) than jobs share their steps.
+    steps = e * int(n / 200); used = j
     printf "| %-9s | %-14s | %6d | %5d | %6d | %4d | %9.2f | %7.2f | %8.2f | %13.1f | %7.1f | %7.0f |\n",
       s, l, n, d, t, j, w, ld, sp, sp * used / (steps * t) * 1e6, 4 * 200 * d * 10 * steps * t / sp / 1e9, rss / 1024
   }'
