@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist
   chromium fonts-dejavu-core  # the HTML report's browser test
+  libopenmpi-dev openmpi-bin  # losslab-run under mpirun (optional for a build: CMake's LOSSLAB_MPI=AUTO)
 )
 
 missing=()
