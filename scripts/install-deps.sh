@@ -11,6 +11,7 @@ packages=(
   dataset-fashion-mnist
   chromium fonts-dejavu-core  # the HTML report's browser test
   clang libclang-rt-14-dev    # tests/fuzz/smoke.sh: libFuzzer and the sanitizer runtimes
+  libopenmpi-dev openmpi-bin  # losslab-run under mpirun (optional for a build: CMake's LOSSLAB_MPI=AUTO)
 )
 
 missing=()

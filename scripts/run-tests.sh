@@ -2,17 +2,20 @@
 # Builds losslab and runs the whole test suite through CTest.
 #   scripts/run-tests.sh              release build in build/
 #   scripts/run-tests.sh --sanitize   AddressSanitizer + UndefinedBehaviorSanitizer build in build-asan/
+# Further arguments go to CMake, e.g. -DLOSSLAB_MPI=ON (fail unless MPI is found) or OFF.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_dir=build
 cmake_flags=(-DCMAKE_BUILD_TYPE=Release)
 if [[ "${1:-}" == "--sanitize" ]]; then
+  shift
   build_dir=build-asan
   cmake_flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOSSLAB_SANITIZE=ON)
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 fi
+cmake_flags+=("$@")
 
 jobs=$(nproc)
 cmake -S . -B "$build_dir" "${cmake_flags[@]}"

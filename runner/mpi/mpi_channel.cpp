@@ -89,9 +89,10 @@ std::optional<Message> Channel::poll(int source) {
   return message;
 }
 
-bool Channel::waiting(int source, Tag tag) {
+bool Channel::waiting(int source, std::optional<Tag> tag) {
   int found = 0;
-  check(MPI_Iprobe(source, static_cast<int>(tag), comm_, &found, MPI_STATUS_IGNORE), "MPI_Iprobe", source);
+  check(MPI_Iprobe(source, tag ? static_cast<int>(*tag) : MPI_ANY_TAG, comm_, &found, MPI_STATUS_IGNORE), "MPI_Iprobe",
+        source);
   return found != 0;
 }
 

@@ -59,8 +59,8 @@ class Channel {
   void send(int destination, Tag tag, std::vector<std::uint8_t> bytes = {});
   // The next message that has arrived (from `source`, or any rank when -1), if any. Throws MpiError.
   std::optional<Message> poll(int source = MPI_ANY_SOURCE);
-  // Whether a message with `tag` from `source` is waiting (it stays queued).
-  bool waiting(int source, Tag tag);
+  // Whether a message with `tag` (any tag by default) from `source` is waiting (it stays queued).
+  bool waiting(int source, std::optional<Tag> tag = std::nullopt);
   // Completes finished sends and forgets them; true when none is left.
   bool flush_sends();
 

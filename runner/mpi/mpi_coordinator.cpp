@@ -101,10 +101,11 @@ DatasetInfo Coordinator::prepare(const ResolvedParams& params) {
   return *dataset_;
 }
 
-std::string Coordinator::describe_workers(std::size_t) const {
-  const auto ranks = std::count_if(workers_.begin() + 1, workers_.end(), [](const Worker& worker) {
+std::string Coordinator::describe_workers(std::size_t groups) const {
+  const auto usable = std::count_if(workers_.begin() + 1, workers_.end(), [](const Worker& worker) {
     return worker.state == State::idle || worker.state == State::busy || worker.state == State::loading;
   });
+  const auto ranks = std::min<std::size_t>(static_cast<std::size_t>(usable), groups);
   return fmt::format("{} worker rank{}", ranks, ranks == 1 ? "" : "s");
 }
 
@@ -268,8 +269,10 @@ void Coordinator::check_leases() {
   const auto now = Clock::now();
   for (Worker& worker : workers_) {
     if (worker.state != State::loading && worker.state != State::busy) continue;
-    if (now - worker.last_heard > lease_)
-      lose_worker(worker, "died (no message for " + seconds_text(now - worker.last_heard) + ")");
+    if (now - worker.last_heard <= lease_) continue;
+    // Rank 0 itself may have been slow (a long database wait) while the worker's heartbeats queued up.
+    if (channel_.waiting(worker.rank)) continue;
+    lose_worker(worker, "died (no message for " + seconds_text(now - worker.last_heard) + ")");
   }
 }
 
