@@ -207,15 +207,19 @@ def recording_profile(run_bin, config, tmp):
         per_thread[tid] = per_thread.get(tid, 0.0) + seconds
     others = sorted((t for t in per_thread if t != pid), key=lambda t: per_thread[t], reverse=True)
     workers = others[:2]
-    writers = others[2:]
+    writers = others[2:]  # the writer thread, and the data loading's helper threads
     training_start = min(t for tid, t, _ in samples if tid in workers)
     training_end = max(t for tid, t, _ in samples if tid in workers)
     main_after = sum(s for tid, t, s in samples if tid == pid and t >= training_start)
-    writer = sum(per_thread[t] for t in writers)
+    # The other threads' CPU from the start of training on: the writer's. (Short-lived threads that
+    # help load the data - decompressing, checksumming, building splits - end before training.)
+    writer = sum(s for tid, t, s in samples if tid in writers and t >= training_start)
+    loader_helpers = sum(s for tid, t, s in samples if tid in writers and t < training_start)
     _, span, _ = losslab_db_trials(db)
     return {"wall": wall, "total_cpu": sum(per_thread.values()), "workers_cpu": sum(per_thread[t] for t in workers),
             "writer_cpu": writer, "main_after_start_cpu": main_after,
-            "main_total_cpu": per_thread.get(pid, 0.0), "training_span": training_end - training_start,
+            "main_total_cpu": per_thread.get(pid, 0.0), "loader_helpers_cpu": loader_helpers,
+            "training_span": training_end - training_start,
             "trial_span": span}
 
 
@@ -398,7 +402,8 @@ def report(results, peak, profile):
         print(f"Per CPU-second of the worker threads (perf): {core_rate / 1e9:.1f} GFLOP/s = "
               f"{core_rate / peak * 100:.0f}% of one core's peak (insensitive to other load). "
               f"Process CPU {profile['total_cpu']:.2f} s: workers {profile['workers_cpu']:.2f}, main "
-              f"{profile['main_total_cpu']:.2f} (data loading), writer {profile['writer_cpu']:.3f}.")
+              f"{profile['main_total_cpu']:.2f} (data loading), loading's helper threads "
+              f"{profile['loader_helpers_cpu']:.2f}, writer {profile['writer_cpu']:.3f}.")
         print("Target 5 counts the writer thread's CPU and the main thread's after training began (closing the "
               "run, the summary) as if all of it lengthened the sweep: an upper bound, since the writer "
               "mostly overlaps training. losslab-run has no switch to turn recording off.")

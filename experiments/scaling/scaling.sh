@@ -53,9 +53,9 @@ measure() {
   local done_count
   done_count=$(sqlite3 "$db" "SELECT count(*) FROM trials WHERE status = 'completed'")
   [[ $done_count == "$trials" ]] || echo "warning: $done_count of $trials trials completed" >&2
+  # Every job's core is in use: fewer groups (of up to 8 trials) than jobs share their steps.
   awk -v s="$series" -v l="$label" -v n="$n" -v d="$d" -v t="$trials" -v j="$jobs" -v w="$wall" \
       -v ld="$load" -v sp="$span" -v rss="$rss" -v e="$EPOCHS" 'BEGIN {
-    # Every job's core is in use: fewer groups (of up to 8 trials) than jobs share their steps.
     steps = e * int(n / 200); used = j
     printf "| %-9s | %-14s | %6d | %5d | %6d | %4d | %9.2f | %7.2f | %8.2f | %13.1f | %7.1f | %7.0f |\n",
       s, l, n, d, t, j, w, ld, sp, sp * used / (steps * t) * 1e6, 4 * 200 * d * 10 * steps * t / sp / 1e9, rss / 1024
