@@ -13,7 +13,7 @@
 #SBATCH --nodes=2
 #SBATCH --ntasks-per-node=32   # one rank per core: a worker rank trains single-threaded
 #SBATCH --cpus-per-task=1
-#SBATCH --mem-per-cpu=1G       # every rank holds its own copy of the dataset (Fashion-MNIST: ~0.4 GB)
+#SBATCH --mem-per-cpu=1G       # every rank holds its own copy of the dataset (Fashion-MNIST: ~0.3 GB)
 #SBATCH --time=02:00:00
 #SBATCH --output=losslab-%j.out
 set -euo pipefail
