@@ -25,7 +25,10 @@ std::vector<PreprocessStep> preprocess_steps(const ResolvedParams& params) {
 // Holds `test` examples (count or fraction) out of one set of examples, for the formats that
 // ship no separate test set.
 TrainTest hold_out_test(Dataset data, double test, std::uint64_t seed) {
-  auto [train, held_out] = split_validation(data, test, seed);
+  // A parameter may live until the end of the caller's full expression (GCC does so), which here
+  // spans preparing the splits: moved into a local, the unsplit data is freed on return.
+  const Dataset all = std::move(data);
+  auto [train, held_out] = split_validation(all, test, seed);
   return TrainTest{std::move(train), std::move(held_out)};
 }
 
