@@ -43,8 +43,12 @@ std::size_t expected_content_size(const std::string& path) {
   unsigned char trailer[4] = {0, 0, 0, 0};
   in.seekg(size - 4);
   in.read(reinterpret_cast<char*>(trailer), 4);
-  return std::size_t{trailer[0]} | (std::size_t{trailer[1]} << 8) | (std::size_t{trailer[2]} << 16) |
-         (std::size_t{trailer[3]} << 24);
+  const std::size_t stated = std::size_t{trailer[0]} | (std::size_t{trailer[1]} << 8) |
+                             (std::size_t{trailer[2]} << 16) | (std::size_t{trailer[3]} << 24);
+  // The trailer is the file's word, and a corrupt or crafted one may claim 4 GB: deflate cannot
+  // expand more than 1032:1, so a hint above that is not believed (the fuzzers' find).
+  constexpr std::size_t kMaxDeflateRatio = 1032;
+  return std::min(stated, static_cast<std::size_t>(size) * kMaxDeflateRatio);
 }
 
 }  // namespace
