@@ -91,12 +91,7 @@ DatasetInfo Coordinator::prepare(const ResolvedParams& params) {
                                                                         : first_load_error_);
     // Stopped before anything trained: run() will return at once and the run is marked interrupted.
     if (InterruptGuard::received()) return {};
-    if (receive_available())
-      backoff.found_something();
-    else
-      backoff.found_nothing();
-    check_leases();
-    ping_waiting_workers();
+    poll(backoff);
   }
   return *dataset_;
 }
@@ -142,12 +137,7 @@ void Coordinator::run(SweepRound& round, const std::vector<WorkGroup>& groups) {
     if (!any_worker({State::idle, State::busy, State::loading}))
       throw std::runtime_error(fmt::format("no worker rank is left to train the remaining {} group{}",
                                            queue.size(), queue.size() == 1 ? "" : "s"));
-    if (receive_available())
-      backoff.found_something();
-    else
-      backoff.found_nothing();
-    check_leases();
-    ping_waiting_workers();
+    poll(backoff);
   }
   abandon_in_flight(queue);
 }
@@ -178,6 +168,15 @@ void Coordinator::dispatch(std::deque<Assignment>& queue) {
       send_or_lose(worker, Tag::work, messages::encode(order));
     }
   }
+}
+
+void Coordinator::poll(IdleBackoff& backoff) {
+  if (receive_available())
+    backoff.found_something();
+  else
+    backoff.found_nothing();
+  check_leases();
+  ping_waiting_workers();
 }
 
 bool Coordinator::receive_available() {

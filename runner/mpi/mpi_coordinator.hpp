@@ -60,6 +60,8 @@ class Coordinator : public GroupExecutor {
   void check_leases();
   void lose_worker(Worker& worker, const std::string& why);
   void ping_waiting_workers();
+  // One round of the coordinator's loop: handle what arrived (or back off), then the leases and pings.
+  void poll(IdleBackoff& backoff);
   void abandon_in_flight(std::deque<Assignment>& queue);
   bool any_worker(std::initializer_list<State> states) const;
   void send_or_lose(Worker& worker, Tag tag, std::vector<std::uint8_t> bytes = {});
