@@ -42,12 +42,16 @@ Data select_rows_of(const Data& data, const std::vector<std::size_t>& indices) {
   return out;
 }
 
+std::vector<std::size_t> all_rows(std::size_t n) {
+  std::vector<std::size_t> rows(n);
+  std::iota(rows.begin(), rows.end(), std::size_t{0});
+  return rows;
+}
+
 template <typename Data>
 Data take_first_of(const Data& data, std::size_t limit) {
   if (limit == 0 || limit >= data.size()) return data;
-  std::vector<std::size_t> indices(limit);
-  std::iota(indices.begin(), indices.end(), std::size_t{0});
-  return select_rows_of(data, indices);
+  return select_rows_of(data, all_rows(limit));
 }
 
 // Rows `indices` of `source` as float, in one freshly allocated matrix that already has the bias
@@ -76,12 +80,6 @@ Dataset gather_split(const Source& source, const std::vector<std::size_t>& indic
   out.has_bias_column = bias;
   out.class_names = source.class_names;
   return out;
-}
-
-std::vector<std::size_t> all_rows(std::size_t n) {
-  std::vector<std::size_t> rows(n);
-  std::iota(rows.begin(), rows.end(), std::size_t{0});
-  return rows;
 }
 
 std::size_t validation_count(double validation, std::size_t n) {

@@ -99,33 +99,29 @@ LoadedDataset load_dataset(const ResolvedParams& params) {
     return sums;
   });
   std::shared_ptr<Splits> splits;
-  // Image formats stay bytes until prepare_splits converts each split once (the memory peak).
-  const auto prepare_bytes = [&](ByteTrainTest data) {
-    data.test = take_first(data.test, test_limit);
-    return std::make_shared<Splits>(
-        prepare_splits(std::move(data), validation, limit, preprocess_steps(params), split_seed));
-  };
-  const auto prepare_floats = [&](TrainTest data) {
+  // Image formats arrive as bytes (ByteTrainTest), the others as floats (TrainTest); either way
+  // prepare_splits converts each split once (the memory peak).
+  const auto prepare = [&](auto data) {
     data.test = take_first(data.test, test_limit);
     return std::make_shared<Splits>(
         prepare_splits(std::move(data), validation, limit, preprocess_steps(params), split_seed));
   };
   if (kind == "fashion-mnist" || kind == "mnist") {
-    splits = prepare_bytes(
+    splits = prepare(
         load_mnist_bytes(path, kind == "mnist" ? MnistFlavor::mnist : MnistFlavor::fashion_mnist));
   } else if (kind == "cifar10") {
-    splits = prepare_bytes(load_cifar10_bytes(path));
+    splits = prepare(load_cifar10_bytes(path));
   } else if (kind == "csv") {
     CsvOptions csv;
     csv.label_column = get_string(params, "dataset.label_column");
     const std::string test_path = get_string(params, "dataset.test_path");
     if (!test_path.empty()) {
-      splits = prepare_floats(load_csv_pair(path, test_path, csv));
+      splits = prepare(load_csv_pair(path, test_path, csv));
     } else {
-      splits = prepare_floats(hold_out_test(load_csv(path, csv), test, split_seed));
+      splits = prepare(hold_out_test(load_csv(path, csv), test, split_seed));
     }
   } else {
-    splits = prepare_floats(hold_out_test(synthetic_data(params), test, split_seed));
+    splits = prepare(hold_out_test(synthetic_data(params), test, split_seed));
   }
 
   LoadedDataset loaded;
