@@ -54,14 +54,29 @@ Data take_first_of(const Data& data, std::size_t limit) {
   return select_rows_of(data, all_rows(limit));
 }
 
+// Calls fn(begin, end) on the rows [0, rows): in two halves on two cores when there are enough.
+template <typename Fn>
+void in_two_halves(std::size_t rows, const Fn& fn) {
+  const std::size_t half = rows >= kParallelRows ? rows / 2 : rows;
+  auto second = std::async(half < rows ? std::launch::async : std::launch::deferred, fn, half, rows);
+  fn(0, half);
+  second.get();
+}
+
+// Whether a split's matrix asks for huge pages. Training reads rows at random, one minibatch at a
+// time, and gathers about 5 % faster from 2 MiB pages; validation and test are read front to back,
+// and on a VM a fresh huge page costs several times more to fault in than its 512 small ones.
+enum class Pages { small, huge };
+
 // Rows `indices` of `source` as float, in one freshly allocated matrix that already has the bias
 // column when `bias` is set: appending it later would copy the whole matrix (the load's memory peak).
 template <typename Source>
-Dataset gather_split(const Source& source, const std::vector<std::size_t>& indices, bool bias) {
+Dataset gather_split(const Source& source, const std::vector<std::size_t>& indices, bool bias, Pages pages) {
   Dataset out;
   const auto features = static_cast<Eigen::Index>(source.dimension());
   out.X.resize(static_cast<Eigen::Index>(indices.size()), features + (bias ? 1 : 0));
-  detail::advise_huge_pages(out.X.data(), static_cast<std::size_t>(out.X.size()) * sizeof(float));
+  if (pages == Pages::huge)
+    detail::advise_huge_pages(out.X.data(), static_cast<std::size_t>(out.X.size()) * sizeof(float));
   out.y.resize(indices.size());
   const auto copy_rows = [&](std::size_t begin, std::size_t end) {
     for (std::size_t k = begin; k < end; ++k) {
@@ -70,12 +85,8 @@ Dataset gather_split(const Source& source, const std::vector<std::size_t>& indic
       out.y[k] = source.y[indices[k]];
     }
   };
-  // Two halves on two cores: filling fresh memory is mostly the kernel clearing its pages.
-  const std::size_t half = indices.size() >= kParallelRows ? indices.size() / 2 : indices.size();
-  auto second = std::async(half < indices.size() ? std::launch::async : std::launch::deferred, copy_rows, half,
-                           indices.size());
-  copy_rows(0, half);
-  second.get();
+  // Filling fresh memory is mostly the kernel clearing its pages: worth both cores.
+  in_two_halves(indices.size(), copy_rows);
   if (bias) out.X.col(features).setOnes();
   out.has_bias_column = bias;
   out.class_names = source.class_names;
@@ -144,8 +155,12 @@ void apply_step(const FittedStep& step, Dataset& data) {
     throw std::invalid_argument("preprocessing was fitted on " + std::to_string(step.offset.size()) +
                                 " features but the data has " + std::to_string(X.cols()));
   }
-  X.rowwise() -= step.offset.transpose();
-  if (step.scale.size() != 0) X.array().rowwise() /= step.scale.transpose().array();
+  // Element by element, so any cut of the rows gives the same bits.
+  in_two_halves(static_cast<std::size_t>(X.rows()), [&](std::size_t begin, std::size_t end) {
+    auto rows = X.middleRows(static_cast<Eigen::Index>(begin), static_cast<Eigen::Index>(end - begin));
+    rows.rowwise() -= step.offset.transpose();
+    if (step.scale.size() != 0) rows.array().rowwise() /= step.scale.transpose().array();
+  });
 }
 
 Vector<float> safe_scale(const Vector<double>& scale) {
@@ -255,10 +270,10 @@ Splits prepare_splits_of(Source train, Source test, double validation, std::size
   Splits splits;
   // Each split is converted once into its final matrix; the source is released before the
   // (largest) training matrix when it can be, so the float data is held twice only for the test set.
-  splits.test = gather_split(test, all_rows(test.size()), bias);
+  splits.test = gather_split(test, all_rows(test.size()), bias, Pages::small);
   test = Source{};
-  splits.val = gather_split(train, parts.val, bias);
-  splits.train = gather_split(train, parts.train, bias);
+  splits.val = gather_split(train, parts.val, bias, Pages::small);
+  splits.train = gather_split(train, parts.train, bias, Pages::huge);
   train = Source{};
   Preprocessor preprocessor(steps);
   preprocessor.fit_apply(splits.train);

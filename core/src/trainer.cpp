@@ -11,6 +11,7 @@
 #include "losslab/model.hpp"
 #include "losslab/objective.hpp"
 #include "losslab/update_rules.hpp"
+#include "all_finite.hpp"
 #include "parse_names.hpp"
 #include "work_team.hpp"
 
@@ -276,7 +277,7 @@ class GroupRun {
     const double loss = m.result.loss_history.back();
     m.loss_sum += loss;
     ++m.steps_in_epoch;
-    if (!std::isfinite(loss) || !block(m).allFinite()) {
+    if (!std::isfinite(loss) || !detail::all_finite(block(m))) {
       m.result.status = TrainStatus::diverged;
       m.result.diverged_step = step;
       m.result.message = std::isfinite(loss) ? "weights became non-finite at step " + std::to_string(step)
