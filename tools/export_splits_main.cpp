@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 
 #include "losslab/runner/config.hpp"
@@ -31,7 +32,11 @@ void write_npy(const std::filesystem::path& path, const char* descr, const std::
   if (!out) throw std::runtime_error("cannot write " + path.string());
 }
 
-void write_split(const std::filesystem::path& directory, const std::string& name, const losslab::Dataset& split) {
+void write_split(const std::filesystem::path& directory, const std::string& name, const losslab::Dataset& stored) {
+  // An image training split is kept encoded in memory; the .npy file holds the floats it decodes to.
+  std::optional<losslab::Dataset> decoded;
+  if (stored.encoded) decoded = losslab::decoded(stored);
+  const losslab::Dataset& split = decoded ? *decoded : stored;
   const auto rows = static_cast<std::size_t>(split.X.rows()), cols = static_cast<std::size_t>(split.X.cols());
   write_npy(directory / (name + "_X.npy"), "<f4", "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")",
             split.X.data(), rows * cols * sizeof(float));  // RowMatrix: C order

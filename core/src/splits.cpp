@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <future>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 
@@ -93,6 +94,32 @@ Dataset gather_split(const Source& source, const std::vector<std::size_t>& indic
   return out;
 }
 
+// The training split of image bytes: its rows' bytes, kept encoded (EncodedFeatures) and decoded
+// row by row as minibatches read them: a quarter of the float matrix's memory, bandwidth and
+// page faults.
+Dataset encode_split(const ByteDataset& source, const std::vector<std::size_t>& indices, bool bias) {
+  Dataset out;
+  EncodedFeatures encoded;
+  encoded.bytes.resize(static_cast<Eigen::Index>(indices.size()), source.X.cols());
+  detail::advise_huge_pages(encoded.bytes.data(), static_cast<std::size_t>(encoded.bytes.size()));
+  out.y.resize(indices.size());
+  for (std::size_t k = 0; k < indices.size(); ++k) {
+    encoded.bytes.row(static_cast<Eigen::Index>(k)) = source.X.row(static_cast<Eigen::Index>(indices[k]));
+    out.y[k] = source.y[indices[k]];
+  }
+  encoded.bias = bias;
+  out.encoded = std::move(encoded);
+  out.has_bias_column = bias;
+  out.class_names = source.class_names;
+  return out;
+}
+Dataset training_split(const ByteDataset& source, const std::vector<std::size_t>& indices, bool bias) {
+  return encode_split(source, indices, bias);
+}
+Dataset training_split(const Dataset& source, const std::vector<std::size_t>& indices, bool bias) {
+  return gather_split(source, indices, bias, Pages::huge);
+}
+
 std::size_t validation_count(double validation, std::size_t n) {
   if (!(validation >= 0) || !std::isfinite(validation)) {
     throw std::invalid_argument("validation must be a count >= 1, a fraction in (0, 1) or 0, got " +
@@ -116,45 +143,77 @@ std::size_t validation_count(double validation, std::size_t n) {
   return count;
 }
 
+// The columns preprocessing transforms: all but the bias trick's constant 1.
+auto feature_columns(Dataset& data) { return data.X.leftCols(data.X.cols() - (data.has_bias_column ? 1 : 0)); }
+Eigen::Index feature_count(const Dataset& data) {
+  return static_cast<Eigen::Index>(data.dimension()) - (data.has_bias_column ? 1 : 0);
+}
+
+// Calls fn(block) with the feature columns of `data` in blocks of rows, first row first: X itself,
+// or an encoded dataset decoded a few thousand rows at a time.
+template <typename Fn>
+void for_feature_blocks(Dataset& data, const Fn& fn) {
+  if (!data.encoded) {
+    fn(feature_columns(data));
+    return;
+  }
+  constexpr std::size_t kBlockRows = 4096;
+  RowMatrix<float> block;
+  for (std::size_t begin = 0; begin < data.size(); begin += kBlockRows) {
+    read_rows(data, begin, std::min(kBlockRows, data.size() - begin), block);
+    fn(block.leftCols(feature_count(data)));
+  }
+}
+
 // Per-feature mean and population standard deviation, accumulated in double: float sums over
-// 60000 rows lose several digits.
+// 60000 rows lose several digits. Rows are added in order, whatever the blocks.
 struct ColumnMoments {
   Vector<double> mean;
   Vector<double> std_dev;
 };
-template <typename Features>
-ColumnMoments column_moments(const Features& X) {
-  const auto n = static_cast<double>(X.rows());
-  ColumnMoments moments{Vector<double>::Zero(X.cols()), Vector<double>::Zero(X.cols())};
-  for (Eigen::Index i = 0; i < X.rows(); ++i) moments.mean += X.row(i).transpose().template cast<double>();
+ColumnMoments column_moments(Dataset& data) {
+  const auto n = static_cast<double>(data.size());
+  const Eigen::Index d = feature_count(data);
+  ColumnMoments moments{Vector<double>::Zero(d), Vector<double>::Zero(d)};
+  for_feature_blocks(data, [&](const auto& X) {
+    for (Eigen::Index i = 0; i < X.rows(); ++i) moments.mean += X.row(i).transpose().template cast<double>();
+  });
   moments.mean /= n;
   // Two passes rather than E[x^2] - E[x]^2, which cancels catastrophically for large-mean pixels.
-  for (Eigen::Index i = 0; i < X.rows(); ++i) {
-    moments.std_dev += (X.row(i).transpose().template cast<double>() - moments.mean).array().square().matrix();
-  }
+  for_feature_blocks(data, [&](const auto& X) {
+    for (Eigen::Index i = 0; i < X.rows(); ++i) {
+      moments.std_dev += (X.row(i).transpose().template cast<double>() - moments.mean).array().square().matrix();
+    }
+  });
   moments.std_dev = (moments.std_dev / n).cwiseSqrt();
   return moments;
 }
-
-// The columns preprocessing transforms: all but the bias trick's constant 1.
-auto feature_columns(Dataset& data) { return data.X.leftCols(data.X.cols() - (data.has_bias_column ? 1 : 0)); }
 
 // A template only so it can take Preprocessor's private FittedStep.
 template <typename FittedStep>
 void apply_step(const FittedStep& step, Dataset& data) {
   if (step.kind == PreprocessStep::bias) {
     if (data.has_bias_column) return;  // prepare_splits allocated it already
+    if (data.encoded) {
+      data.encoded->bias = true;
+      data.has_bias_column = true;
+      return;
+    }
     RowMatrix<float>& X = data.X;
     X.conservativeResize(Eigen::NoChange, X.cols() + 1);
     X.col(X.cols() - 1).setOnes();
     data.has_bias_column = true;  // the regularizer and the report know the last row of W is b
     return;
   }
-  auto X = feature_columns(data);
-  if (step.offset.size() != X.cols()) {
+  if (step.offset.size() != feature_count(data)) {
     throw std::invalid_argument("preprocessing was fitted on " + std::to_string(step.offset.size()) +
-                                " features but the data has " + std::to_string(X.cols()));
+                                " features but the data has " + std::to_string(feature_count(data)));
   }
+  if (data.encoded) {  // decoding applies it, with the very same operations as below
+    data.encoded->steps.push_back({step.offset, step.scale});
+    return;
+  }
+  auto X = feature_columns(data);
   // Element by element, so any cut of the rows gives the same bits.
   in_two_halves(static_cast<std::size_t>(X.rows()), [&](std::size_t begin, std::size_t end) {
     auto rows = X.middleRows(static_cast<Eigen::Index>(begin), static_cast<Eigen::Index>(end - begin));
@@ -167,13 +226,19 @@ Vector<float> safe_scale(const Vector<double>& scale) {
   return scale.unaryExpr([](double s) { return s < kMinScale ? 1.0 : s; }).cast<float>();
 }
 
+// Row selection works on X: an encoded split (the output of prepare_splits) must be decoded first.
+const Dataset& plain(const Dataset& data, const char* what) {
+  if (data.encoded) throw std::invalid_argument(std::string(what) + ": the dataset is encoded; decode it first");
+  return data;
+}
+
 }  // namespace
 
-Dataset take_first(const Dataset& data, std::size_t limit) { return take_first_of(data, limit); }
+Dataset take_first(const Dataset& data, std::size_t limit) { return take_first_of(plain(data, "take_first"), limit); }
 ByteDataset take_first(const ByteDataset& data, std::size_t limit) { return take_first_of(data, limit); }
 
 Dataset select_rows(const Dataset& data, const std::vector<std::size_t>& indices) {
-  Dataset out = select_rows_of(data, indices);
+  Dataset out = select_rows_of(plain(data, "select_rows"), indices);
   out.has_bias_column = data.has_bias_column;
   return out;
 }
@@ -198,6 +263,7 @@ SplitIndices split_indices(std::size_t n, double validation, std::uint64_t seed)
 }
 
 TrainVal split_validation(const Dataset& data, double validation, std::uint64_t seed) {
+  plain(data, "split_validation");
   const SplitIndices parts = split_indices(data.size(), validation, seed);
   if (parts.val.empty()) return {data, empty_like(data, 0)};
   return {select_rows_of(data, parts.train), select_rows_of(data, parts.val)};
@@ -236,15 +302,17 @@ void Preprocessor::fit_apply(Dataset& train) {
       throw std::invalid_argument("cannot fit preprocessing step '" + to_string(step) + "' on an empty training set");
     }
     FittedStep fitted{step, {}, {}};
-    const auto features = feature_columns(train);
-    const Eigen::Index d = features.cols();
+    const Eigen::Index d = feature_count(train);
     if (step == PreprocessStep::mean_subtract || step == PreprocessStep::standardize) {
-      const ColumnMoments moments = column_moments(features);
+      const ColumnMoments moments = column_moments(train);
       fitted.offset = moments.mean.cast<float>();
       if (step == PreprocessStep::standardize) fitted.scale = safe_scale(moments.std_dev);
     } else if (step == PreprocessStep::scale_unit) {
-      const double low = features.minCoeff();
-      const double high = features.maxCoeff();
+      double low = std::numeric_limits<double>::infinity(), high = -low;
+      for_feature_blocks(train, [&](const auto& X) {
+        low = std::min<double>(low, X.minCoeff());
+        high = std::max<double>(high, X.maxCoeff());
+      });
       fitted.offset = Vector<float>::Constant(d, static_cast<float>(low));
       fitted.scale = safe_scale(Vector<double>::Constant(d, high - low));
     }
@@ -273,7 +341,7 @@ Splits prepare_splits_of(Source train, Source test, double validation, std::size
   splits.test = gather_split(test, all_rows(test.size()), bias, Pages::small);
   test = Source{};
   splits.val = gather_split(train, parts.val, bias, Pages::small);
-  splits.train = gather_split(train, parts.train, bias, Pages::huge);
+  splits.train = training_split(train, parts.train, bias);
   train = Source{};
   Preprocessor preprocessor(steps);
   preprocessor.fit_apply(splits.train);

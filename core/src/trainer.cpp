@@ -77,7 +77,6 @@ struct Member {
 
 // One slice of a step's minibatch and what its thread computed from it.
 struct Slice {
-  RowMatrix<float> X;  // the gathered rows (unused when the batch is the whole training set)
   Labels y;
   RowMatrix<float> scores, dscores, member_scores, member_dscores;
   Matrix<float> gradient;  // X_slice^T dS_slice for the whole stack
@@ -96,6 +95,7 @@ class GroupRun {
         sampler_(data.train.size(), effective_batch_size(configs.front()), configs.front().training.sampling,
                  derive_seed(configs.front().training.seed, kBatchStream)),
         search_rng_(derive_seed(configs.front().training.seed, kSearchStream)) {
+    rows_.resize(team_.size());
     const auto rows = static_cast<Eigen::Index>(data.train.dimension());
     stack_.resize(rows, classes_ * static_cast<Eigen::Index>(configs.size()));
     for (std::size_t k = 0; k < configs.size(); ++k) {
@@ -153,7 +153,7 @@ class GroupRun {
       gradient_step(indices);
     } else {
       slices_.resize(1);
-      search_step(slice_rows(slices_.front(), indices, 0, indices.size()),
+      search_step(slice_rows(0, indices, 0, indices.size()),
                   slice_labels(slices_.front(), indices, 0, indices.size()), members_.front());
     }
     for (auto& m : members_)
@@ -161,16 +161,19 @@ class GroupRun {
     compact();
   }
 
-  // The rows [begin, end) of the step's batch: a view of the training set for a full batch,
-  // otherwise gathered into the slice's own buffer.
-  Eigen::Ref<const RowMatrix<float>> slice_rows(Slice& slice, std::span<const std::size_t> indices,
+  // The rows [begin, end) of the step's batch: a view of the training set for a full batch of
+  // float data, otherwise gathered (or decoded) into the buffer of the thread computing them.
+  Eigen::Ref<const RowMatrix<float>> slice_rows(unsigned thread, std::span<const std::size_t> indices,
                                                 std::size_t begin, std::size_t end) const {
-    const auto rows = static_cast<Eigen::Index>(end - begin);
-    if (sampler_.full_batch()) return data_.train.X.middleRows(static_cast<Eigen::Index>(begin), rows);
-    slice.X.resize(rows, data_.train.X.cols());
-    for (Eigen::Index i = 0; i < rows; ++i)
-      slice.X.row(i) = data_.train.X.row(static_cast<Eigen::Index>(indices[begin + static_cast<std::size_t>(i)]));
-    return slice.X;
+    const Dataset& train = data_.train;
+    RowMatrix<float>& rows = rows_[thread];
+    if (!sampler_.full_batch())
+      read_rows(train, indices.subspan(begin, end - begin), rows);
+    else if (train.encoded)
+      read_rows(train, begin, end - begin, rows);
+    else
+      return train.X.middleRows(static_cast<Eigen::Index>(begin), static_cast<Eigen::Index>(end - begin));
+    return rows;
   }
 
   std::span<const std::int32_t> slice_labels(Slice& slice, std::span<const std::size_t> indices, std::size_t begin,
@@ -186,8 +189,8 @@ class GroupRun {
     const std::size_t batch = indices.size();
     const std::size_t count = slice_count(batch);
     slices_.resize(count);
-    team_.run(count, [&](std::size_t s, unsigned) {
-      compute_slice(slices_[s], indices, s * batch / count, (s + 1) * batch / count, batch);
+    team_.run(count, [&](std::size_t s, unsigned thread) {
+      compute_slice(slices_[s], thread, indices, s * batch / count, (s + 1) * batch / count, batch);
     });
     // Summed in slice order whatever thread computed each slice (the swap only trades buffers).
     gradient_.swap(slices_.front().gradient);
@@ -212,9 +215,9 @@ class GroupRun {
 
   // One slice of a gradient step: rows [begin, end) of a batch of `batch` rows. Reads only the
   // stack and the members' settings, writes only `slice`, so slices run on any thread.
-  void compute_slice(Slice& slice, std::span<const std::size_t> indices, std::size_t begin, std::size_t end,
-                     std::size_t batch) const {
-    const auto X = slice_rows(slice, indices, begin, end);
+  void compute_slice(Slice& slice, unsigned thread, std::span<const std::size_t> indices, std::size_t begin,
+                     std::size_t end, std::size_t batch) const {
+    const auto X = slice_rows(thread, indices, begin, end);
     const auto y = slice_labels(slice, indices, begin, end);
     // data_loss averages over the slice; the batch's mean weighs each slice by its share of rows.
     const double share = static_cast<double>(end - begin) / static_cast<double>(batch);
@@ -371,7 +374,12 @@ class GroupRun {
   // Accuracy of every stacked member on the first `limit` examples of `split` (0 = all), in stack
   // order; NaN for an empty split.
   std::vector<double> stack_accuracies(const Dataset& split, std::size_t limit) {
-    const std::size_t members = static_cast<std::size_t>(stack_.cols() / classes_);
+    return accuracies(split, limit, stack_);
+  }
+
+  // Accuracy of each block of `classes_` columns of W (one member's weights each).
+  std::vector<double> accuracies(const Dataset& split, std::size_t limit, const Matrix<float>& W) {
+    const std::size_t members = static_cast<std::size_t>(W.cols() / classes_);
     const std::size_t n = limit == 0 ? split.size() : std::min(limit, split.size());
     if (n == 0) return std::vector<double>(members, kNaN);
     // Chunks spread over the team; counts are integers, so any split of the rows gives the same.
@@ -385,8 +393,13 @@ class GroupRun {
       const auto count = static_cast<Eigen::Index>(std::min(n, start + chunk_rows) - start);
       if (count == 0) return;
       RowMatrix<float>& scores = eval_scores_[thread];
-      scores.resize(count, stack_.cols());
-      scores.noalias() = split.X.middleRows(static_cast<Eigen::Index>(start), count) * stack_;
+      scores.resize(count, W.cols());
+      if (split.encoded) {
+        read_rows(split, start, static_cast<std::size_t>(count), rows_[thread]);
+        scores.noalias() = rows_[thread] * W;
+      } else {
+        scores.noalias() = split.X.middleRows(static_cast<Eigen::Index>(start), count) * W;
+      }
       for (Eigen::Index i = 0; i < count; ++i)
         for (std::size_t k = 0; k < members; ++k) {
           Eigen::Index best = 0;
@@ -419,10 +432,8 @@ class GroupRun {
     stack_.swap(stack);
   }
 
-  double split_accuracy(const Dataset& split, const Matrix<float>& W, std::size_t limit = 0) const {
-    const std::size_t n = limit == 0 ? split.size() : std::min(limit, split.size());
-    if (n == 0) return kNaN;
-    return accuracy<float>(split.X.topRows(static_cast<Eigen::Index>(n)), std::span(split.y.data(), n), W);
+  double split_accuracy(const Dataset& split, const Matrix<float>& W, std::size_t limit = 0) {
+    return accuracies(split, limit, W).front();
   }
 
   bool has_bias_row() const { return data_.train.has_bias_column; }
@@ -440,6 +451,7 @@ class GroupRun {
   Matrix<float> stack_, gradient_, candidate_;
   std::vector<Slice> slices_;
   std::vector<RowMatrix<float>> eval_scores_;  // one buffer per thread of the team
+  mutable std::vector<RowMatrix<float>> rows_;  // per thread: the rows it gathers or decodes
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "losslab/objective.hpp"
 #include "losslab/splits.hpp"
 #include "losslab/trainer.hpp"
+#include "support/identical_results.hpp"
 
 namespace losslab {
 namespace {
@@ -146,22 +147,7 @@ TEST(FusedTraining, WhatCanBeFused) {
   EXPECT_THROW(train_fused(fashion_subset(), {a, search}), std::invalid_argument);
 }
 
-void expect_identical(const TrainResult& a, const TrainResult& b) {
-  EXPECT_EQ(a.status, b.status);
-  EXPECT_EQ(a.loss_history, b.loss_history) << "loss histories differ";
-  ASSERT_EQ(a.W.rows(), b.W.rows());
-  ASSERT_EQ(a.W.cols(), b.W.cols());
-  EXPECT_TRUE((a.W.array() == b.W.array()).all()) << "weights differ";
-  ASSERT_EQ(a.epochs.size(), b.epochs.size());
-  for (std::size_t e = 0; e < a.epochs.size(); ++e) {
-    EXPECT_EQ(a.epochs[e].mean_loss, b.epochs[e].mean_loss) << "epoch " << e;
-    EXPECT_EQ(a.epochs[e].train_accuracy, b.epochs[e].train_accuracy) << "epoch " << e;
-    EXPECT_EQ(a.epochs[e].val_accuracy, b.epochs[e].val_accuracy) << "epoch " << e;
-  }
-  EXPECT_EQ(a.train_accuracy, b.train_accuracy);
-  EXPECT_EQ(a.val_accuracy, b.val_accuracy);
-  EXPECT_EQ(a.test_accuracy, b.test_accuracy);
-}
+using testing::expect_identical;
 
 TEST(ParallelSteps, AnyNumberOfThreadsGivesTheSameBits) {
   // A step's batch is cut into slices by its size alone (250 rows: 2 slices; 1000: 8; the whole

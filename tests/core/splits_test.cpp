@@ -344,8 +344,15 @@ TEST(PrepareSplits, BytesGiveTheSameSplitsAsFloats) {
       {PreprocessStep::mean_subtract, PreprocessStep::scale_unit, PreprocessStep::bias},
       {PreprocessStep::scale_unit}};
   for (const auto& steps : step_lists) {
-    const Splits from_bytes = prepare_splits(bytes, 9, 30, steps, 5);
+    Splits from_bytes = prepare_splits(bytes, 9, 30, steps, 5);
     const Splits from_floats = prepare_splits(TrainTest{to_float(bytes.train), to_float(bytes.test)}, 9, 30, steps, 5);
+    // The byte path keeps the training features encoded (a quarter of the memory); what they
+    // decode to must be the float path's matrix.
+    ASSERT_TRUE(from_bytes.train.encoded.has_value());
+    EXPECT_EQ(from_bytes.train.X.size(), 0);
+    EXPECT_EQ(from_bytes.train.dimension(), from_floats.train.dimension());
+    ASSERT_FALSE(from_floats.train.encoded.has_value());
+    from_bytes.train = decoded(from_bytes.train);
     expect_same_split(from_bytes.train, from_floats.train, "train");
     expect_same_split(from_bytes.val, from_floats.val, "val");
     expect_same_split(from_bytes.test, from_floats.test, "test");
@@ -368,7 +375,8 @@ TEST(PrepareSplits, BytesGiveTheSameSplitsAsFloats) {
 TEST(PrepareSplits, BiasColumnSurvivesStandardize) {
   // Standardizing must leave the constant-1 column alone: (1 - 1) / 0 would make it 0 (or NaN).
   const ByteTrainTest bytes{byte_images(12, 3), byte_images(4, 3)};
-  const Splits splits = prepare_splits(bytes, 2, 0, {PreprocessStep::standardize, PreprocessStep::bias}, 1);
+  Splits splits = prepare_splits(bytes, 2, 0, {PreprocessStep::standardize, PreprocessStep::bias}, 1);
+  splits.train = decoded(splits.train);
   for (const Dataset* part : {&splits.train, &splits.val, &splits.test}) {
     ASSERT_EQ(part->X.cols(), 4);
     EXPECT_TRUE((part->X.col(3).array() == 1.0f).all());

@@ -15,6 +15,9 @@ using test_support::ChildProcess;
 
 std::int64_t count(const std::string& db_path, const std::string& sql) {
   SQLite::Database db(db_path, SQLite::OPEN_READONLY);
+  // The test's own probe: when the sweep closes its database, SQLite checkpoints under an
+  // exclusive lock for a moment, and a reader without a timeout would fail with "locked".
+  db.setBusyTimeout(10000);
   SQLite::Statement query(db, sql);
   query.executeStep();
   return query.getColumn(0).getInt64();

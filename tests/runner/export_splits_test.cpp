@@ -41,7 +41,7 @@ TEST(ExportSplits, WritesTheSplitsTheRunnerTrainsOn) {
   EXPECT_NE(X.header.find("'descr': '<f4'"), std::string::npos) << X.header;
   EXPECT_NE(X.header.find("'shape': (100, 5)"), std::string::npos) << X.header;  // 150 - 30 - 20, 4 + bias
   ASSERT_EQ(X.data.size(), 100u * 5u * sizeof(float));
-  EXPECT_EQ(std::memcmp(X.data.data(), expected.splits->train.X.data(), X.data.size()), 0);
+  EXPECT_EQ(std::memcmp(X.data.data(), decoded(expected.splits->train).X.data(), X.data.size()), 0);
   const Npy y = read_npy(dir.file("out/val_y.npy"));
   EXPECT_NE(y.header.find("'descr': '<i4'"), std::string::npos) << y.header;
   EXPECT_NE(y.header.find("'shape': (20,)"), std::string::npos) << y.header;

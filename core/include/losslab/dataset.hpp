@@ -2,6 +2,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -10,17 +12,45 @@
 
 namespace losslab {
 
+// Features kept as the bytes an image file stores (a quarter of their float size) and decoded
+// when read: x = byte, then x = (x - offset) / scale for each step in order (per feature; an empty
+// scale divides by nothing), then the constant 1 of the bias trick when `bias` is set. These are
+// the very operations Preprocessor applies to float data, in the same order, so decoding gives
+// the same floats bit for bit.
+struct EncodedFeatures {
+  struct Step {
+    Vector<float> offset;
+    Vector<float> scale;
+  };
+  RowMatrix<std::uint8_t> bytes;  // N x D, without the bias column
+  std::vector<Step> steps;
+  bool bias = false;
+};
+
 // One set of examples: X is N x D (float32, row-major), y holds N labels in [0, num_classes).
+// A training split built from image bytes keeps its features `encoded` instead and X is empty:
+// read its rows with read_rows() (the trainer does), or decoded() for a plain copy.
 struct Dataset {
   RowMatrix<float> X;
+  std::optional<EncodedFeatures> encoded;
   Labels y;
   std::vector<std::string> class_names;  // size = number of classes
   bool has_bias_column = false;  // the last column is the constant 1 of the bias trick
 
   std::size_t size() const { return y.size(); }
-  std::size_t dimension() const { return static_cast<std::size_t>(X.cols()); }
+  std::size_t dimension() const {
+    return encoded ? static_cast<std::size_t>(encoded->bytes.cols()) + (encoded->bias ? 1 : 0)
+                   : static_cast<std::size_t>(X.cols());
+  }
   std::size_t num_classes() const { return class_names.size(); }
 };
+
+// Rows `indices` (or [begin, begin + count)) of `data` as floats in `out` (resized to
+// rows x dimension()): copied from X, or decoded.
+void read_rows(const Dataset& data, std::span<const std::size_t> indices, RowMatrix<float>& out);
+void read_rows(const Dataset& data, std::size_t begin, std::size_t count, RowMatrix<float>& out);
+// The same examples with every feature in X (decodes an encoded dataset; otherwise a copy).
+Dataset decoded(const Dataset& data);
 
 // The training and test sets as a dataset's files ship them (before any validation split).
 struct TrainTest {
