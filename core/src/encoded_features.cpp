@@ -11,9 +11,9 @@ namespace {
 // apply_step does it on a float matrix (subtract, then divide), then the bias 1.
 // Plain loops the compiler vectorizes (byte to float conversion included); the minibatch gather
 // runs this for every row of every step.
-void decode_row(const EncodedFeatures& encoded, Eigen::Index source, float* __restrict out) {
+void decode_row(const EncodedFeatures& encoded, std::size_t example, float* __restrict out) {
   const Eigen::Index features = encoded.bytes.cols();
-  const std::uint8_t* __restrict bytes = encoded.bytes.row(source).data();
+  const std::uint8_t* __restrict bytes = encoded.bytes.row(static_cast<Eigen::Index>(encoded.rows[example])).data();
   const auto& steps = encoded.steps;
   std::size_t first = 0;
   if (!steps.empty() && steps.front().scale.size() != 0) {  // standardize: one pass
@@ -36,8 +36,9 @@ void decode_row(const EncodedFeatures& encoded, Eigen::Index source, float* __re
 
 constexpr std::size_t kPrefetchAhead = 4;
 
-void prefetch_row(const EncodedFeatures& encoded, std::size_t row) {
-  const auto* bytes = reinterpret_cast<const char*>(encoded.bytes.row(static_cast<Eigen::Index>(row)).data());
+void prefetch_row(const EncodedFeatures& encoded, std::size_t example) {
+  const auto* bytes =
+      reinterpret_cast<const char*>(encoded.bytes.row(static_cast<Eigen::Index>(encoded.rows[example])).data());
   for (Eigen::Index offset = 0; offset < encoded.bytes.cols(); offset += 64) __builtin_prefetch(bytes + offset);
 }
 
@@ -58,7 +59,7 @@ void read_rows(const Dataset& data, std::span<const std::size_t> indices, RowMat
       // Rows come from anywhere in the split: ask for a later row's bytes while decoding this one,
       // so the wait for memory overlaps the work.
       if (k + kPrefetchAhead < indices.size()) prefetch_row(*data.encoded, indices[k + kPrefetchAhead]);
-      decode_row(*data.encoded, source, out.row(static_cast<Eigen::Index>(k)).data());
+      decode_row(*data.encoded, indices[k], out.row(static_cast<Eigen::Index>(k)).data());
     } else {
       out.row(static_cast<Eigen::Index>(k)) = data.X.row(source);
     }
@@ -73,7 +74,7 @@ void read_rows(const Dataset& data, std::size_t begin, std::size_t count, RowMat
     return;
   }
   for (std::size_t k = 0; k < count; ++k)
-    decode_row(*data.encoded, static_cast<Eigen::Index>(begin + k), out.row(static_cast<Eigen::Index>(k)).data());
+    decode_row(*data.encoded, begin + k, out.row(static_cast<Eigen::Index>(k)).data());
 }
 
 Dataset decoded(const Dataset& data) {

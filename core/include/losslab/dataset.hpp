@@ -22,7 +22,8 @@ struct EncodedFeatures {
     Vector<float> offset;
     Vector<float> scale;
   };
-  RowMatrix<std::uint8_t> bytes;  // N x D, without the bias column
+  RowMatrix<std::uint8_t> bytes;   // without the bias column; may hold more rows than the split
+  std::vector<std::size_t> rows;   // example k is bytes row rows[k]
   std::vector<Step> steps;
   bool bias = false;
 };
