@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <future>
 #include <limits>
 #include <numeric>
@@ -173,9 +174,21 @@ ColumnMoments column_moments(Dataset& data) {
   const auto n = static_cast<double>(data.size());
   const Eigen::Index d = feature_count(data);
   ColumnMoments moments{Vector<double>::Zero(d), Vector<double>::Zero(d)};
-  for_feature_blocks(data, [&](const auto& X) {
-    for (Eigen::Index i = 0; i < X.rows(); ++i) moments.mean += X.row(i).transpose().template cast<double>();
-  });
+  if (data.encoded && data.encoded->steps.empty()) {
+    // Raw bytes: every partial sum is an integer far below 2^53, so the double sum is exact in any
+    // order and integer column sums give the very same mean without decoding anything.
+    const EncodedFeatures& encoded = *data.encoded;
+    std::vector<std::uint64_t> sums(static_cast<std::size_t>(d), 0);
+    for (std::size_t row : encoded.rows) {
+      const std::uint8_t* bytes = encoded.bytes.row(static_cast<Eigen::Index>(row)).data();
+      for (std::size_t j = 0; j < sums.size(); ++j) sums[j] += bytes[j];
+    }
+    for (Eigen::Index j = 0; j < d; ++j) moments.mean(j) = static_cast<double>(sums[static_cast<std::size_t>(j)]);
+  } else {
+    for_feature_blocks(data, [&](const auto& X) {
+      for (Eigen::Index i = 0; i < X.rows(); ++i) moments.mean += X.row(i).transpose().template cast<double>();
+    });
+  }
   moments.mean /= n;
   // Two passes rather than E[x^2] - E[x]^2, which cancels catastrophically for large-mean pixels.
   for_feature_blocks(data, [&](const auto& X) {
@@ -252,11 +265,14 @@ SplitIndices split_indices(std::size_t n, double validation, std::uint64_t seed)
   for (std::size_t i = 0; i < count; ++i) {
     std::swap(order[i], order[i + detail::uniform_index(generator, n - i)]);
   }
-  // Both parts keep the original order, so a split only chooses examples and never reorders them.
-  SplitIndices parts{std::vector<std::size_t>(order.begin() + static_cast<std::ptrdiff_t>(count), order.end()),
-                     std::vector<std::size_t>(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(count))};
-  std::sort(parts.train.begin(), parts.train.end());
-  std::sort(parts.val.begin(), parts.val.end());
+  // Both parts keep the original order, so a split only chooses examples and never reorders them
+  // (one pass over a mark per example: ascending without sorting).
+  std::vector<char> held_out(n, 0);
+  for (std::size_t i = 0; i < count; ++i) held_out[order[i]] = 1;
+  SplitIndices parts;
+  parts.train.reserve(n - count);
+  parts.val.reserve(count);
+  for (std::size_t i = 0; i < n; ++i) (held_out[i] ? parts.val : parts.train).push_back(i);
   return parts;
 }
 
