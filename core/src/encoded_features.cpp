@@ -1,6 +1,7 @@
 // Reading the rows of a dataset whose features may be kept as encoded bytes.
 #include <cstdint>
 #include <stdexcept>
+#include <vector>
 
 #include "losslab/dataset.hpp"
 
@@ -9,11 +10,12 @@ namespace {
 
 // One row: the byte row through every step, element by element exactly as Preprocessor's
 // apply_step does it on a float matrix (subtract, then divide), then the bias 1.
+constexpr std::size_t kPrefetchAhead = 4;  // rows
+
 // Plain loops the compiler vectorizes (byte to float conversion included); the minibatch gather
 // runs this for every row of every step.
-void decode_row(const EncodedFeatures& encoded, std::size_t example, float* __restrict out) {
+void decode_row(const EncodedFeatures& encoded, const std::uint8_t* __restrict bytes, float* __restrict out) {
   const Eigen::Index features = encoded.bytes.cols();
-  const std::uint8_t* __restrict bytes = encoded.bytes.row(static_cast<Eigen::Index>(encoded.rows[example])).data();
   const auto& steps = encoded.steps;
   std::size_t first = 0;
   if (!steps.empty() && steps.front().scale.size() != 0) {  // standardize: one pass
@@ -34,12 +36,24 @@ void decode_row(const EncodedFeatures& encoded, std::size_t example, float* __re
   if (encoded.bias) out[features] = 1.0f;
 }
 
-constexpr std::size_t kPrefetchAhead = 4;
 
-void prefetch_row(const EncodedFeatures& encoded, std::size_t example) {
-  const auto* bytes =
-      reinterpret_cast<const char*>(encoded.bytes.row(static_cast<Eigen::Index>(encoded.rows[example])).data());
-  for (Eigen::Index offset = 0; offset < encoded.bytes.cols(); offset += 64) __builtin_prefetch(bytes + offset);
+// Decodes the examples `examples(k)`, k < count, into the rows of `out`. Their byte rows are
+// looked up first, in one pass whose loads overlap, then each is decoded while a later row's
+// bytes are prefetched: rows come from anywhere in the split, and waiting for memory one row at
+// a time would dominate.
+template <typename Examples>
+void decode_rows(const EncodedFeatures& encoded, std::size_t count, const Examples& examples, RowMatrix<float>& out) {
+  thread_local std::vector<const std::uint8_t*> sources;
+  sources.resize(count);
+  for (std::size_t k = 0; k < count; ++k)
+    sources[k] = encoded.bytes.row(static_cast<Eigen::Index>(encoded.rows[examples(k)])).data();
+  for (std::size_t k = 0; k < count; ++k) {
+    if (k + kPrefetchAhead < count) {
+      const auto* ahead = reinterpret_cast<const char*>(sources[k + kPrefetchAhead]);
+      for (Eigen::Index offset = 0; offset < encoded.bytes.cols(); offset += 64) __builtin_prefetch(ahead + offset);
+    }
+    decode_row(encoded, sources[k], out.row(static_cast<Eigen::Index>(k)).data());
+  }
 }
 
 void check_row(const Dataset& data, std::size_t row) {
@@ -53,17 +67,12 @@ void check_row(const Dataset& data, std::size_t row) {
 void read_rows(const Dataset& data, std::span<const std::size_t> indices, RowMatrix<float>& out) {
   out.resize(static_cast<Eigen::Index>(indices.size()), static_cast<Eigen::Index>(data.dimension()));
   for (std::size_t k = 0; k < indices.size(); ++k) check_row(data, indices[k]);
-  for (std::size_t k = 0; k < indices.size(); ++k) {
-    const auto source = static_cast<Eigen::Index>(indices[k]);
-    if (data.encoded) {
-      // Rows come from anywhere in the split: ask for a later row's bytes while decoding this one,
-      // so the wait for memory overlaps the work.
-      if (k + kPrefetchAhead < indices.size()) prefetch_row(*data.encoded, indices[k + kPrefetchAhead]);
-      decode_row(*data.encoded, indices[k], out.row(static_cast<Eigen::Index>(k)).data());
-    } else {
-      out.row(static_cast<Eigen::Index>(k)) = data.X.row(source);
-    }
+  if (data.encoded) {
+    decode_rows(*data.encoded, indices.size(), [&](std::size_t k) { return indices[k]; }, out);
+    return;
   }
+  for (std::size_t k = 0; k < indices.size(); ++k)
+    out.row(static_cast<Eigen::Index>(k)) = data.X.row(static_cast<Eigen::Index>(indices[k]));
 }
 
 void read_rows(const Dataset& data, std::size_t begin, std::size_t count, RowMatrix<float>& out) {
@@ -73,8 +82,7 @@ void read_rows(const Dataset& data, std::size_t begin, std::size_t count, RowMat
     out = data.X.middleRows(static_cast<Eigen::Index>(begin), static_cast<Eigen::Index>(count));
     return;
   }
-  for (std::size_t k = 0; k < count; ++k)
-    decode_row(*data.encoded, begin + k, out.row(static_cast<Eigen::Index>(k)).data());
+  decode_rows(*data.encoded, count, [&](std::size_t k) { return begin + k; }, out);
 }
 
 Dataset decoded(const Dataset& data) {
