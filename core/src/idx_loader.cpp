@@ -2,6 +2,7 @@
 
 #include <future>
 
+#include "huge_pages.hpp"
 #include "loader_support.hpp"
 #include "losslab/loaders.hpp"
 
@@ -100,7 +101,20 @@ ByteDataset load_pair(const std::string& images_path, const std::string& labels_
   using ByteMatrix = RowMatrix<std::uint8_t>;
   const auto features = static_cast<Eigen::Index>(std::size_t{images.dims[1]} * images.dims[2]);
   ByteDataset data;
-  data.X = Eigen::Map<const ByteMatrix>(images.data(), static_cast<Eigen::Index>(count), features);
+  // The training split decodes its minibatches' rows straight from this matrix, at random: huge
+  // pages spare those reads most TLB misses. Filled by two threads, since faulting in fresh huge
+  // pages is most of the cost.
+  data.X.resize(static_cast<Eigen::Index>(count), features);
+  detail::advise_huge_pages(data.X.data(), static_cast<std::size_t>(data.X.size()));
+  const auto copy_rows = [&](std::size_t begin, std::size_t end) {
+    const auto rows = static_cast<Eigen::Index>(end - begin);
+    data.X.middleRows(static_cast<Eigen::Index>(begin), rows) =
+        Eigen::Map<const ByteMatrix>(images.data() + begin * static_cast<std::size_t>(features), rows, features);
+  };
+  const std::size_t half = count / 2;
+  auto second = std::async(std::launch::async, copy_rows, half, count);
+  copy_rows(0, half);
+  second.get();
   data.y = std::move(labels);
   data.class_names = class_names_of(flavor);
   return data;
