@@ -8,12 +8,12 @@
 namespace losslab {
 namespace {
 
-// One row: the byte row through every step, element by element exactly as Preprocessor's
-// apply_step does it on a float matrix (subtract, then divide), then the bias 1.
 constexpr std::size_t kPrefetchAhead = 4;  // rows
 
-// Plain loops the compiler vectorizes (byte to float conversion included); the minibatch gather
-// runs this for every row of every step.
+// One row: the byte row through every step, element by element exactly as Preprocessor's
+// apply_step does it on a float matrix (subtract, then divide), then the bias 1. Plain loops the
+// compiler vectorizes (byte to float conversion included): the minibatch gather runs this for
+// every row of every step.
 void decode_row(const EncodedFeatures& encoded, const std::uint8_t* __restrict bytes, float* __restrict out) {
   const Eigen::Index features = encoded.bytes.cols();
   const auto& steps = encoded.steps;
@@ -35,7 +35,6 @@ void decode_row(const EncodedFeatures& encoded, const std::uint8_t* __restrict b
   }
   if (encoded.bias) out[features] = 1.0f;
 }
-
 
 // Decodes the examples `examples(k)`, k < count, into the rows of `out`. Their byte rows are
 // looked up first, in one pass whose loads overlap, then each is decoded while a later row's

@@ -5,6 +5,7 @@
 #include "huge_pages.hpp"
 #include "loader_support.hpp"
 #include "losslab/loaders.hpp"
+#include "two_halves.hpp"
 
 namespace losslab {
 namespace {
@@ -106,15 +107,11 @@ ByteDataset load_pair(const std::string& images_path, const std::string& labels_
   // pages is most of the cost.
   data.X.resize(static_cast<Eigen::Index>(count), features);
   detail::advise_huge_pages(data.X.data(), static_cast<std::size_t>(data.X.size()));
-  const auto copy_rows = [&](std::size_t begin, std::size_t end) {
+  detail::in_two_halves(count, [&](std::size_t begin, std::size_t end) {
     const auto rows = static_cast<Eigen::Index>(end - begin);
     data.X.middleRows(static_cast<Eigen::Index>(begin), rows) =
         Eigen::Map<const ByteMatrix>(images.data() + begin * static_cast<std::size_t>(features), rows, features);
-  };
-  const std::size_t half = count / 2;
-  auto second = std::async(std::launch::async, copy_rows, half, count);
-  copy_rows(0, half);
-  second.get();
+  });
   data.y = std::move(labels);
   data.class_names = class_names_of(flavor);
   return data;

@@ -4,13 +4,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <future>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
 
 #include "huge_pages.hpp"
 #include "portable_random.hpp"
+#include "two_halves.hpp"
 
 namespace losslab {
 namespace {
@@ -18,8 +18,6 @@ namespace {
 // Below this a feature is treated as constant: dividing by its std would only amplify rounding noise
 // (e.g. image border pixels that are 0 in every training example).
 constexpr double kMinScale = 1e-8;
-// Splits at least this large are built by two threads.
-constexpr std::size_t kParallelRows = 4096;
 
 template <typename Data>
 Data empty_like(const Data& data, std::size_t rows) {
@@ -56,15 +54,6 @@ Data take_first_of(const Data& data, std::size_t limit) {
   return select_rows_of(data, all_rows(limit));
 }
 
-// Calls fn(begin, end) on the rows [0, rows): in two halves on two cores when there are enough.
-template <typename Fn>
-void in_two_halves(std::size_t rows, const Fn& fn) {
-  const std::size_t half = rows >= kParallelRows ? rows / 2 : rows;
-  auto second = std::async(half < rows ? std::launch::async : std::launch::deferred, fn, half, rows);
-  fn(0, half);
-  second.get();
-}
-
 // Whether a split's matrix asks for huge pages. Training reads rows at random, one minibatch at a
 // time, and gathers about 5 % faster from 2 MiB pages; validation and test are read front to back,
 // and on a VM a fresh huge page costs several times more to fault in than its 512 small ones.
@@ -88,7 +77,7 @@ Dataset gather_split(const Source& source, const std::vector<std::size_t>& indic
     }
   };
   // Filling fresh memory is mostly the kernel clearing its pages: worth both cores.
-  in_two_halves(indices.size(), copy_rows);
+  detail::in_two_halves(indices.size(), copy_rows);
   if (bias) out.X.col(features).setOnes();
   out.has_bias_column = bias;
   out.class_names = source.class_names;
@@ -99,7 +88,7 @@ Dataset gather_split(const Source& source, const std::vector<std::size_t>& indic
 // minibatches read them: a quarter of the float matrix's memory and bandwidth. It takes over the
 // loader's byte matrix and names its rows, so building it allocates and copies nothing (fresh
 // pages cost more than copying them on a VM).
-Dataset encode_split(ByteDataset&& source, std::vector<std::size_t> indices, bool bias) {
+Dataset training_split(ByteDataset&& source, std::vector<std::size_t> indices, bool bias) {
   Dataset out;
   out.y.resize(indices.size());
   for (std::size_t k = 0; k < indices.size(); ++k) out.y[k] = source.y[indices[k]];
@@ -112,9 +101,7 @@ Dataset encode_split(ByteDataset&& source, std::vector<std::size_t> indices, boo
   out.class_names = std::move(source.class_names);
   return out;
 }
-Dataset training_split(ByteDataset&& source, const std::vector<std::size_t>& indices, bool bias) {
-  return encode_split(std::move(source), indices, bias);
-}
+// Float sources (CSV, synthetic) are gathered like the other splits.
 Dataset training_split(Dataset&& source, const std::vector<std::size_t>& indices, bool bias) {
   return gather_split(source, indices, bias, Pages::huge);
 }
@@ -226,7 +213,7 @@ void apply_step(const FittedStep& step, Dataset& data) {
   }
   auto X = feature_columns(data);
   // Element by element, so any cut of the rows gives the same bits.
-  in_two_halves(static_cast<std::size_t>(X.rows()), [&](std::size_t begin, std::size_t end) {
+  detail::in_two_halves(static_cast<std::size_t>(X.rows()), [&](std::size_t begin, std::size_t end) {
     auto rows = X.middleRows(static_cast<Eigen::Index>(begin), static_cast<Eigen::Index>(end - begin));
     rows.rowwise() -= step.offset.transpose();
     if (step.scale.size() != 0) rows.array().rowwise() /= step.scale.transpose().array();
