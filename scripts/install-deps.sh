@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git
-  libeigen3-dev zlib1g-dev libyaml-cpp-dev libsqlite3-dev libsqlitecpp-dev sqlite3
+  libeigen3-dev libopenblas-dev zlib1g-dev libyaml-cpp-dev libsqlite3-dev libsqlitecpp-dev sqlite3
   libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist

@@ -10,6 +10,7 @@
 #include "losslab/batch_sampler.hpp"
 #include "losslab/model.hpp"
 #include "losslab/objective.hpp"
+#include "losslab/products.hpp"
 #include "losslab/update_rules.hpp"
 #include "all_finite.hpp"
 #include "parse_names.hpp"
@@ -95,6 +96,7 @@ class GroupRun {
         sampler_(data.train.size(), effective_batch_size(configs.front()), configs.front().training.sampling,
                  derive_seed(configs.front().training.seed, kBatchStream)),
         search_rng_(derive_seed(configs.front().training.seed, kSearchStream)) {
+    keep_products_on_calling_thread();  // the team and the worker threads are the parallelism
     rows_.resize(team_.size());
     const auto rows = static_cast<Eigen::Index>(data.train.dimension());
     stack_.resize(rows, classes_ * static_cast<Eigen::Index>(configs.size()));

@@ -7,7 +7,8 @@ Run from anywhere:  experiments/peers/benchmark.sh [--repeats 3] [--sgd-repeats 
 What it does, in this order:
   1. prints the machine, its load, and which BLAS / kernel / threads numpy runs;
   2. exports the preprocessed splits losslab trains on (losslab-export-splits) for the peers;
-  3. measures the float32 GEMM peak (losslab-bench-kernels BM_GemmPeak/1024, single-threaded);
+  3. measures the float32 GEMM peak (single-threaded 1024^3: the better of losslab-bench-kernels
+     BM_GemmPeak/1024 and numpy's OpenBLAS);
   4. runs, interleaved, R repeats of: losslab one trial, numpy one trial, losslab 16-trial sweep
      (--jobs 2), numpy 16-trial loop, numpy one trial with OPENBLAS_NUM_THREADS=1; plus S repeats
      (default 1: they take minutes) of the numpy loop with one thread, the SGDClassifier 16-trial
@@ -111,12 +112,34 @@ def print_machine(peer_env):
 
 
 def gemm_peak(bench):
-    """Single-threaded float32 GEMM peak (FLOP per CPU-second, so other load does not lower it)."""
+    """Single-threaded float32 GEMM peak of losslab's kernels (FLOP per CPU-second, so other load
+    does not lower it), and which kernels those are (the benchmark's "products" context)."""
     out = sh([bench, "--benchmark_filter=BM_GemmPeak/1024$", "--benchmark_format=json",
               "--benchmark_repetitions=3", "--benchmark_report_aggregates_only=true"])
     data = json.loads(out)
     best = [b for b in data["benchmarks"] if b.get("aggregate_name") == "median"] or data["benchmarks"]
-    return best[0]["FLOPS"]
+    return best[0]["FLOPS"], data.get("context", {}).get("products", "unknown kernels")
+
+
+NUMPY_PEAK = """
+import time, numpy as np
+a = np.random.default_rng(1).standard_normal((1024, 1024), dtype=np.float32)
+b = np.random.default_rng(2).standard_normal((1024, 1024), dtype=np.float32)
+a @ b
+rates = []
+for _ in range(3):
+    start = time.process_time(); n = 0
+    while time.process_time() - start < 0.5:
+        a @ b; n += 1
+    rates.append(2 * 1024**3 * n / (time.process_time() - start))
+print(sorted(rates)[1])
+"""
+
+
+def numpy_gemm_peak(env):
+    """The same GEMM through numpy's OpenBLAS on one thread: the peak must be the best GEMM this
+    machine runs, whichever library reaches it."""
+    return float(sh([PYTHON, "-c", NUMPY_PEAK], env=dict(env, OPENBLAS_NUM_THREADS="1")))
 
 
 def kernel_table(bench):
@@ -258,10 +281,13 @@ def main():
             exported = run("export splits", [export_bin, one_trial, splits])
             print(f"splits for the peers (losslab-export-splits one_trial.yaml): {exported.stdout.strip()}\n")
 
-        print("== GEMM peak (losslab-bench-kernels, Eigen, float32, one thread) ==")
-        peak = gemm_peak(bench_bin)
-        print(f"BM_GemmPeak/1024: {peak / 1e9:.1f} GFLOP/s per core (per CPU-second); "
-              f"2 cores: {2 * peak / 1e9:.1f} GFLOP/s")
+        print("== GEMM peak (float32, 1024 x 1024, one thread; the best of losslab's kernels and numpy's) ==")
+        own_peak, products = gemm_peak(bench_bin)
+        numpy_peak = numpy_gemm_peak(peer_env)
+        peak = max(own_peak, numpy_peak)
+        print(f"losslab-bench-kernels BM_GemmPeak/1024 ({products}): {own_peak / 1e9:.1f} GFLOP/s per core")
+        print(f"numpy matmul, OPENBLAS_NUM_THREADS=1: {numpy_peak / 1e9:.1f} GFLOP/s per core")
+        print(f"peak: {peak / 1e9:.1f} GFLOP/s per core (per CPU-second); 2 cores: {2 * peak / 1e9:.1f} GFLOP/s")
         for name, cpu, unit, flops in kernel_table(bench_bin):
             print(f"  {name:<32} {cpu:10.1f} {unit} cpu" + (f"  {flops / 1e9:6.1f} GFLOP/s" if flops else ""))
         print()

@@ -8,6 +8,7 @@
 
 #include "losslab/loss.hpp"
 #include "losslab/objective.hpp"
+#include "losslab/products.hpp"
 #include "losslab/types.hpp"
 
 namespace losslab {
@@ -28,7 +29,8 @@ std::vector<std::int32_t> random_labels(std::size_t n, int classes) {
   return y;
 }
 
-// The physical limit: a large square float32 GEMM, single-threaded (as each trial runs).
+// The physical limit: a large square float32 GEMM, single-threaded (as each trial runs), by the
+// kernels losslab is built with (see the "products" line of the context).
 void BM_GemmPeak(benchmark::State& state) {
   const Eigen::Index n = state.range(0);
   const auto A = random_matrix<Matrix<float>>(n, n, 1), B = random_matrix<Matrix<float>>(n, n, 2);
@@ -96,4 +98,14 @@ BENCHMARK(BM_LossAndGradient)->Arg(static_cast<int>(LossKind::svm))->Arg(static_
 }  // namespace
 }  // namespace losslab
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  // One thread per product, as in training.
+  losslab::keep_products_on_calling_thread();
+  benchmark::AddCustomContext("products", losslab::product_backend() + ", " +
+                                              std::to_string(losslab::product_threads()) + " thread");
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
