@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <vector>
 
 #include "parse_names.hpp"
 
@@ -12,76 +13,95 @@ namespace {
 constexpr std::array<std::pair<LossKind, const char*>, 3> kLossNames{{
     {LossKind::svm, "svm"}, {LossKind::squared_hinge, "squared_hinge"}, {LossKind::softmax, "softmax"}}};
 
-// Hinge family, one score row: term m_j = max(0, s_j - s_y + delta), penalized as m (svm) or
-// m^2 (squared hinge). Returns L_i; when `grad` is not null writes dL_i/ds.
 template <typename Scalar>
-Scalar hinge_row(const LossSpec& spec, const Scalar* s, Eigen::Index classes, std::int32_t y, Scalar* grad) {
+using Column = Eigen::Array<Scalar, Eigen::Dynamic, 1>;
+using LabelColumn = Eigen::Map<const Eigen::Array<std::int32_t, Eigen::Dynamic, 1>>;
+
+// The kernels below see the scores one column per class (one row per example): each step of a
+// formula is then one vector operation over all examples, which is what makes them fast (a row
+// of 10 classes is too short for a SIMD register of 16 floats).
+
+// s_{i, y_i}: each example's score for its label.
+template <typename Scalar>
+Column<Scalar> label_scores(const ByClass<const Scalar>& scores, std::span<const std::int32_t> labels) {
+  Column<Scalar> picked(scores.rows());
+  for (Eigen::Index i = 0; i < scores.rows(); ++i) picked(i) = scores(i, labels[static_cast<std::size_t>(i)]);
+  return picked;
+}
+
+// Hinge family: term m_j = max(0, s_j - s_y + delta) for each class j != y, penalized as m (svm)
+// or m^2 (squared hinge), summed over j in class order. When `grad` is not null it receives
+// dL_i/ds: the term's derivative for j != y, and the negated sum of those for y.
+template <typename Scalar>
+void hinge_by_class(const LossSpec& spec, const ByClass<const Scalar>& scores, std::span<const std::int32_t> labels,
+                    Column<Scalar>& losses, ByClass<Scalar>* grad) {
   const bool squared = spec.kind == LossKind::squared_hinge;
-  const Scalar delta = static_cast<Scalar>(spec.margin);
-  Scalar loss = 0, grad_y = 0;
-  for (Eigen::Index j = 0; j < classes; ++j) {
-    if (j == y) continue;
-    const Scalar m = std::max(Scalar(0), s[j] - s[y] + delta);
-    loss += squared ? m * m : m;
+  const auto delta = static_cast<Scalar>(spec.margin);
+  const Eigen::Index n = scores.rows();
+  const LabelColumn y(labels.data(), n);
+  const Column<Scalar> label_score = label_scores<Scalar>(scores, labels);
+  losses.setZero(n);
+  Column<Scalar> grad_y;
+  if (grad) grad_y.setZero(n);
+  for (Eigen::Index j = 0; j < scores.cols(); ++j) {
+    // Zero where j is the label: adding an exact 0 leaves the sum as if that term were skipped.
+    const Column<Scalar> m = (y == static_cast<std::int32_t>(j))
+                                 .select(Scalar(0), (scores.col(j).array() - label_score + delta).max(Scalar(0)));
+    if (squared)
+      losses += m * m;
+    else
+      losses += m;
+    if (!grad) continue;
+    const Column<Scalar> d = squared ? Column<Scalar>(2 * m) : Column<Scalar>((m > 0).template cast<Scalar>());
+    grad->col(j) = d.matrix();
+    grad_y -= d;
+  }
+  if (grad)
+    for (Eigen::Index i = 0; i < n; ++i) (*grad)(i, labels[static_cast<std::size_t>(i)]) = grad_y(i);
+}
+
+// Softmax cross-entropy: L_i = logsumexp(s_i) - s_iy, computed after shifting each example's
+// scores by their max so exp never overflows; dL_i/ds_i = p_i - onehot(y_i).
+template <typename Scalar>
+void softmax_by_class(const ByClass<const Scalar>& scores, std::span<const std::int32_t> labels,
+                      Column<Scalar>& losses, ByClass<Scalar>* grad) {
+  const Eigen::Index n = scores.rows();
+  Column<Scalar> top = scores.col(0).array();
+  for (Eigen::Index j = 1; j < scores.cols(); ++j) top = top.max(scores.col(j).array());
+  Column<Scalar> sum = Column<Scalar>::Zero(n);
+  for (Eigen::Index j = 0; j < scores.cols(); ++j) {
     if (grad) {
-      // d/ds_j of the term; the correct class receives the negated sum.
-      const Scalar d = squared ? 2 * m : (m > 0 ? Scalar(1) : Scalar(0));
-      grad[j] = d;
-      grad_y -= d;
+      grad->col(j).array() = (scores.col(j).array() - top).exp();
+      sum += grad->col(j).array();
+    } else {
+      sum += (scores.col(j).array() - top).exp();
     }
   }
-  if (grad) grad[y] = grad_y;
-  return loss;
+  losses = sum.log() - (label_scores<Scalar>(scores, labels) - top);
+  if (!grad) return;
+  for (Eigen::Index j = 0; j < scores.cols(); ++j) grad->col(j).array() /= sum;
+  for (Eigen::Index i = 0; i < n; ++i) (*grad)(i, labels[static_cast<std::size_t>(i)]) -= 1;
 }
 
-// Softmax cross-entropy of a whole batch, vectorized over the block (exp is the costly part):
-// L_i = logsumexp(s_i) - s_iy, computed after shifting each row by its max so exp never
-// overflows; dL_i/ds_i = p_i - onehot(y_i).
+// Per-example losses L_i and, when `grad` is not null, dL_i/ds (not yet divided by B). This is
+// the only place each formula is reached from.
 template <typename Scalar>
-void softmax_batch(const RowMatrix<Scalar>& scores, std::span<const std::int32_t> labels, Scalar* losses,
-                   RowMatrix<Scalar>* grad) {
-  const Vector<Scalar> max = scores.rowwise().maxCoeff();
-  RowMatrix<Scalar> local;
-  RowMatrix<Scalar>& e = grad ? *grad : local;
-  e.resize(scores.rows(), scores.cols());
-  for (Eigen::Index i = 0; i < scores.rows(); ++i) e.row(i) = scores.row(i).array() - max(i);
-  // One exp over the contiguous buffer: Eigen vectorizes it (a row of 10 classes alone is too
-  // short for a SIMD packet).
-  auto flat = Eigen::Map<Eigen::Array<Scalar, Eigen::Dynamic, 1>>(e.data(), e.size());
-  flat = flat.exp();
-  const Vector<Scalar> sum = e.rowwise().sum();
-  for (Eigen::Index i = 0; i < scores.rows(); ++i)
-    losses[i] = std::log(sum(i)) - (scores(i, labels[i]) - max(i));
-  if (grad) {
-    e.array().colwise() /= sum.array();
-    for (Eigen::Index i = 0; i < scores.rows(); ++i) e(i, labels[i]) -= 1;
-  }
+void by_class_losses(const LossSpec& spec, const ByClass<const Scalar>& scores, std::span<const std::int32_t> labels,
+                     Column<Scalar>& losses, ByClass<Scalar>* grad) {
+  if (spec.kind == LossKind::softmax)
+    softmax_by_class<Scalar>(scores, labels, losses, grad);
+  else
+    hinge_by_class<Scalar>(spec, scores, labels, losses, grad);
 }
 
-// Per-example losses L_i of a batch and, when `grad` is not null, dL_i/ds (not yet divided by
-// B). This is the only place each formula is reached from.
-template <typename Scalar>
-void batch_losses(const LossSpec& spec, const RowMatrix<Scalar>& scores, std::span<const std::int32_t> labels,
-                  Scalar* losses, RowMatrix<Scalar>* grad) {
-  if (grad) grad->resize(scores.rows(), scores.cols());
-  if (spec.kind == LossKind::softmax) {
-    softmax_batch(scores, labels, losses, grad);
-    return;
-  }
-  for (Eigen::Index i = 0; i < scores.rows(); ++i)
-    losses[i] = hinge_row<Scalar>(spec, scores.row(i).data(), scores.cols(), labels[i],
-                                  grad ? grad->row(i).data() : nullptr);
-}
-
-template <typename Scalar>
-void check_labels(const RowMatrix<Scalar>& scores, std::span<const std::int32_t> labels) {
-  if (static_cast<std::size_t>(scores.rows()) != labels.size())
-    throw std::invalid_argument("loss: " + std::to_string(scores.rows()) + " score rows but " +
+void check_labels(Eigen::Index rows, Eigen::Index classes, std::span<const std::int32_t> labels) {
+  if (static_cast<std::size_t>(rows) != labels.size())
+    throw std::invalid_argument("loss: " + std::to_string(rows) + " score rows but " +
                                 std::to_string(labels.size()) + " labels");
   for (std::int32_t y : labels)
-    if (y < 0 || y >= scores.cols())
-      throw std::invalid_argument("loss: label " + std::to_string(y) + " outside [0, " +
-                                  std::to_string(scores.cols()) + ")");
+    if (y < 0 || y >= classes)
+      throw std::invalid_argument("loss: label " + std::to_string(y) + " outside [0, " + std::to_string(classes) +
+                                  ")");
 }
 
 }  // namespace
@@ -90,37 +110,77 @@ LossKind parse_loss_kind(const std::string& name) { return detail::parse_name(kL
 std::string to_string(LossKind kind) { return detail::name_of(kLossNames, kind); }
 
 template <typename Scalar>
-Scalar data_loss(const LossSpec& spec, const RowMatrix<Scalar>& scores,
-                 std::span<const std::int32_t> labels, RowMatrix<Scalar>* dscores) {
-  check_labels(scores, labels);
+Scalar data_loss_by_class(const LossSpec& spec, const ByClass<const Scalar>& scores,
+                          std::span<const std::int32_t> labels, ByClass<Scalar> dscores) {
+  check_labels(scores.rows(), scores.cols(), labels);
   const Eigen::Index n = scores.rows();
   if (n == 0) throw std::invalid_argument("loss: empty batch");
-  thread_local std::vector<Scalar> losses;
-  losses.resize(static_cast<std::size_t>(n));
-  batch_losses(spec, scores, labels, losses.data(), dscores);
-  if (dscores) *dscores /= static_cast<Scalar>(n);
+  if (dscores.rows() != n || dscores.cols() != scores.cols())
+    throw std::invalid_argument("loss: dscores must have the shape of the scores");
+  thread_local Column<Scalar> losses;
+  by_class_losses<Scalar>(spec, scores, labels, losses, &dscores);
+  dscores /= static_cast<Scalar>(n);
   // Sum in double: float sums over thousands of rows lose digits the gradient check sees.
   double total = 0;
-  for (Scalar loss : losses) total += loss;
+  for (Eigen::Index i = 0; i < n; ++i) total += losses(i);
   return static_cast<Scalar>(total / static_cast<double>(n));
+}
+
+template <typename Scalar>
+std::size_t count_top_is_label(const ByClass<const Scalar>& scores, std::span<const std::int32_t> labels) {
+  check_labels(scores.rows(), scores.cols(), labels);
+  if (scores.cols() == 0) return 0;
+  // The first class with the top score, as maxCoeff picks it: only a strictly greater score
+  // replaces. Plain loops over contiguous columns, which the compiler turns into masked vector
+  // blends (Eigen's select on bool arrays would allocate and stay scalar).
+  const std::size_t n = labels.size();
+  thread_local std::vector<Scalar> top;
+  thread_local std::vector<std::int32_t> best;
+  top.assign(scores.col(0).data(), scores.col(0).data() + n);
+  best.assign(n, 0);
+  for (Eigen::Index j = 1; j < scores.cols(); ++j) {
+    const Scalar* column = scores.col(j).data();
+    const auto klass = static_cast<std::int32_t>(j);
+    for (std::size_t i = 0; i < n; ++i) {
+      const bool greater = column[i] > top[i];
+      top[i] = greater ? column[i] : top[i];
+      best[i] = greater ? klass : best[i];
+    }
+  }
+  std::size_t correct = 0;
+  for (std::size_t i = 0; i < n; ++i) correct += best[i] == labels[i];
+  return correct;
+}
+
+template <typename Scalar>
+Scalar data_loss(const LossSpec& spec, const RowMatrix<Scalar>& scores, std::span<const std::int32_t> labels,
+                 RowMatrix<Scalar>* dscores) {
+  const Matrix<Scalar> by_class = scores;
+  Matrix<Scalar> grad(scores.rows(), scores.cols());
+  const Scalar mean = data_loss_by_class<Scalar>(spec, by_class, labels, grad);
+  if (dscores) *dscores = grad;
+  return mean;
 }
 
 template <typename Scalar>
 std::vector<Scalar> example_losses(const LossSpec& spec, const RowMatrix<Scalar>& scores,
                                    std::span<const std::int32_t> labels) {
-  check_labels(scores, labels);
-  std::vector<Scalar> losses(labels.size());
-  batch_losses<Scalar>(spec, scores, labels, losses.data(), nullptr);
-  return losses;
+  check_labels(scores.rows(), scores.cols(), labels);
+  const Matrix<Scalar> by_class = scores;
+  Column<Scalar> losses;
+  by_class_losses<Scalar>(spec, by_class, labels, losses, nullptr);
+  return std::vector<Scalar>(losses.data(), losses.data() + losses.size());
 }
 
 template <typename Scalar>
 RowMatrix<Scalar> softmax_probabilities(const RowMatrix<Scalar>& scores) {
   // The softmax gradient row plus the one-hot label is exactly the probability row.
   const std::vector<std::int32_t> first(static_cast<std::size_t>(scores.rows()), 0);
-  std::vector<Scalar> losses(first.size());
-  RowMatrix<Scalar> probabilities;
-  softmax_batch<Scalar>(scores, first, losses.data(), &probabilities);
+  const Matrix<Scalar> by_class = scores;
+  Matrix<Scalar> probabilities(scores.rows(), scores.cols());
+  ByClass<Scalar> grad = probabilities;
+  Column<Scalar> losses;
+  softmax_by_class<Scalar>(by_class, first, losses, &grad);
   probabilities.col(0).array() += 1;
   return probabilities;
 }
@@ -129,7 +189,7 @@ template <typename Scalar>
 std::vector<std::uint8_t> hinge_activity(const LossSpec& spec, const RowMatrix<Scalar>& scores,
                                          std::span<const std::int32_t> labels) {
   if (spec.kind == LossKind::softmax) return {};
-  check_labels(scores, labels);
+  check_labels(scores.rows(), scores.cols(), labels);
   std::vector<std::uint8_t> active(static_cast<std::size_t>(scores.size()));
   for (Eigen::Index i = 0; i < scores.rows(); ++i)
     for (Eigen::Index j = 0; j < scores.cols(); ++j)
@@ -139,6 +199,10 @@ std::vector<std::uint8_t> hinge_activity(const LossSpec& spec, const RowMatrix<S
 }
 
 #define LOSSLAB_INSTANTIATE(Scalar)                                                                 \
+  template Scalar data_loss_by_class<Scalar>(const LossSpec&, const ByClass<const Scalar>&,         \
+                                             std::span<const std::int32_t>, ByClass<Scalar>);       \
+  template std::size_t count_top_is_label<Scalar>(const ByClass<const Scalar>&,                     \
+                                                  std::span<const std::int32_t>);                   \
   template Scalar data_loss<Scalar>(const LossSpec&, const RowMatrix<Scalar>&,                      \
                                     std::span<const std::int32_t>, RowMatrix<Scalar>*);             \
   template std::vector<Scalar> example_losses<Scalar>(const LossSpec&, const RowMatrix<Scalar>&,    \

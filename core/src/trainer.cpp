@@ -8,7 +8,6 @@
 #include <stdexcept>
 
 #include "losslab/batch_sampler.hpp"
-#include "losslab/model.hpp"
 #include "losslab/objective.hpp"
 #include "losslab/products.hpp"
 #include "losslab/update_rules.hpp"
@@ -79,7 +78,7 @@ struct Member {
 // One slice of a step's minibatch and what its thread computed from it.
 struct Slice {
   Labels y;
-  RowMatrix<float> scores, dscores, member_scores, member_dscores;
+  Matrix<float> scores, dscores;  // one column per class of each stacked trial (data_loss_by_class)
   Matrix<float> gradient;  // X_slice^T dS_slice for the whole stack
   std::vector<double> data_loss;       // per stack slot: the slice's share of the batch's mean loss
   std::vector<std::size_t> correct;    // per stack slot: rows whose top score is the label
@@ -223,7 +222,7 @@ class GroupRun {
     const auto y = slice_labels(slice, indices, begin, end);
     // data_loss averages over the slice; the batch's mean weighs each slice by its share of rows.
     const double share = static_cast<double>(end - begin) / static_cast<double>(batch);
-    compute_scores<float>(X, stack_, slice.scores);
+    slice.scores.noalias() = X * stack_;
     slice.dscores.resize(slice.scores.rows(), slice.scores.cols());
     const std::size_t slots = static_cast<std::size_t>(stack_.cols() / classes_);
     slice.data_loss.assign(slots, 0.0);
@@ -231,28 +230,16 @@ class GroupRun {
     for (const auto& m : members_) {
       if (!m.active) continue;
       const std::size_t slot = slot_of(m);
-      slice.member_scores = slice.scores.middleCols(m.column, classes_);
-      const float mean = data_loss<float>(m.config->loss, slice.member_scores, y, &slice.member_dscores);
+      const auto scores = slice.scores.middleCols(m.column, classes_);
+      auto dscores = slice.dscores.middleCols(m.column, classes_);
+      const float mean = data_loss_by_class<float>(m.config->loss, scores, y, dscores);
       slice.data_loss[slot] = static_cast<double>(mean) * share;
-      if (share == 1.0)
-        slice.dscores.middleCols(m.column, classes_) = slice.member_dscores;
-      else
-        slice.dscores.middleCols(m.column, classes_) = slice.member_dscores * static_cast<float>(share);
-      if (running_train_accuracy()) slice.correct[slot] = count_correct(slice.member_scores, y);
+      if (share != 1.0) dscores *= static_cast<float>(share);
+      if (running_train_accuracy()) slice.correct[slot] = count_top_is_label<float>(scores, y);
     }
     // dscores carries the 1/B of the mean: this is the model's chain rule, dW = X^T dS / B.
     slice.gradient.resize(stack_.rows(), stack_.cols());
     slice.gradient.noalias() = X.transpose() * slice.dscores;
-  }
-
-  static std::size_t count_correct(const RowMatrix<float>& scores, std::span<const std::int32_t> y) {
-    std::size_t correct = 0;
-    for (Eigen::Index i = 0; i < scores.rows(); ++i) {
-      Eigen::Index best = 0;
-      scores.row(i).maxCoeff(&best);
-      correct += best == y[static_cast<std::size_t>(i)];
-    }
-    return correct;
   }
 
   std::size_t slot_of(const Member& m) const { return static_cast<std::size_t>(m.column / classes_); }
@@ -394,20 +381,17 @@ class GroupRun {
       const std::size_t start = std::min(n, chunk * chunk_rows);
       const auto count = static_cast<Eigen::Index>(std::min(n, start + chunk_rows) - start);
       if (count == 0) return;
-      RowMatrix<float>& scores = eval_scores_[thread];
-      scores.resize(count, W.cols());
+      Matrix<float>& scores = eval_scores_[thread];
       if (split.encoded) {
         read_rows(split, start, static_cast<std::size_t>(count), rows_[thread]);
         scores.noalias() = rows_[thread] * W;
       } else {
         scores.noalias() = split.X.middleRows(static_cast<Eigen::Index>(start), count) * W;
       }
-      for (Eigen::Index i = 0; i < count; ++i)
-        for (std::size_t k = 0; k < members; ++k) {
-          Eigen::Index best = 0;
-          scores.row(i).segment(static_cast<Eigen::Index>(k) * classes_, classes_).maxCoeff(&best);
-          correct[chunk][k] += best == split.y[start + static_cast<std::size_t>(i)];
-        }
+      const auto labels = std::span<const std::int32_t>(split.y).subspan(start, static_cast<std::size_t>(count));
+      for (std::size_t k = 0; k < members; ++k)
+        correct[chunk][k] =
+            count_top_is_label<float>(scores.middleCols(static_cast<Eigen::Index>(k) * classes_, classes_), labels);
     });
     std::vector<double> accuracies(members);
     for (std::size_t k = 0; k < members; ++k) {
@@ -452,7 +436,7 @@ class GroupRun {
   Clock::time_point start_;
   Matrix<float> stack_, gradient_, candidate_;
   std::vector<Slice> slices_;
-  std::vector<RowMatrix<float>> eval_scores_;  // one buffer per thread of the team
+  std::vector<Matrix<float>> eval_scores_;  // one buffer per thread of the team (one column per class)
   mutable std::vector<RowMatrix<float>> rows_;  // per thread: the rows it gathers or decodes
 };
 

@@ -145,5 +145,50 @@ INSTANTIATE_TEST_SUITE_P(AllLosses, VectorizedVsNaive,
                          ::testing::Values(LossKind::svm, LossKind::squared_hinge, LossKind::softmax),
                          [](const auto& info) { return to_string(info.param); });
 
+// The fused trainer's layout: three trials' scores side by side, one column per class. Each
+// trial's block gives its own loss and gradient (against the independent loop), and writes only
+// its own columns of dscores.
+TEST(StackedScores, EachTrialsBlockGivesItsOwnLossAndGradient) {
+  const LossKind kinds[] = {LossKind::svm, LossKind::squared_hinge, LossKind::softmax};
+  const Eigen::Index classes = 5;
+  auto p = testing::random_problem(40, 9, classes, 0.4, 23);
+  Matrix<double> stack(p.W.rows(), 3 * classes);
+  std::vector<Matrix<double>> weights;
+  for (int k = 0; k < 3; ++k) {
+    weights.push_back(testing::random_problem(40, 9, classes, 0.4, 30 + k).W);
+    stack.middleCols(k * classes, classes) = weights.back();
+  }
+  const Matrix<double> scores = p.X * stack;
+  Matrix<double> dscores = Matrix<double>::Constant(scores.rows(), scores.cols(), std::nan(""));
+  for (int k = 0; k < 3; ++k) {
+    auto block = dscores.middleCols(k * classes, classes);
+    const double loss =
+        data_loss_by_class<double>({kinds[k], 1.0}, scores.middleCols(k * classes, classes), p.y, block);
+    Matrix<double> naive_dW;
+    const double naive = kinds[k] == LossKind::softmax
+                             ? testing::naive_softmax(p.X, p.y, weights[k], 0.0, true, naive_dW)
+                             : testing::naive_svm(p.X, p.y, weights[k], 1.0, kinds[k] == LossKind::squared_hinge,
+                                                  0.0, true, naive_dW);
+    EXPECT_NEAR(loss, naive, 1e-10) << to_string(kinds[k]);
+    const Matrix<double> dW = p.X.transpose() * dscores.middleCols(k * classes, classes);
+    EXPECT_LT((dW - naive_dW).cwiseAbs().maxCoeff(), 1e-10) << to_string(kinds[k]);
+    // The blocks not yet computed still hold their NaN sentinels.
+    if (k < 2) EXPECT_TRUE(dscores.rightCols((2 - k) * classes).array().isNaN().all()) << to_string(kinds[k]);
+  }
+}
+
+// By hand: the first top class counts, as in argmax.
+TEST(StackedScores, CountTopIsLabelTakesTheFirstTopClass) {
+  Matrix<float> scores(4, 3);
+  scores << 1, 3, 3,   // tie between classes 1 and 2: the top class is 1
+      5, 0, 4,         // top 0
+      -2, -1, -3,      // top 1
+      2, 2, 2;         // all tied: top 0
+  EXPECT_EQ(count_top_is_label<float>(scores, std::vector<std::int32_t>{1, 0, 1, 0}), 4u);
+  EXPECT_EQ(count_top_is_label<float>(scores, std::vector<std::int32_t>{2, 0, 1, 2}), 2u);
+  EXPECT_EQ(count_top_is_label<float>(scores, std::vector<std::int32_t>{0, 1, 2, 1}), 0u);
+  EXPECT_THROW(count_top_is_label<float>(scores, std::vector<std::int32_t>{0, 1, 3, 1}), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace losslab

@@ -71,13 +71,14 @@ void BM_StepBackward(benchmark::State& state) {
 }
 BENCHMARK(BM_StepBackward)->ArgName("trials")->Arg(1)->Arg(8)->Arg(16);
 
-// The data loss and its gradient w.r.t. the scores, for a batch of 200 and 10 classes.
+// The data loss and its gradient w.r.t. the scores, for a batch of 200 and 10 classes, in the
+// trainer's layout (one column per class).
 void BM_DataLoss(benchmark::State& state) {
   const LossSpec spec{static_cast<LossKind>(state.range(0)), 1.0};
-  const auto S = random_matrix<RowMatrix<float>>(200, 10, 6);
+  const auto S = random_matrix<Matrix<float>>(200, 10, 6);
   const auto y = random_labels(200, 10);
-  RowMatrix<float> dS;
-  for (auto _ : state) benchmark::DoNotOptimize(data_loss<float>(spec, S, y, &dS));
+  Matrix<float> dS(200, 10);
+  for (auto _ : state) benchmark::DoNotOptimize(data_loss_by_class<float>(spec, S, y, dS));
   state.SetLabel(to_string(spec.kind));
 }
 BENCHMARK(BM_DataLoss)->Arg(static_cast<int>(LossKind::svm))->Arg(static_cast<int>(LossKind::softmax));

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "losslab/types.hpp"
@@ -23,6 +24,24 @@ struct LossSpec {
 
 LossKind parse_loss_kind(const std::string& name);  // throws std::invalid_argument
 std::string to_string(LossKind kind);
+
+// Scores laid out one column per class (B x C column-major, one example per row), or a block of
+// columns of a wider such matrix: the fused trainer's layout, where each trial's scores are C
+// columns of the stacked scores. A RowMatrix block would not bind: that layout is data_loss's.
+template <typename Scalar>
+using ByClass = Eigen::Ref<std::conditional_t<std::is_const_v<Scalar>, const Matrix<std::remove_const_t<Scalar>>,
+                                              Matrix<Scalar>>>;
+
+// The mean data loss over the B examples of `scores` (one column per class); writes dL/dscores,
+// already divided by B, into `dscores` (the same shape; may be a block of a larger matrix).
+// The kernels behind every entry point of this file.
+template <typename Scalar>
+Scalar data_loss_by_class(const LossSpec& spec, const ByClass<const Scalar>& scores,
+                          std::span<const std::int32_t> labels, ByClass<Scalar> dscores);
+
+// How many examples have their label as their top class (the first top class, on ties).
+template <typename Scalar>
+std::size_t count_top_is_label(const ByClass<const Scalar>& scores, std::span<const std::int32_t> labels);
 
 // Mean data loss over the rows of `scores` (B x C, one example per row).
 // When `dscores` is not null it receives dL/dscores, already divided by B.
