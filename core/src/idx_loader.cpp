@@ -1,11 +1,11 @@
 // IDX files (MNIST, Fashion-MNIST): a big-endian header (magic, dimensions) then raw bytes.
 
 #include <future>
+#include <sstream>
 
 #include "huge_pages.hpp"
 #include "loader_support.hpp"
 #include "losslab/loaders.hpp"
-#include "two_halves.hpp"
 
 namespace losslab {
 namespace {
@@ -27,6 +27,55 @@ const char* idx_kind(std::uint32_t magic) {
   return "not an IDX file this reader knows";
 }
 
+struct IdxHeader {
+  std::vector<std::uint32_t> dims;
+  std::size_t bytes = 0;           // of the header itself
+  std::uint64_t payload_bytes = 1;  // product(dims)
+  std::string shape;               // "60000 x 28 x 28", for messages
+};
+
+// Checks magic and header from the first `available` bytes of the file's content (all of it when
+// the file is shorter). `payload` names the data in messages ("pixel", "label").
+IdxHeader parse_header(const std::string& path, const std::vector<std::uint8_t>& bytes, std::uint32_t expected_magic,
+                       std::size_t num_dims) {
+  IdxHeader header;
+  header.bytes = 4 * (1 + num_dims);
+  if (bytes.size() >= 4) {
+    const std::uint32_t magic = read_big_endian(bytes, 0);
+    if (magic != expected_magic) {
+      detail::fail(path, "wrong magic number ", magic, " (", idx_kind(magic), "), expected ", expected_magic,
+                   " (", idx_kind(expected_magic), ")");
+    }
+  }
+  if (bytes.size() < header.bytes) {
+    detail::fail(path, "truncated header: file has ", bytes.size(), " bytes, the header needs ", header.bytes);
+  }
+  std::ostringstream shape;
+  for (std::size_t d = 0; d < num_dims; ++d) {
+    const std::uint32_t dim = read_big_endian(bytes, 4 * (1 + d));
+    header.dims.push_back(dim);
+    shape << (d ? " x " : "") << dim;
+    if (dim != 0 && header.payload_bytes > kMaxPayloadBytes / dim) {
+      detail::fail(path, "implausible dimensions in header (", shape.str(), " ...)");
+    }
+    header.payload_bytes *= dim;
+  }
+  header.shape = shape.str();
+  return header;
+}
+
+// The file has exactly the payload its header announces.
+void check_payload(const std::string& path, const IdxHeader& header, std::uint64_t actual_bytes, const char* payload) {
+  if (actual_bytes < header.payload_bytes) {
+    detail::fail(path, "truncated: expected ", header.payload_bytes, " bytes of ", payload, " data (", header.shape,
+                 "), file has ", actual_bytes);
+  }
+  if (actual_bytes > header.payload_bytes) {
+    detail::fail(path, actual_bytes - header.payload_bytes, " trailing bytes after the ", header.payload_bytes,
+                 " bytes of ", payload, " data (", header.shape, ")");
+  }
+}
+
 struct IdxContent {
   std::vector<std::uint32_t> dims;
   std::vector<std::uint8_t> file;  // the whole file: header, then exactly product(dims) bytes
@@ -36,47 +85,54 @@ struct IdxContent {
   std::size_t size() const { return file.size() - header_bytes; }
 };
 
-// Checks magic, header and payload length. `payload` names the data in messages ("pixel", "label").
 IdxContent read_idx(const std::string& path, std::uint32_t expected_magic, std::size_t num_dims,
                     const char* payload) {
   std::vector<std::uint8_t> bytes = detail::read_file_bytes(path);
-  const std::size_t header_bytes = 4 * (1 + num_dims);
-  if (bytes.size() >= 4) {
-    const std::uint32_t magic = read_big_endian(bytes, 0);
-    if (magic != expected_magic) {
-      detail::fail(path, "wrong magic number ", magic, " (", idx_kind(magic), "), expected ", expected_magic,
-                   " (", idx_kind(expected_magic), ")");
-    }
-  }
-  if (bytes.size() < header_bytes) {
-    detail::fail(path, "truncated header: file has ", bytes.size(), " bytes, the header needs ", header_bytes);
-  }
-
-  IdxContent content;
-  std::uint64_t expected_bytes = 1;
-  std::ostringstream shape;
-  for (std::size_t d = 0; d < num_dims; ++d) {
-    const std::uint32_t dim = read_big_endian(bytes, 4 * (1 + d));
-    content.dims.push_back(dim);
-    shape << (d ? " x " : "") << dim;
-    if (dim != 0 && expected_bytes > kMaxPayloadBytes / dim) {
-      detail::fail(path, "implausible dimensions in header (", shape.str(), " ...)");
-    }
-    expected_bytes *= dim;
-  }
-  const std::size_t actual_bytes = bytes.size() - header_bytes;
-  if (actual_bytes < expected_bytes) {
-    detail::fail(path, "truncated: expected ", expected_bytes, " bytes of ", payload, " data (", shape.str(),
-                 "), file has ", actual_bytes);
-  }
-  if (actual_bytes > expected_bytes) {
-    detail::fail(path, actual_bytes - expected_bytes, " trailing bytes after the ", expected_bytes, " bytes of ",
-                 payload, " data (", shape.str(), ")");
-  }
+  const IdxHeader header = parse_header(path, bytes, expected_magic, num_dims);
+  check_payload(path, header, bytes.size() - header.bytes, payload);
   // The header stays in front: moving 47 MB of pixels down by 16 bytes would cost a pass over them.
+  IdxContent content;
+  content.dims = header.dims;
   content.file = std::move(bytes);
-  content.header_bytes = header_bytes;
+  content.header_bytes = header.bytes;
   return content;
+}
+
+void check_image_size(const std::string& path, const std::vector<std::uint32_t>& dims) {
+  if (dims[1] == 0 || dims[2] == 0) detail::fail(path, "image size ", dims[1], " x ", dims[2], " has no pixels");
+}
+
+// The images of an IDX file, one per row of a byte matrix on huge pages (the training split
+// decodes its minibatches' rows from it, at random: huge pages spare those reads most TLB misses).
+// The pixels are inflated straight into place while another thread has the kernel map that memory
+// ahead of them: on this VM a fresh 2 MiB page costs ~4 ms, which at first touch would stall the
+// inflate, and inflating into a buffer first would cost a copy of the whole matrix.
+struct IdxPixels {
+  std::uint32_t image_rows = 0, image_cols = 0;
+  RowMatrix<std::uint8_t> matrix;  // one image per row
+};
+
+IdxPixels read_images_matrix(const std::string& path) {
+  constexpr std::size_t kHeaderBytes = 16;
+  detail::ZlibReader in(path);
+  std::vector<std::uint8_t> first(kHeaderBytes);
+  first.resize(in.read(first.data(), kHeaderBytes));
+  const IdxHeader header = parse_header(path, first, kImagesMagic, 3);
+  check_image_size(path, header.dims);
+  if (header.payload_bytes > in.max_size()) {  // surely truncated: do not allocate what it claims
+    check_payload(path, header, in.skip_rest(), "pixel");
+  }
+  IdxPixels pixels{header.dims[1], header.dims[2], {}};
+  RowMatrix<std::uint8_t>& matrix = pixels.matrix;
+  matrix.resize(static_cast<Eigen::Index>(header.dims[0]),
+                static_cast<Eigen::Index>(std::size_t{header.dims[1]} * header.dims[2]));
+  const auto bytes = static_cast<std::size_t>(matrix.size());
+  detail::advise_huge_pages(matrix.data(), bytes);
+  auto mapped = std::async(std::launch::async, [&] { detail::map_for_writing(matrix.data(), bytes); });
+  const std::size_t got = in.read(matrix.data(), bytes);
+  mapped.get();
+  check_payload(path, header, got < bytes ? got : got + in.skip_rest(), "pixel");
+  return pixels;
 }
 
 std::vector<std::string> class_names_of(MnistFlavor flavor) {
@@ -84,35 +140,13 @@ std::vector<std::string> class_names_of(MnistFlavor flavor) {
   return {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
 }
 
-IdxContent read_images_content(const std::string& path) {
-  IdxContent content = read_idx(path, kImagesMagic, 3, "pixel");
-  if (content.dims[1] == 0 || content.dims[2] == 0) {
-    detail::fail(path, "image size ", content.dims[1], " x ", content.dims[2], " has no pixels");
-  }
-  return content;
-}
-
 ByteDataset load_pair(const std::string& images_path, const std::string& labels_path, MnistFlavor flavor) {
-  const IdxContent images = read_images_content(images_path);
-  const std::size_t count = images.dims[0];
-  Labels labels = read_idx_labels(labels_path);
-  if (labels.size() != count) {
-    detail::fail(images_path, "has ", count, " images but ", labels_path, " has ", labels.size(), " labels");
-  }
-  using ByteMatrix = RowMatrix<std::uint8_t>;
-  const auto features = static_cast<Eigen::Index>(std::size_t{images.dims[1]} * images.dims[2]);
   ByteDataset data;
-  // The training split decodes its minibatches' rows straight from this matrix, at random: huge
-  // pages spare those reads most TLB misses. Filled by two threads, since faulting in fresh huge
-  // pages is most of the cost.
-  data.X.resize(static_cast<Eigen::Index>(count), features);
-  detail::advise_huge_pages(data.X.data(), static_cast<std::size_t>(data.X.size()));
-  detail::in_two_halves(count, [&](std::size_t begin, std::size_t end) {
-    const auto rows = static_cast<Eigen::Index>(end - begin);
-    data.X.middleRows(static_cast<Eigen::Index>(begin), rows) =
-        Eigen::Map<const ByteMatrix>(images.data() + begin * static_cast<std::size_t>(features), rows, features);
-  });
-  data.y = std::move(labels);
+  data.X = std::move(read_images_matrix(images_path).matrix);
+  data.y = read_idx_labels(labels_path);
+  if (data.y.size() != static_cast<std::size_t>(data.X.rows())) {
+    detail::fail(images_path, "has ", data.X.rows(), " images but ", labels_path, " has ", data.y.size(), " labels");
+  }
   data.class_names = class_names_of(flavor);
   return data;
 }
@@ -120,12 +154,12 @@ ByteDataset load_pair(const std::string& images_path, const std::string& labels_
 }  // namespace
 
 IdxImages read_idx_images(const std::string& path) {
-  const IdxContent content = read_images_content(path);
+  const IdxPixels pixels = read_images_matrix(path);
   IdxImages images;
-  images.count = content.dims[0];
-  images.rows = content.dims[1];
-  images.cols = content.dims[2];
-  images.pixels.assign(content.data(), content.data() + content.size());
+  images.count = static_cast<std::size_t>(pixels.matrix.rows());
+  images.rows = pixels.image_rows;
+  images.cols = pixels.image_cols;
+  images.pixels.assign(pixels.matrix.data(), pixels.matrix.data() + pixels.matrix.size());
   return images;
 }
 

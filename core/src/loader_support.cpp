@@ -13,11 +13,6 @@
 namespace losslab::detail {
 namespace {
 
-struct GzCloser {
-  void operator()(gzFile_s* file) const { gzclose(file); }
-};
-using GzHandle = std::unique_ptr<gzFile_s, GzCloser>;
-
 // zlib's message without the "path: " it prefixes, since DatasetError names the file already.
 std::string gz_error_text(gzFile file, const std::string& path) {
   int code = Z_OK;
@@ -28,63 +23,89 @@ std::string gz_error_text(gzFile file, const std::string& path) {
   return message;
 }
 
-// How many bytes reading `path` through zlib is likely to give: a gzip file's trailer holds its
-// uncompressed size (mod 2^32, of the last member only), a raw file is its own size. Only a hint
-// for the first allocation, so the content is not copied over and over as the buffer grows.
-std::size_t expected_content_size(const std::string& path) {
+// How many bytes reading `path` through zlib is likely to give, and at most: a gzip file's trailer
+// holds its uncompressed size (mod 2^32, of the last member only), a raw file is its own size.
+struct ContentSize {
+  std::size_t likely = 0, most = 0;
+};
+
+ContentSize content_size(const std::string& path) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return 0;
-  const std::streamoff size = in.tellg();
-  if (size < 18) return static_cast<std::size_t>(std::max<std::streamoff>(size, 0));
+  if (!in) return {};
+  const auto size = static_cast<std::size_t>(std::max<std::streamoff>(in.tellg(), 0));
+  // Deflate cannot expand more than 1032:1, so a trailer claiming more is not believed (a corrupt
+  // or crafted one may claim 4 GB: the fuzzers' find).
+  constexpr std::size_t kMaxDeflateRatio = 1032;
   unsigned char magic[2] = {0, 0};
   in.seekg(0);
   in.read(reinterpret_cast<char*>(magic), 2);
-  if (magic[0] != 0x1f || magic[1] != 0x8b) return static_cast<std::size_t>(size);
+  if (size < 18 || magic[0] != 0x1f || magic[1] != 0x8b) return {size, size < 18 ? size * kMaxDeflateRatio : size};
   unsigned char trailer[4] = {0, 0, 0, 0};
-  in.seekg(size - 4);
+  in.seekg(static_cast<std::streamoff>(size) - 4);
   in.read(reinterpret_cast<char*>(trailer), 4);
   const std::size_t stated = std::size_t{trailer[0]} | (std::size_t{trailer[1]} << 8) |
                              (std::size_t{trailer[2]} << 16) | (std::size_t{trailer[3]} << 24);
-  // The trailer is the file's word, and a corrupt or crafted one may claim 4 GB: deflate cannot
-  // expand more than 1032:1, so a hint above that is not believed (the fuzzers' find).
-  constexpr std::size_t kMaxDeflateRatio = 1032;
-  return std::min(stated, static_cast<std::size_t>(size) * kMaxDeflateRatio);
+  return {std::min(stated, size * kMaxDeflateRatio), size * kMaxDeflateRatio};
 }
 
 }  // namespace
 
-std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
+ZlibReader::ZlibReader(const std::string& path) : path_(path) {
   // gzopen would happily open a directory and only fail on read with a vaguer message.
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) fail(path, "is a directory, expected a file");
-
   errno = 0;
-  GzHandle file(gzopen(path.c_str(), "rb"));
-  if (!file) fail(path, "cannot open file (", errno != 0 ? std::strerror(errno) : "out of memory", ")");
-  gzbuffer(file.get(), 1 << 17);
+  file_ = gzopen(path.c_str(), "rb");
+  if (file_ == nullptr) fail(path, "cannot open file (", errno != 0 ? std::strerror(errno) : "out of memory", ")");
+  gzbuffer(file_, 1 << 17);
+  const ContentSize size = content_size(path);
+  likely_size_ = size.likely;
+  max_size_ = size.most;
+}
 
-  // One byte more than expected, so reaching the end of the file is seen without growing.
-  std::vector<std::uint8_t> bytes(std::max<std::size_t>(expected_content_size(path), 1 << 16) + 1);
+ZlibReader::~ZlibReader() { gzclose(file_); }
+
+std::size_t ZlibReader::read(std::uint8_t* out, std::size_t count) {
   std::size_t used = 0;
-  for (;;) {
-    if (used == bytes.size()) bytes.resize(2 * bytes.size());
+  while (used < count) {
     constexpr std::size_t kMaxRead = std::size_t{1} << 30;  // gzread takes an unsigned count
-    const int got = gzread(file.get(), bytes.data() + used,
-                           static_cast<unsigned>(std::min(bytes.size() - used, kMaxRead)));
+    const int got = gzread(file_, out + used, static_cast<unsigned>(std::min(count - used, kMaxRead)));
     if (got < 0) {
       // Z_ERRNO is the disk; anything else is zlib rejecting the compressed bytes (bad CRC, ...).
       int code = Z_OK;
-      gzerror(file.get(), &code);
-      fail(path, code == Z_ERRNO ? "read error (" : "corrupt gzip data (", gz_error_text(file.get(), path), ")");
+      gzerror(file_, &code);
+      fail(path_, code == Z_ERRNO ? "read error (" : "corrupt gzip data (", gz_error_text(file_, path_), ")");
     }
-    if (got == 0) break;
+    if (got == 0) {
+      // A .gz cut short reads as a short stream; zlib only reports it through gzerror.
+      int code = Z_OK;
+      gzerror(file_, &code);
+      if (code != Z_OK) fail(path_, "truncated or corrupt gzip data (", gz_error_text(file_, path_), ")");
+      break;
+    }
     used += static_cast<std::size_t>(got);
   }
+  return used;
+}
+
+std::size_t ZlibReader::skip_rest() {
+  std::vector<std::uint8_t> scratch(1 << 16);
+  std::size_t total = 0;
+  for (std::size_t got = 0; (got = read(scratch.data(), scratch.size())) > 0;) total += got;
+  return total;
+}
+
+std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
+  ZlibReader in(path);
+  // One byte more than expected, so reaching the end of the file is seen without growing.
+  std::vector<std::uint8_t> bytes(std::max<std::size_t>(in.likely_size(), 1 << 16) + 1);
+  std::size_t used = 0;
+  for (;;) {
+    used += in.read(bytes.data() + used, bytes.size() - used);
+    if (used < bytes.size()) break;
+    bytes.resize(2 * bytes.size());
+  }
   bytes.resize(used);
-  // A .gz cut short reads as a short stream; zlib only reports it through gzerror.
-  int code = Z_OK;
-  gzerror(file.get(), &code);
-  if (code != Z_OK) fail(path, "truncated or corrupt gzip data (", gz_error_text(file.get(), path), ")");
   if (bytes.capacity() > used + used / 4 + (1 << 16)) bytes.shrink_to_fit();  // a wrong hint
   return bytes;
 }
