@@ -69,13 +69,15 @@ void softmax_by_class(const ByClass<const Scalar>& scores, std::span<const std::
   Column<Scalar> top = scores.col(0).array();
   for (Eigen::Index j = 1; j < scores.cols(); ++j) top = top.max(scores.col(j).array());
   Column<Scalar> sum = Column<Scalar>::Zero(n);
+  // exp is evaluated into an aligned temporary: Eigen computes the elements before a
+  // destination's first aligned address with the scalar std::exp, whose last bit may differ from
+  // its vectorized exp, so writing straight into a block would make results depend on where the
+  // block sits in memory (which rows of a batch a slice is, how many threads share a step).
+  thread_local Column<Scalar> e;
   for (Eigen::Index j = 0; j < scores.cols(); ++j) {
-    if (grad) {
-      grad->col(j).array() = (scores.col(j).array() - top).exp();
-      sum += grad->col(j).array();
-    } else {
-      sum += (scores.col(j).array() - top).exp();
-    }
+    e = (scores.col(j).array() - top).exp();
+    sum += e;
+    if (grad) grad->col(j).array() = e;
   }
   losses = sum.log() - (label_scores<Scalar>(scores, labels) - top);
   if (!grad) return;

@@ -190,9 +190,12 @@ class GroupRun {
     const std::size_t batch = indices.size();
     const std::size_t count = slice_count(batch);
     slices_.resize(count);
-    team_.run(count, [&](std::size_t s, unsigned thread) {
-      compute_slice(slices_[s], thread, indices, s * batch / count, (s + 1) * batch / count, batch);
-    });
+    if (team_.size() == 1)
+      compute_slices_in_turn(indices, count);
+    else
+      team_.run(count, [&](std::size_t s, unsigned thread) {
+        compute_slice(slices_[s], thread, indices, s * batch / count, (s + 1) * batch / count, batch);
+      });
     // Summed in slice order whatever thread computed each slice (the swap only trades buffers).
     gradient_.swap(slices_.front().gradient);
     for (std::size_t s = 1; s < count; ++s) gradient_ += slices_[s].gradient;
@@ -224,22 +227,54 @@ class GroupRun {
     const double share = static_cast<double>(end - begin) / static_cast<double>(batch);
     slice.scores.noalias() = X * stack_;
     slice.dscores.resize(slice.scores.rows(), slice.scores.cols());
+    slice_losses(slice, slice.scores, slice.dscores, y, share);
+    // dscores carries the 1/B of the mean: this is the model's chain rule, dW = X^T dS / B.
+    slice.gradient.resize(stack_.rows(), stack_.cols());
+    slice.gradient.noalias() = X.transpose() * slice.dscores;
+  }
+
+  // The same slices on one thread (a group per core, as in a sweep), with one forward GEMM for
+  // the whole batch: a score does not depend on which other rows share its GEMM, so the bits are
+  // compute_slice's (ParallelSteps.AnyNumberOfThreadsGivesTheSameBits), and W is read once per
+  // step instead of once per slice. Each slice's X^T dS still gets its own buffer, summed in
+  // order: adding it straight into the sum would change the bits wherever a slice is deeper than
+  // the GEMM kernel's depth blocks (large batches).
+  void compute_slices_in_turn(std::span<const std::size_t> indices, std::size_t count) {
+    const std::size_t batch = indices.size();
+    const auto X = slice_rows(0, indices, 0, batch);
+    batch_scores_.noalias() = X * stack_;
+    batch_dscores_.resize(batch_scores_.rows(), batch_scores_.cols());
+    for (std::size_t s = 0; s < count; ++s) {
+      const std::size_t begin = s * batch / count, end = (s + 1) * batch / count;
+      const auto rows = static_cast<Eigen::Index>(end - begin);
+      const auto first = static_cast<Eigen::Index>(begin);
+      Slice& slice = slices_[s];
+      const auto y = slice_labels(slice, indices, begin, end);
+      const double share = static_cast<double>(end - begin) / static_cast<double>(batch);
+      auto dscores = batch_dscores_.middleRows(first, rows);
+      slice_losses(slice, batch_scores_.middleRows(first, rows), dscores, y, share);
+      slice.gradient.resize(stack_.rows(), stack_.cols());
+      slice.gradient.noalias() = X.middleRows(first, rows).transpose() * dscores;
+    }
+  }
+
+  // Each member's share of the batch's mean loss, its dscores, and its running-accuracy count from
+  // the scores of one slice's rows.
+  void slice_losses(Slice& slice, const Eigen::Ref<const Matrix<float>>& scores, Eigen::Ref<Matrix<float>> dscores,
+                    std::span<const std::int32_t> y, double share) const {
     const std::size_t slots = static_cast<std::size_t>(stack_.cols() / classes_);
     slice.data_loss.assign(slots, 0.0);
     slice.correct.assign(slots, 0);
     for (const auto& m : members_) {
       if (!m.active) continue;
       const std::size_t slot = slot_of(m);
-      const auto scores = slice.scores.middleCols(m.column, classes_);
-      auto dscores = slice.dscores.middleCols(m.column, classes_);
-      const float mean = data_loss_by_class<float>(m.config->loss, scores, y, dscores);
+      const auto member_scores = scores.middleCols(m.column, classes_);
+      auto member_dscores = dscores.middleCols(m.column, classes_);
+      const float mean = data_loss_by_class<float>(m.config->loss, member_scores, y, member_dscores);
       slice.data_loss[slot] = static_cast<double>(mean) * share;
-      if (share != 1.0) dscores *= static_cast<float>(share);
-      if (running_train_accuracy()) slice.correct[slot] = count_top_is_label<float>(scores, y);
+      if (share != 1.0) member_dscores *= static_cast<float>(share);
+      if (running_train_accuracy()) slice.correct[slot] = count_top_is_label<float>(member_scores, y);
     }
-    // dscores carries the 1/B of the mean: this is the model's chain rule, dW = X^T dS / B.
-    slice.gradient.resize(stack_.rows(), stack_.cols());
-    slice.gradient.noalias() = X.transpose() * slice.dscores;
   }
 
   std::size_t slot_of(const Member& m) const { return static_cast<std::size_t>(m.column / classes_); }
@@ -435,6 +470,7 @@ class GroupRun {
   std::vector<Member*> stopped_in_epoch_;
   Clock::time_point start_;
   Matrix<float> stack_, gradient_, candidate_;
+  Matrix<float> batch_scores_, batch_dscores_;  // compute_slices_in_turn's, for the whole batch
   std::vector<Slice> slices_;
   std::vector<Matrix<float>> eval_scores_;  // one buffer per thread of the team (one column per class)
   mutable std::vector<RowMatrix<float>> rows_;  // per thread: the rows it gathers or decodes
