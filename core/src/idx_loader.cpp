@@ -34,8 +34,8 @@ struct IdxHeader {
   std::string shape;               // "60000 x 28 x 28", for messages
 };
 
-// Checks magic and header from the first `available` bytes of the file's content (all of it when
-// the file is shorter). `payload` names the data in messages ("pixel", "label").
+// Checks magic and header, given at least the header's bytes of the file's content (all of it when
+// the file is shorter).
 IdxHeader parse_header(const std::string& path, const std::vector<std::uint8_t>& bytes, std::uint32_t expected_magic,
                        std::size_t num_dims) {
   IdxHeader header;
@@ -64,7 +64,8 @@ IdxHeader parse_header(const std::string& path, const std::vector<std::uint8_t>&
   return header;
 }
 
-// The file has exactly the payload its header announces.
+// The file has exactly the payload its header announces. `payload` names the data in messages
+// ("pixel", "label").
 void check_payload(const std::string& path, const IdxHeader& header, std::uint64_t actual_bytes, const char* payload) {
   if (actual_bytes < header.payload_bytes) {
     detail::fail(path, "truncated: expected ", header.payload_bytes, " bytes of ", payload, " data (", header.shape,
@@ -76,6 +77,7 @@ void check_payload(const std::string& path, const IdxHeader& header, std::uint64
   }
 }
 
+// A small IDX file read whole (labels; images go through read_images_matrix).
 struct IdxContent {
   std::vector<std::uint32_t> dims;
   std::vector<std::uint8_t> file;  // the whole file: header, then exactly product(dims) bytes
@@ -90,7 +92,6 @@ IdxContent read_idx(const std::string& path, std::uint32_t expected_magic, std::
   std::vector<std::uint8_t> bytes = detail::read_file_bytes(path);
   const IdxHeader header = parse_header(path, bytes, expected_magic, num_dims);
   check_payload(path, header, bytes.size() - header.bytes, payload);
-  // The header stays in front: moving 47 MB of pixels down by 16 bytes would cost a pass over them.
   IdxContent content;
   content.dims = header.dims;
   content.file = std::move(bytes);
