@@ -120,6 +120,11 @@ IdxPixels read_images_matrix(const std::string& path) {
   first.resize(in.read(first.data(), kHeaderBytes));
   const IdxHeader header = parse_header(path, first, kImagesMagic, 3);
   check_image_size(path, header.dims);
+  // With no images the payload check passes whatever the image size: bound it on its own, since
+  // the matrix is made (one row per image) before the pixels are read.
+  if (std::uint64_t{header.dims[1]} * header.dims[2] > kMaxPayloadBytes) {
+    detail::fail(path, "implausible dimensions in header (", header.shape, ")");
+  }
   if (header.payload_bytes > in.max_size()) {  // surely truncated: do not allocate what it claims
     check_payload(path, header, in.skip_rest(), "pixel");
   }

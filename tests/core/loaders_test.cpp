@@ -202,6 +202,10 @@ TEST(IdxLoader, RejectsAbsurdDimensions) {
   // 2^32-1 cubed overflows 64 bits: must be caught before any multiplication wraps around.
   const std::string path = dir.write("huge", idx_images(0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, {}));
   expect_rejected([&] { read_idx_images(path); }, path, {"implausible dimensions"});
+  // No images, but each would have 2^64 - 2^33 + 1 pixels: nothing to read, yet no matrix of that
+  // width may be made (the fuzzer's find, with the images read straight into their matrix).
+  const std::string no_images = dir.write("zero-count", idx_images(0, 0xFFFFFFFFu, 0xFFFFFFFFu, {}));
+  expect_rejected([&] { read_idx_images(no_images); }, no_images, {"implausible dimensions", "0 x 4294967295"});
   const std::string empty_image = dir.write("zero-cols", idx_images(1, 28, 0, {}));
   expect_rejected([&] { read_idx_images(empty_image); }, empty_image, {"28 x 0", "no pixels"});
 }
