@@ -25,10 +25,10 @@ void advise_huge_pages(void* data, std::size_t bytes) {
 
 void map_for_writing(void* data, std::size_t bytes) {
 #if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+  if (bytes == 0) return;
   constexpr std::uintptr_t kPage = 4096;
   const auto begin = reinterpret_cast<std::uintptr_t>(data) & ~(kPage - 1);
   const auto end = reinterpret_cast<std::uintptr_t>(data) + bytes;
-  if (bytes == 0) return;
   // EINVAL on kernels without it, ENOMEM/EFAULT if memory runs short: the writer then maps its
   // pages itself, at first touch, as without this call.
   (void)madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);

@@ -106,6 +106,22 @@ void check_labels(Eigen::Index rows, Eigen::Index classes, std::span<const std::
                                   ")");
 }
 
+// The mean loss over the examples and, when `grad` is not null, its gradient (divided by B).
+template <typename Scalar>
+Scalar mean_loss(const LossSpec& spec, const ByClass<const Scalar>& scores, std::span<const std::int32_t> labels,
+                 ByClass<Scalar>* grad) {
+  check_labels(scores.rows(), scores.cols(), labels);
+  const Eigen::Index n = scores.rows();
+  if (n == 0) throw std::invalid_argument("loss: empty batch");
+  thread_local Column<Scalar> losses;
+  by_class_losses<Scalar>(spec, scores, labels, losses, grad);
+  if (grad) *grad /= static_cast<Scalar>(n);
+  // Sum in double: float sums over thousands of rows lose digits the gradient check sees.
+  double total = 0;
+  for (Eigen::Index i = 0; i < n; ++i) total += losses(i);
+  return static_cast<Scalar>(total / static_cast<double>(n));
+}
+
 }  // namespace
 
 LossKind parse_loss_kind(const std::string& name) { return detail::parse_name(kLossNames, name, "loss"); }
@@ -114,18 +130,9 @@ std::string to_string(LossKind kind) { return detail::name_of(kLossNames, kind);
 template <typename Scalar>
 Scalar data_loss_by_class(const LossSpec& spec, const ByClass<const Scalar>& scores,
                           std::span<const std::int32_t> labels, ByClass<Scalar> dscores) {
-  check_labels(scores.rows(), scores.cols(), labels);
-  const Eigen::Index n = scores.rows();
-  if (n == 0) throw std::invalid_argument("loss: empty batch");
-  if (dscores.rows() != n || dscores.cols() != scores.cols())
+  if (dscores.rows() != scores.rows() || dscores.cols() != scores.cols())
     throw std::invalid_argument("loss: dscores must have the shape of the scores");
-  thread_local Column<Scalar> losses;
-  by_class_losses<Scalar>(spec, scores, labels, losses, &dscores);
-  dscores /= static_cast<Scalar>(n);
-  // Sum in double: float sums over thousands of rows lose digits the gradient check sees.
-  double total = 0;
-  for (Eigen::Index i = 0; i < n; ++i) total += losses(i);
-  return static_cast<Scalar>(total / static_cast<double>(n));
+  return mean_loss<Scalar>(spec, scores, labels, &dscores);
 }
 
 template <typename Scalar>
@@ -158,9 +165,11 @@ template <typename Scalar>
 Scalar data_loss(const LossSpec& spec, const RowMatrix<Scalar>& scores, std::span<const std::int32_t> labels,
                  RowMatrix<Scalar>* dscores) {
   const Matrix<Scalar> by_class = scores;
+  if (!dscores) return mean_loss<Scalar>(spec, by_class, labels, nullptr);  // no gradient computed
   Matrix<Scalar> grad(scores.rows(), scores.cols());
-  const Scalar mean = data_loss_by_class<Scalar>(spec, by_class, labels, grad);
-  if (dscores) *dscores = grad;
+  ByClass<Scalar> grad_block = grad;
+  const Scalar mean = mean_loss<Scalar>(spec, by_class, labels, &grad_block);
+  *dscores = grad;
   return mean;
 }
 
