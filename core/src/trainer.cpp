@@ -33,7 +33,10 @@ using Clock = std::chrono::steady_clock;
 
 // A step's minibatch is cut into slices of about this many rows (at most kMaxSlices), each
 // computed on its own (gather, scores, loss, partial gradient) and summed in slice order. The
-// cut depends on the batch size alone, so a run gives the same bits on one thread or several.
+// cut depends on the batch size alone and a slice's products have the same shapes on any thread,
+// so a run gives the same bits on one thread or several. (Not so if one thread scored the whole
+// batch at once: a GEMM library may pick another kernel for another shape, and OpenBLAS's kernels
+// for small products round differently from its usual ones.)
 constexpr std::size_t kSliceRows = 100;
 constexpr std::size_t kMaxSlices = 8;
 // Evaluation passes score at most this many rows at once per thread (bounds the score buffer).
@@ -190,12 +193,9 @@ class GroupRun {
     const std::size_t batch = indices.size();
     const std::size_t count = slice_count(batch);
     slices_.resize(count);
-    if (team_.size() == 1)
-      compute_slices_in_turn(indices, count);
-    else
-      team_.run(count, [&](std::size_t s, unsigned thread) {
-        compute_slice(slices_[s], thread, indices, s * batch / count, (s + 1) * batch / count, batch);
-      });
+    team_.run(count, [&](std::size_t s, unsigned thread) {
+      compute_slice(slices_[s], thread, indices, s * batch / count, (s + 1) * batch / count, batch);
+    });
     // Summed in slice order whatever thread computed each slice (the swap only trades buffers).
     gradient_.swap(slices_.front().gradient);
     for (std::size_t s = 1; s < count; ++s) gradient_ += slices_[s].gradient;
@@ -231,31 +231,6 @@ class GroupRun {
     // dscores carries the 1/B of the mean: this is the model's chain rule, dW = X^T dS / B.
     slice.gradient.resize(stack_.rows(), stack_.cols());
     slice.gradient.noalias() = X.transpose() * slice.dscores;
-  }
-
-  // The same slices on one thread (a group per core, as in a sweep), with one forward GEMM for
-  // the whole batch: a score does not depend on which other rows share its GEMM, so the bits are
-  // compute_slice's (ParallelSteps.AnyNumberOfThreadsGivesTheSameBits), and W is read once per
-  // step instead of once per slice. Each slice's X^T dS still gets its own buffer, summed in
-  // order: adding it straight into the sum would change the bits wherever a slice is deeper than
-  // the GEMM kernel's depth blocks (large batches).
-  void compute_slices_in_turn(std::span<const std::size_t> indices, std::size_t count) {
-    const std::size_t batch = indices.size();
-    const auto X = slice_rows(0, indices, 0, batch);
-    batch_scores_.noalias() = X * stack_;
-    batch_dscores_.resize(batch_scores_.rows(), batch_scores_.cols());
-    for (std::size_t s = 0; s < count; ++s) {
-      const std::size_t begin = s * batch / count, end = (s + 1) * batch / count;
-      const auto rows = static_cast<Eigen::Index>(end - begin);
-      const auto first = static_cast<Eigen::Index>(begin);
-      Slice& slice = slices_[s];
-      const auto y = slice_labels(slice, indices, begin, end);
-      const double share = static_cast<double>(end - begin) / static_cast<double>(batch);
-      auto dscores = batch_dscores_.middleRows(first, rows);
-      slice_losses(slice, batch_scores_.middleRows(first, rows), dscores, y, share);
-      slice.gradient.resize(stack_.rows(), stack_.cols());
-      slice.gradient.noalias() = X.middleRows(first, rows).transpose() * dscores;
-    }
   }
 
   // Each member's share of the batch's mean loss, its dscores, and its running-accuracy count from
@@ -470,7 +445,6 @@ class GroupRun {
   std::vector<Member*> stopped_in_epoch_;
   Clock::time_point start_;
   Matrix<float> stack_, gradient_, candidate_;
-  Matrix<float> batch_scores_, batch_dscores_;  // compute_slices_in_turn's, for the whole batch
   std::vector<Slice> slices_;
   std::vector<Matrix<float>> eval_scores_;  // one buffer per thread of the team (one column per class)
   mutable std::vector<RowMatrix<float>> rows_;  // per thread: the rows it gathers or decodes
