@@ -69,6 +69,48 @@ void bind_real(SQLite::Statement& statement, int index, double value) {
     statement.bind(index, value);
 }
 
+// A loss history (tens of thousands of rows) through prepared statements of kLossRowsPerInsert rows
+// each, then one row at a time for the rest: a multi-row INSERT runs the statement's program
+// once for many rows.
+constexpr std::size_t kLossRowsPerInsert = 64;
+
+std::string loss_insert_sql(std::size_t rows) {
+  std::string sql = "INSERT INTO loss_history (trial_id, step, epoch, loss) VALUES ";
+  for (std::size_t r = 0; r < rows; ++r) sql += r == 0 ? "(?, ?, ?, ?)" : ", (?, ?, ?, ?)";
+  return sql;
+}
+
+void insert_loss_history(SQLite::Database& db, std::int64_t trial_id, const TrainResult& result) {
+  const auto steps_per_epoch = static_cast<std::int64_t>(result.steps_per_epoch);
+  const auto bind_row = [&](SQLite::Statement& insert, std::size_t row, std::size_t step) {
+    const int first = static_cast<int>(row) * 4 + 1;
+    insert.bind(first, trial_id);
+    insert.bind(first + 1, static_cast<std::int64_t>(step));
+    if (steps_per_epoch > 0)
+      insert.bind(first + 2, static_cast<std::int64_t>(step) / steps_per_epoch);
+    else
+      insert.bind(first + 2);
+    bind_real(insert, first + 3, result.loss_history[step]);
+  };
+  const std::size_t steps = result.loss_history.size();
+  std::size_t step = 0;
+  if (steps >= kLossRowsPerInsert) {
+    SQLite::Statement many(db, loss_insert_sql(kLossRowsPerInsert));
+    for (; step + kLossRowsPerInsert <= steps; step += kLossRowsPerInsert) {
+      for (std::size_t row = 0; row < kLossRowsPerInsert; ++row) bind_row(many, row, step + row);
+      many.exec();
+      many.reset();
+    }
+  }
+  if (step == steps) return;
+  SQLite::Statement one(db, loss_insert_sql(1));
+  for (; step < steps; ++step) {
+    bind_row(one, 0, step);
+    one.exec();
+    one.reset();
+  }
+}
+
 // Empty text is "not given": NULL, so JSON columns never hold an empty (malformed) document.
 void bind_text(SQLite::Statement& statement, int index, const std::string& value) {
   if (value.empty())
@@ -392,22 +434,7 @@ void ResultsStore::record_outcome(std::int64_t trial_id, const TrialOutcome& out
     delete_attempt_results(*db_, trial_id);
 
     if (result != nullptr) {
-      // One prepared statement for the whole curve: bind, step, reset (tens of thousands of rows).
-      SQLite::Statement loss(*db_,
-                             "INSERT INTO loss_history (trial_id, step, epoch, loss) VALUES (?, ?, ?, ?)");
-      loss.bind(1, trial_id);
-      const auto steps_per_epoch = static_cast<std::int64_t>(result->steps_per_epoch);
-      for (std::size_t i = 0; i < result->loss_history.size(); ++i) {
-        const auto step = static_cast<std::int64_t>(i);
-        loss.bind(2, step);
-        if (steps_per_epoch > 0)
-          loss.bind(3, step / steps_per_epoch);
-        else
-          loss.bind(3);
-        bind_real(loss, 4, result->loss_history[i]);
-        loss.exec();
-        loss.reset();
-      }
+      insert_loss_history(*db_, trial_id, *result);
 
       SQLite::Statement epoch(*db_, R"sql(
         INSERT INTO epoch_metrics (trial_id, epoch, mean_loss, train_accuracy, val_accuracy,

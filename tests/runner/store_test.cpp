@@ -623,6 +623,28 @@ TEST_F(StoreTest, ASecondWriterWaitsForTheFirstInsteadOfFailing) {
   EXPECT_GT(second_id, 0);
 }
 
+// The history goes in through statements of many rows and then one row at a time for the rest
+// (store.cpp, kLossRowsPerInsert = 64): 131 steps take two full statements and three single rows.
+// Every row must come back at its step, in its epoch, with its loss - NULL for the non-finite
+// ones, one inside a many-row statement and one among the single rows.
+TEST_F(StoreTest, EveryStepOfALongHistoryIsRecordedOnce) {
+  ResultsStore store(path_);
+  const auto [experiment, run, id] = start_one_trial(store);
+  TrainResult result = make_result(131, 50, 4, 3);
+  result.loss_history[70] = std::numeric_limits<float>::quiet_NaN();
+  result.loss_history[130] = -std::numeric_limits<float>::infinity();
+  store.record_outcome(id, {TrialStatus::completed, &result, ""});
+  SQLite::Database& db = store.database();
+  EXPECT_EQ(query_text(db, "SELECT count(*), count(DISTINCT step), min(step), max(step) FROM loss_history"),
+            "131|131|0|130");
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM loss_history WHERE epoch = step / 50 AND trial_id = " +
+                              std::to_string(id)),
+            131);
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM loss_history WHERE loss = 2.5 - 0.125 * (step % 16)"), 129);
+  EXPECT_EQ(query_rows(db, "SELECT step FROM loss_history WHERE loss IS NULL ORDER BY step"),
+            (std::vector<std::string>{"70", "130"}));
+}
+
 // Records a Fashion-MNIST-sized history in one outcome. How fast is measured and printed, not
 // asserted: timing assertions are flaky on a shared machine (the benchmarks own speed goals).
 TEST_F(StoreTest, RecordsTwentyFiveThousandLossesInOneOutcome) {
