@@ -11,6 +11,9 @@ extern "C" {
 void openblas_set_num_threads(int threads);
 int openblas_get_num_threads(void);
 char* openblas_get_config(void);
+// Not in any header: what OpenBLAS's pthread build calls before a fork to stop its helper threads
+// (it starts them again when a product wants more than one thread). Other builds lack it: weak.
+int blas_thread_shutdown_(void) __attribute__((weak));
 }
 #endif
 
@@ -28,7 +31,13 @@ std::string product_backend() {
 void keep_products_on_calling_thread() {
 #ifdef LOSSLAB_WITH_OPENBLAS
   static std::once_flag once;
-  std::call_once(once, [] { openblas_set_num_threads(1); });
+  std::call_once(once, [] {
+    openblas_set_num_threads(1);
+    // The pthread build starts a helper per extra core as the library loads, and each polls for
+    // work (sched_yield) for ~0.1 s before it sleeps: CPU taken from loading the dataset. With
+    // one thread per product they would never get any.
+    if (blas_thread_shutdown_ != nullptr) blas_thread_shutdown_();
+  });
 #endif
 }
 

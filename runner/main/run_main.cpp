@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "losslab/products.hpp"
 #include "losslab/runner/config.hpp"
 #include "losslab/runner/mpi_sweep.hpp"
 #include "losslab/runner/sweep_runner.hpp"
@@ -30,6 +31,8 @@ std::string joined_command_line(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   using namespace losslab::runner;
+  // First of all: OpenBLAS's idle helper threads would take CPU from loading the dataset.
+  losslab::keep_products_on_calling_thread();
   CLI::App app{"losslab-run: expand CONFIG.yaml into a sweep of trials, train them in parallel and record\n"
                "every loss history and accuracy in a SQLite database. Rerunning the same command resumes:\n"
                "completed trials are skipped."};

@@ -3,6 +3,8 @@
 // training must keep them on the calling thread.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <iterator>
 #include <random>
 
 #include "losslab/products.hpp"
@@ -90,6 +92,19 @@ TEST(Products, TrainingKeepsProductsOnTheCallingThread) {
   config.training.batch_size = 16;
   train(data, config);
   EXPECT_EQ(product_threads(), 1);
+}
+
+std::size_t threads_of_this_process() {
+  return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator("/proc/self/task"),
+                                                std::filesystem::directory_iterator{}));
+}
+
+// OpenBLAS's pthread build starts a helper thread per extra core as it loads, each polling for
+// work for a while: with products kept on the calling thread they must be gone, leaving this
+// test's one thread (each test runs in its own process).
+TEST(Products, NoIdleProductThreadsAreLeft) {
+  keep_products_on_calling_thread();
+  EXPECT_EQ(threads_of_this_process(), 1u);
 }
 
 }  // namespace

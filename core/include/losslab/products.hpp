@@ -11,7 +11,8 @@ std::string product_backend();
 
 // Makes every matrix product run on the thread that calls it. OpenBLAS would otherwise start its
 // own threads inside each product, on top of losslab's worker threads and work teams, and
-// oversubscribe the cores. Idempotent and cheap; training calls it before its first step.
+// oversubscribe the cores; its idle helper threads are stopped too. Idempotent and cheap;
+// training calls it before its first step, and losslab-run as it starts (before loading data).
 void keep_products_on_calling_thread();
 
 // The threads a product may use: 1 after keep_products_on_calling_thread(), and always 1 for
