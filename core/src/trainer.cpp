@@ -39,8 +39,10 @@ using Clock = std::chrono::steady_clock;
 // for small products round differently from its usual ones.)
 constexpr std::size_t kSliceRows = 100;
 constexpr std::size_t kMaxSlices = 8;
-// Evaluation passes score at most this many rows at once per thread (bounds the score buffer).
-constexpr std::size_t kEvalChunkRows = 4096;
+// Evaluation passes score chunks of at most this many rows, which the threads of a team share.
+// The cut depends on the split's size alone, for the same reason as the slices': a row's scores,
+// and so which class is its top one, must not depend on how many threads there are.
+constexpr std::size_t kEvalChunkRows = 1024;
 
 std::size_t slice_count(std::size_t batch_rows) {
   return std::clamp<std::size_t>(batch_rows / kSliceRows, 1, kMaxSlices);
@@ -381,9 +383,8 @@ class GroupRun {
     const std::size_t members = static_cast<std::size_t>(W.cols() / classes_);
     const std::size_t n = limit == 0 ? split.size() : std::min(limit, split.size());
     if (n == 0) return std::vector<double>(members, kNaN);
-    // Chunks spread over the team; counts are integers, so any split of the rows gives the same.
-    const std::size_t chunks =
-        std::max<std::size_t>(team_.size(), (n + kEvalChunkRows - 1) / kEvalChunkRows);
+    // Counts are integers, summed in chunk order: the same whichever thread took which chunk.
+    const std::size_t chunks = (n + kEvalChunkRows - 1) / kEvalChunkRows;
     const std::size_t chunk_rows = (n + chunks - 1) / chunks;
     std::vector<std::vector<std::size_t>> correct(chunks, std::vector<std::size_t>(members, 0));
     eval_scores_.resize(team_.size());
