@@ -4,21 +4,17 @@
 # Without DB, the results go to a fresh temporary database that is deleted afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source experiments/lib.sh
 EXP=experiments/step_size
-if [[ $# -ge 1 ]]; then DB=$1; else
-  TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT; DB=$TMP/results.db
-fi
+results_db "$@"
 start=$(date +%s.%N)
-build/bin/losslab-run "$EXP/config.yaml" --db "$DB" --jobs 2 --no-progress --log-level warn >/dev/null
+sweep "$EXP/config.yaml"
 # Control: the large learning rates again without the L2 penalty (a second experiment, same DB).
-build/bin/losslab-run "$EXP/config.yaml" --db "$DB" --jobs 2 --no-progress --log-level warn \
+sweep "$EXP/config.yaml" \
   --set name=step-size-no-l2 --set regularization.strength=0 \
-  --set 'sweep.grid.optimizer.learning_rate=[1.0, 1.0e2, 1.0e4, 1.0e5]' >/dev/null
-printf 'losslab-run (both sweeps): %.1f s wall\n' "$(echo "$(date +%s.%N) - $start" | bc)"
-sqlite3 "$DB" "SELECT 'losslab ' || losslab_version || ' (commit ' || git_commit || '), ' || compiler || ', host ' || host
-  || ', $(nproc) cores, ' || substr(started_at, 1, 10) FROM runs ORDER BY id LIMIT 1"
-echo
-q() { sqlite3 -header -column "$DB" "$@"; echo; }
+  --set 'sweep.grid.optimizer.learning_rate=[1.0, 1.0e2, 1.0e4, 1.0e5]'
+printf 'losslab-run (both sweeps): %s s wall\n' "$(seconds_since "$start")"
+provenance
 # SQL formatting an expression with 4 significant digits, NULL staying NULL (empty).
 g() { echo "iif(($1) IS NULL, NULL, printf('%.4g', $1))"; }
 

@@ -5,18 +5,14 @@
 # Without DB, the results go to a fresh temporary database that is deleted afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source experiments/lib.sh
 EXP=experiments/svm_vs_softmax
-if [[ $# -ge 1 ]]; then DB=$1; else
-  TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT; DB=$TMP/results.db
-fi
+results_db "$@"
 start=$(date +%s.%N)
-build/bin/losslab-run "$EXP/config.yaml" --db "$DB" --jobs 2 --no-progress --log-level warn >/dev/null
-build/bin/losslab-run "$EXP/separable.yaml" --db "$DB" --jobs 2 --no-progress --log-level warn >/dev/null
-printf 'losslab-run (both configs): %.1f s wall\n' "$(echo "$(date +%s.%N) - $start" | bc)"
-sqlite3 "$DB" "SELECT 'losslab ' || losslab_version || ' (commit ' || git_commit || '), ' || compiler || ', host ' || host
-  || ', $(nproc) cores, ' || substr(started_at, 1, 10) FROM runs ORDER BY id LIMIT 1"
-echo
-q() { sqlite3 -header -column "$DB" "$@"; echo; }
+sweep "$EXP/config.yaml"
+sweep "$EXP/separable.yaml"
+printf 'losslab-run (both configs): %s s wall\n' "$(seconds_since "$start")"
+provenance
 
 GRID="
   SELECT t.*, l.value AS loss, lr.value AS lr, reg.value AS reg

@@ -5,17 +5,13 @@
 # Without DB, the results go to a fresh temporary database that is deleted afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source experiments/lib.sh
 EXP=experiments/update_rules
-if [[ $# -ge 1 ]]; then DB=$1; else
-  TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT; DB=$TMP/results.db
-fi
+results_db "$@"
 start=$(date +%s.%N)
-build/bin/losslab-run "$EXP/config.yaml" --db "$DB" --jobs 2 --no-progress --log-level warn >/dev/null
-printf 'losslab-run: %.1f s wall\n' "$(echo "$(date +%s.%N) - $start" | bc)"
-sqlite3 "$DB" "SELECT 'losslab ' || losslab_version || ' (commit ' || git_commit || '), ' || compiler || ', host ' || host
-  || ', $(nproc) cores, ' || substr(started_at, 1, 10) FROM runs ORDER BY id LIMIT 1"
-echo
-q() { sqlite3 -header -column "$DB" "$@"; echo; }
+sweep "$EXP/config.yaml"
+printf 'losslab-run: %s s wall\n' "$(seconds_since "$start")"
+provenance
 # SQL: "mean ± sample standard deviation" of an expression over the group.
 ms() { echo "printf('%.4f ± %.4f', avg($1), sqrt(max(0, avg(($1) * ($1)) - avg($1) * avg($1)) * count($1) / max(1, count($1) - 1)))"; }
 
