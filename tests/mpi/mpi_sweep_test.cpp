@@ -28,10 +28,9 @@ namespace losslab {
 namespace {
 
 using test_support::ChildProcess;
+using test_support::kRun;
 using test_support::run_program;
 using test_support::TempDir;
-
-const std::string kRun = std::string(LOSSLAB_BIN_DIR) + "/losslab-run";
 
 // What a trial's record holds, to compare two databases value for value (doubles exactly).
 struct Recorded {

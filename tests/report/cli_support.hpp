@@ -10,32 +10,22 @@
 #include <string>
 #include <vector>
 
+#include "support/fashion_config.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
 namespace losslab::report_test {
 
+using test_support::kRun;
 using test_support::RunResult;
 using test_support::TempDir;
 
-inline const std::string kRun = std::string(LOSSLAB_BIN_DIR) + "/losslab-run";
-inline const std::string kReport = std::string(LOSSLAB_BIN_DIR) + "/losslab-report";
+inline const std::string kReport = test_support::program_path("losslab-report");
 
 // A small Fashion-MNIST experiment: 3000 training examples (1000 of them for validation), SGD,
 // `epochs` epochs, the given sweep block.
 inline std::string small_config(const std::string& name, int epochs, const std::string& sweep, int limit = 3000) {
-  return "name: " + name +
-         "\n"
-         "dataset:\n"
-         "  kind: fashion-mnist\n"
-         "  path: " LOSSLAB_FASHION_MNIST_DIR "\n"
-         "  validation: 1000\n"
-         "  limit: " + std::to_string(limit) + "\n"
-         "loss: {kind: softmax}\n"
-         "regularization: {kind: l2, strength: 1.0e-4}\n"
-         "optimizer: {kind: sgd, learning_rate: 1.0e-2, batch_size: 100}\n"
-         "training: {epochs: " + std::to_string(epochs) + ", seed: 0}\n"
-         "sweep:\n" + sweep;
+  return test_support::small_fashion_config(name, limit, epochs, sweep, /*preprocess=*/false);
 }
 
 // "sweep": 2 losses x 3 learning rates (1e30 diverges) x 2 strengths; its best learning rate

@@ -14,9 +14,8 @@ namespace losslab {
 namespace {
 
 using test_support::ChildProcess;
+using test_support::kRun;
 using test_support::TempDir;
-
-const std::string kRun = std::string(LOSSLAB_BIN_DIR) + "/losslab-run";
 
 // 24 trials (fused in groups of 8 at most, so at least 3 groups); small data so it runs fast.
 std::string sweep_config() {

@@ -34,7 +34,7 @@ TEST(ExportSplits, WritesTheSplitsTheRunnerTrainsOn) {
                                        "  test: 30\n"
                                        "  validation: 20\n");
   const auto run = test_support::run_program(
-      {std::string(LOSSLAB_BIN_DIR) + "/losslab-export-splits", config, dir.file("out")}, dir.path().string());
+      {test_support::program_path("losslab-export-splits"), config, dir.file("out")}, dir.path().string());
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto expected = load_dataset(load_experiment_config(config).base);
   const Npy X = read_npy(dir.file("out/train_X.npy"));

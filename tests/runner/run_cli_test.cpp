@@ -18,10 +18,9 @@ namespace losslab {
 namespace {
 
 using test_support::ChildProcess;
+using test_support::kRun;
 using test_support::run_program;
 using test_support::TempDir;
-
-const std::string kRun = std::string(LOSSLAB_BIN_DIR) + "/losslab-run";
 
 // A small Fashion-MNIST sweep: `limit` training examples, the given sweep block.
 std::string small_config(const std::string& name, int limit, int epochs, const std::string& sweep) {

@@ -21,10 +21,9 @@ namespace losslab {
 namespace {
 
 using test_support::ChildProcess;
+using test_support::kRun;
 using test_support::run_program;
 using test_support::TempDir;
-
-const std::string kRun = std::string(LOSSLAB_BIN_DIR) + "/losslab-run";
 
 // Two learning rates x three seeds: trials of different seeds draw different minibatches, so they
 // train in three separate fused groups of two, one after the other with --jobs 1.

@@ -17,6 +17,10 @@
 
 namespace losslab::test_support {
 
+// One of losslab's executables, as this build made them (LOSSLAB_BIN_DIR comes from CMake).
+inline std::string program_path(const std::string& name) { return std::string(LOSSLAB_BIN_DIR) + "/" + name; }
+inline const std::string kRun = program_path("losslab-run");
+
 // A child process whose stdout and stderr go to files.
 class ChildProcess {
  public:
