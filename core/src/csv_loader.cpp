@@ -81,8 +81,10 @@ std::size_t find_label_column(const std::string& path, const std::vector<std::st
 
 enum class NumberCell { number, not_a_number, out_of_range };
 
-// Whole-cell parse, as strict as std::from_chars: "1.5x", "" and "1 2" are not numbers.
+// Whole-cell parse, as strict as std::from_chars: "1.5x", "" and "1 2" are not numbers. One plus
+// sign may lead, as numpy and pandas read "+1.5" (from_chars takes none); "+-1" and "++1" do not.
 NumberCell parse_number(std::string_view cell, float& value) {
+  if (cell.size() > 1 && cell[0] == '+' && cell[1] != '+' && cell[1] != '-') cell.remove_prefix(1);
   const char* const end = cell.data() + cell.size();
   const auto [stop, error] = std::from_chars(cell.data(), end, value);
   if (cell.empty() || stop != end) return NumberCell::not_a_number;

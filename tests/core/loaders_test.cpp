@@ -548,6 +548,26 @@ TEST(CsvLoader, RejectsNonNumericCellWithLineAndColumn) {
   expect_rejected([&] { load_csv(nan); }, nan, {":3:1: 'nan' in column 'a' is not a finite number"});
 }
 
+TEST(CsvLoader, ReadsALeadingPlusSignAsNumpyDoes) {
+  // numpy.loadtxt and pandas read "+1.5" as 1.5; a second sign is still not a number.
+  TempDir dir;
+  const std::string path = dir.write("plus.csv", std::string("a,b,label\n+1.5,+2e3,0\n-0.25,+.5,1\n"));
+  const Dataset data = load_csv(path);
+  ASSERT_EQ(data.X.rows(), 2);
+  EXPECT_EQ(data.X(0, 0), 1.5f);
+  EXPECT_EQ(data.X(0, 1), 2000.0f);
+  EXPECT_EQ(data.X(1, 0), -0.25f);
+  EXPECT_EQ(data.X(1, 1), 0.5f);
+  const std::string twice = dir.write("twice.csv", std::string("a,label\n+-1,0\n"));
+  expect_rejected([&] { load_csv(twice); }, twice, {":2:1: '+-1' in column 'a' is not a number"});
+  const std::string doubled = dir.write("doubled.csv", std::string("a,label\n++1,0\n"));
+  expect_rejected([&] { load_csv(doubled); }, doubled, {":2:1: '++1' in column 'a' is not a number"});
+  const std::string alone = dir.write("alone.csv", std::string("a,label\n+,0\n"));
+  expect_rejected([&] { load_csv(alone); }, alone, {":2:1: '+' in column 'a' is not a number"});
+  const std::string spaced = dir.write("spaced.csv", std::string("a,label\n+ 1,0\n"));
+  expect_rejected([&] { load_csv(spaced); }, spaced, {":2:1: '+ 1' in column 'a' is not a number"});
+}
+
 TEST(CsvLoader, RejectsValueOutsideFloatRange) {
   TempDir dir;
   const std::string path = dir.write("huge.csv", std::string("a,b,label\n1,2,0\n3,1e39,1\n"));
