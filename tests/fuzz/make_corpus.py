@@ -113,6 +113,28 @@ sweep: {grid: {dataset.limit: []}, max_trials: 0}
 }
 
 
+# Inputs the CI fuzz smoke run found (commit db70691: gzip trailers claiming 3-4 GB made
+# read_file_bytes allocate that much), kept as seeds so every smoke run replays them.
+FOUND = {
+    ("fuzz_cifar", "gzip-trailer-claims-3gb"): bytes.fromhex(
+        "001f8b0800000000000203636060646266616563e7e0e4e2e6e1e5e317101412161115139701616972706c616e909492"
+        "9691959357505452650a6175746f6d6f62696c650a626972640a6361740a646565720a646f670a66726f670a56515553"
+        "d7d0d4d2d6d1d5d33730343236313533b7b0b4b28d8b4f484c4a4e494d4bcfc8cccacec9cdcb2f282c2a2e292d2bafa8"
+        "acaaaea9adab6f686c6a6e696d6befe8eceaeee9edeb9f3071d2e42953a74d9f3173d6ec3973e7cd5fb070d1e2254b97"
+        "2d5fb172d5ea356bd7addfb071d3e62d5bb76ddfb173d7ee3d7bf7ed3f70f0d0e123478f1d3f71f2d4e93367cf9dbf70"
+        "f1d2e52b57af5dbf71f3d6ed3b77efdd686f7273657ff0f00a736869700a747275636b0ad1e3274f9f3d7ff1f2d5eb7a"
+        "376fdfbdfff0f1d3e52f5fbf7dfff1f3d7"
+    ),
+    ("fuzz_csv", "gzip-trailer-claims-4gb"): bytes.fromhex(
+        "031f8b0800000000000203cb494c4acda949ac49aa49e632ac31a931ad31e632ac31a931ad31e3020047bf034a1bffff"
+        "fb"
+    ),
+    ("fuzz_idx", "gzip-trailer-claims-3gb"): bytes.fromhex(
+        "011f8b08000000000002036360e060646060606666660700bd"
+    ),
+}
+
+
 def main():
     if CORPUS.exists():
         shutil.rmtree(CORPUS)
@@ -138,12 +160,20 @@ def main():
     write("fuzz_cifar", "test-batch", b"\x02" + cifar_records([5]))
     write("fuzz_cifar", "train-batch-gz", b"\x03" + gz(cifar_records([1, 2])))
 
-    # fuzz_csv: bits 0-1 delimiter (, ; tab |), bit 2 label column ("label" / "class").
+    # fuzz_csv: bits 0-1 delimiter (, ; tab |), bit 2 label column ("label" / "class"), bit 3 a
+    # training and a test file for load_csv_pair, cut at the first 0x1E byte.
     write("fuzz_csv", "ints", b"\x00" + b"x1,x2,label\n0.5,1,0\n-2e-3,3.25,2\n1,1,1\n")
     write("fuzz_csv", "names-semicolon", b"\x01" + b"class;a;b\r\ncat;1;2\r\ndog;3;4\r\n\r\ncat;5;6\r\n")
     write("fuzz_csv", "tabs-class", b"\x06" + b"\xef\xbb\xbfclass\tf\n1\t0.25\n0\t-1\n")
     write("fuzz_csv", "pipe-gz", b"\x03" + gz(b"label|a|b|c\n0|1|2|3\n1|4|5|6\n"))
     write("fuzz_csv", "bad-cell", b"\x00" + b"label,x\n0,nan\n1,1e99\n")
+    write("fuzz_csv", "plus-sign", b"\x00" + b"a,b,label\n+1.5,+.5,0\n+-1,++2,1\n")
+    write("fuzz_csv", "pair", b"\x08" + b"a,b,label\n1,2,cat\n3,4,dog\n" + b"\x1e" + b"a,b,label\n5,6,bird\n7,8,cat\n")
+    write("fuzz_csv", "pair-gz-class", b"\x0c" + gz(b"class,x\n0,1\n2,3\n") + b"\x1e" + b"class,x\n1,0.5\n")
+    write("fuzz_csv", "pair-other-columns", b"\x08" + b"a,label\n1,0\n" + b"\x1e" + b"label,a\n0,1\n")
+
+    for (target, name), data in FOUND.items():
+        write(target, name, data)
 
     # Dictionary for fuzz_config: every key's parts and every enumerated value.
     tokens = set()
