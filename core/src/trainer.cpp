@@ -229,29 +229,22 @@ class GroupRun {
     const double share = static_cast<double>(end - begin) / static_cast<double>(batch);
     slice.scores.noalias() = X * stack_;
     slice.dscores.resize(slice.scores.rows(), slice.scores.cols());
-    slice_losses(slice, slice.scores, slice.dscores, y, share);
-    // dscores carries the 1/B of the mean: this is the model's chain rule, dW = X^T dS / B.
-    slice.gradient.resize(stack_.rows(), stack_.cols());
-    slice.gradient.noalias() = X.transpose() * slice.dscores;
-  }
-
-  // Each member's share of the batch's mean loss, its dscores, and its running-accuracy count from
-  // the scores of one slice's rows.
-  void slice_losses(Slice& slice, const Eigen::Ref<const Matrix<float>>& scores, Eigen::Ref<Matrix<float>> dscores,
-                    std::span<const std::int32_t> y, double share) const {
     const std::size_t slots = static_cast<std::size_t>(stack_.cols() / classes_);
     slice.data_loss.assign(slots, 0.0);
     slice.correct.assign(slots, 0);
     for (const auto& m : members_) {
       if (!m.active) continue;
       const std::size_t slot = slot_of(m);
-      const auto member_scores = scores.middleCols(m.column, classes_);
-      auto member_dscores = dscores.middleCols(m.column, classes_);
-      const float mean = data_loss_by_class<float>(m.config->loss, member_scores, y, member_dscores);
+      const auto scores = slice.scores.middleCols(m.column, classes_);
+      auto dscores = slice.dscores.middleCols(m.column, classes_);
+      const float mean = data_loss_by_class<float>(m.config->loss, scores, y, dscores);
       slice.data_loss[slot] = static_cast<double>(mean) * share;
-      if (share != 1.0) member_dscores *= static_cast<float>(share);
-      if (running_train_accuracy()) slice.correct[slot] = count_top_is_label<float>(member_scores, y);
+      if (share != 1.0) dscores *= static_cast<float>(share);
+      if (running_train_accuracy()) slice.correct[slot] = count_top_is_label<float>(scores, y);
     }
+    // dscores carries the 1/B of the mean: this is the model's chain rule, dW = X^T dS / B.
+    slice.gradient.resize(stack_.rows(), stack_.cols());
+    slice.gradient.noalias() = X.transpose() * slice.dscores;
   }
 
   std::size_t slot_of(const Member& m) const { return static_cast<std::size_t>(m.column / classes_); }
