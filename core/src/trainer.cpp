@@ -74,6 +74,7 @@ struct Member {
   TrainResult result;
   Eigen::Index column = 0;  // its W is columns [column, column + C) of the stack
   bool active = true;
+  bool weights_finite = true;  // after its latest step
   double learning_rate = 0;  // of the current epoch
   double loss_sum = 0;       // over the current epoch's steps
   std::size_t steps_in_epoch = 0;
@@ -198,25 +199,31 @@ class GroupRun {
     team_.run(count, [&](std::size_t s, unsigned thread) {
       compute_slice(slices_[s], thread, indices, s * batch / count, (s + 1) * batch / count, batch);
     });
-    // Summed in slice order whatever thread computed each slice (the swap only trades buffers).
-    gradient_.swap(slices_.front().gradient);
-    for (std::size_t s = 1; s < count; ++s) gradient_ += slices_[s].gradient;
-    for (auto& m : members_) {
-      if (!m.active) continue;
-      const std::size_t slot = slot_of(m);
-      double data = 0;
-      for (const Slice& slice : slices_) {
-        data += slice.data_loss[slot];
-        m.correct_in_epoch += slice.correct[slot];
-      }
-      m.seen_in_epoch += batch;
-      m.result.loss_history.push_back(
-          static_cast<float>(data + regularization_penalty<float>(m.config->regularization, block(m), has_bias_row())));
-      auto dW = gradient_.middleCols(m.column, classes_);
-      add_regularization_gradient<float>(m.config->regularization, block(m), has_bias_row(), dW);
-      m.rule->step(block(m), dW, static_cast<float>(m.learning_rate));
-      apply_constraint<float>(m.config->regularization, block(m), has_bias_row());
+    // The updates are shared too: each member's touches only its own columns and state, and
+    // left to one thread they kept the others waiting for several passes over the whole stack.
+    team_.run(members_.size(), [&](std::size_t k, unsigned) {
+      if (members_[k].active) update_member(members_[k], batch);
+    });
+  }
+
+  // A member's loss for the step and its update from the slices' partial gradients.
+  void update_member(Member& m, std::size_t batch) {
+    const std::size_t slot = slot_of(m);
+    double data = 0;
+    for (const Slice& slice : slices_) {
+      data += slice.data_loss[slot];
+      m.correct_in_epoch += slice.correct[slot];
     }
+    m.seen_in_epoch += batch;
+    m.result.loss_history.push_back(
+        static_cast<float>(data + regularization_penalty<float>(m.config->regularization, block(m), has_bias_row())));
+    // Summed in slice order, into the first slice's columns, whatever thread computed each slice.
+    auto dW = slices_.front().gradient.middleCols(m.column, classes_);
+    for (std::size_t s = 1; s < slices_.size(); ++s) dW += slices_[s].gradient.middleCols(m.column, classes_);
+    add_regularization_gradient<float>(m.config->regularization, block(m), has_bias_row(), dW);
+    m.rule->step(block(m), dW, static_cast<float>(m.learning_rate));
+    apply_constraint<float>(m.config->regularization, block(m), has_bias_row());
+    m.weights_finite = detail::all_finite(block(m));
   }
 
   // One slice of a gradient step: rows [begin, end) of a batch of `batch` rows. Reads only the
@@ -268,13 +275,14 @@ class GroupRun {
     if (challenger < current) stack_.swap(candidate_);
     objective.constrain(stack_);
     m.result.loss_history.push_back(static_cast<float>(std::min(current, challenger)));
+    m.weights_finite = detail::all_finite(stack_);
   }
 
   void after_step(Member& m, std::int64_t step, int epoch) {
     const double loss = m.result.loss_history.back();
     m.loss_sum += loss;
     ++m.steps_in_epoch;
-    if (!std::isfinite(loss) || !detail::all_finite(block(m))) {
+    if (!std::isfinite(loss) || !m.weights_finite) {
       m.result.status = TrainStatus::diverged;
       m.result.diverged_step = step;
       m.result.message = std::isfinite(loss) ? "weights became non-finite at step " + std::to_string(step)
@@ -438,7 +446,7 @@ class GroupRun {
   std::vector<Member> members_;  // never resized after construction: callbacks keep pointers
   std::vector<Member*> stopped_in_epoch_;
   Clock::time_point start_;
-  Matrix<float> stack_, gradient_, candidate_;
+  Matrix<float> stack_, candidate_;
   std::vector<Slice> slices_;
   std::vector<Matrix<float>> eval_scores_;  // one buffer per thread of the team (one column per class)
   mutable std::vector<RowMatrix<float>> rows_;  // per thread: the rows it gathers or decodes
