@@ -388,6 +388,37 @@ TEST(PrepareSplits, BiasColumnSurvivesStandardize) {
   EXPECT_NEAR((column.array() - mean).square().mean(), 1.0, 1e-5);
 }
 
+TEST(PrepareSplits, ByteStandardizeUsesTheExactMeanAndStd) {
+  // 5120 rows, enough for the byte moments to be summed in two halves on two threads. Column 0
+  // alternates 0 and 255: mean 127.5, population std 127.5. Column 1 is constant: std 0, so it is
+  // only centered. Column 2 counts 0..255 twenty times: mean 127.5, variance (256^2 - 1) / 12.
+  ByteTrainTest bytes;
+  bytes.train.X.resize(5120, 3);
+  for (Eigen::Index r = 0; r < 5120; ++r) {
+    bytes.train.X(r, 0) = r % 2 == 0 ? 0 : 255;
+    bytes.train.X(r, 1) = 7;
+    bytes.train.X(r, 2) = static_cast<std::uint8_t>(r % 256);
+  }
+  bytes.train.y.assign(5120, 0);
+  bytes.train.class_names = {"a", "b"};
+  bytes.train.y[1] = 1;
+  bytes.test = byte_images(2, 3);
+  bytes.test.class_names = bytes.train.class_names;
+  bytes.test.y = {0, 1};
+  Splits splits = prepare_splits(bytes, 0, 0, {PreprocessStep::standardize}, 1);
+  splits.train = decoded(splits.train);
+  const double std2 = std::sqrt((256.0 * 256.0 - 1.0) / 12.0);  // 73.9003...
+  EXPECT_EQ(splits.train.X(0, 0), -1.0f);
+  EXPECT_EQ(splits.train.X(1, 0), 1.0f);
+  EXPECT_EQ(splits.train.X(3, 1), 0.0f);
+  EXPECT_NEAR(splits.train.X(0, 2), -127.5 / std2, 1e-6);  // -1.7252...
+  EXPECT_NEAR(splits.train.X(255, 2), 127.5 / std2, 1e-6);
+  // The test rows go through the training moments: byte_images' row 1 is (37, 48, 81).
+  EXPECT_NEAR(splits.test.X(1, 0), (37 - 127.5) / 127.5, 1e-6);
+  EXPECT_EQ(splits.test.X(1, 1), 41.0f);  // 48 - 7, divided by 1 rather than by std 0
+  EXPECT_NEAR(splits.test.X(1, 2), (81 - 127.5) / std2, 1e-6);
+}
+
 TEST(PrepareSplits, SplitIndicesMatchSplitValidation) {
   const Dataset data = traceable(30);
   const SplitIndices parts = split_indices(30, 7, 11);
