@@ -199,7 +199,7 @@ class GroupRun {
     team_.run(count, [&](std::size_t s, unsigned thread) {
       compute_slice(slices_[s], thread, indices, s * batch / count, (s + 1) * batch / count, batch);
     });
-    // The updates are shared too: each member's touches only its own columns and state, and
+    // The updates are shared too: each member's update touches only its own columns and state, and
     // left to one thread they kept the others waiting for several passes over the whole stack.
     team_.run(members_.size(), [&](std::size_t k, unsigned) {
       if (members_[k].active) update_member(members_[k], batch);
