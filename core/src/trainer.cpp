@@ -10,6 +10,7 @@
 #include "losslab/batch_sampler.hpp"
 #include "losslab/objective.hpp"
 #include "losslab/products.hpp"
+#include "losslab/spare_threads.hpp"
 #include "losslab/update_rules.hpp"
 #include "all_finite.hpp"
 #include "parse_names.hpp"
@@ -94,15 +95,16 @@ struct Slice {
 class GroupRun {
  public:
   GroupRun(const Splits& data, const std::vector<TrainerConfig>& configs,
-           const std::vector<TrainCallbacks>& callbacks, unsigned threads)
-      : team_(std::max(1u, threads)),
+           const std::vector<TrainCallbacks>& callbacks, unsigned threads, SpareThreads* spares = nullptr)
+      : team_(std::max(1u, threads), spares != nullptr ? spares->max_guests() : 0),
+        spares_(spares),
         data_(data),
         classes_(static_cast<Eigen::Index>(data.train.num_classes())),
         sampler_(data.train.size(), effective_batch_size(configs.front()), configs.front().training.sampling,
                  derive_seed(configs.front().training.seed, kBatchStream)),
         search_rng_(derive_seed(configs.front().training.seed, kSearchStream)) {
     keep_products_on_calling_thread();  // the team and the worker threads are the parallelism
-    rows_.resize(team_.size());
+    rows_.resize(team_.capacity());
     const auto rows = static_cast<Eigen::Index>(data.train.dimension());
     stack_.resize(rows, classes_ * static_cast<Eigen::Index>(configs.size()));
     for (std::size_t k = 0; k < configs.size(); ++k) {
@@ -124,6 +126,16 @@ class GroupRun {
 
   std::vector<TrainResult> run() {
     start_ = Clock::now();
+    // Spare threads may join the team while the group trains (random search computes its steps
+    // on the calling thread: nothing to share). They leave before run() returns or throws.
+    struct Offer {
+      SpareThreads* spares;
+      detail::WorkTeam& team;
+      ~Offer() {
+        if (spares != nullptr) spares->withdraw(team);
+      }
+    } offer{uses_gradient(members_.front().config->optimizer.kind) ? spares_ : nullptr, team_};
+    if (offer.spares != nullptr) offer.spares->offer(team_);
     const std::size_t steps = sampler_.steps_per_epoch();
     const int epochs = members_.front().config->training.epochs;
     for (auto& m : members_) {
@@ -396,7 +408,7 @@ class GroupRun {
     const std::size_t chunks = (n + kEvalChunkRows - 1) / kEvalChunkRows;
     const std::size_t chunk_rows = (n + chunks - 1) / chunks;
     std::vector<std::vector<std::size_t>> correct(chunks, std::vector<std::size_t>(members, 0));
-    eval_scores_.resize(team_.size());
+    eval_scores_.resize(team_.capacity());
     team_.run(chunks, [&](std::size_t chunk, unsigned thread) {
       const std::size_t start = std::min(n, chunk * chunk_rows);
       const auto count = static_cast<Eigen::Index>(std::min(n, start + chunk_rows) - start);
@@ -447,6 +459,7 @@ class GroupRun {
   static inline const TrainCallbacks kNoCallbacks{};
 
   detail::WorkTeam team_;
+  SpareThreads* spares_;
   const Splits& data_;
   Eigen::Index classes_;
   BatchSampler sampler_;
@@ -487,7 +500,8 @@ TrainResult train(const Splits& data, const TrainerConfig& config, const TrainCa
 }
 
 std::vector<TrainResult> train_fused(const Splits& data, const std::vector<TrainerConfig>& configs,
-                                     const std::vector<TrainCallbacks>& callbacks, unsigned threads) {
+                                     const std::vector<TrainCallbacks>& callbacks, unsigned threads,
+                                     SpareThreads* spares) {
   if (configs.empty()) return {};
   if (!callbacks.empty() && callbacks.size() != configs.size())
     throw std::invalid_argument("train_fused: one set of callbacks per config, or none");
@@ -496,7 +510,7 @@ std::vector<TrainResult> train_fused(const Splits& data, const std::vector<Train
     if (configs.size() > 1 && !can_fuse(configs.front(), config))
       throw std::invalid_argument("train_fused: configs do not share the minibatch sequence or use no gradient");
   }
-  return GroupRun(data, configs, callbacks, threads).run();
+  return GroupRun(data, configs, callbacks, threads, spares).run();
 }
 
 }  // namespace losslab

@@ -40,11 +40,12 @@ std::uint64_t pack(std::uint32_t generation, std::size_t count, std::size_t next
 
 }  // namespace
 
-WorkTeam::WorkTeam(unsigned threads) {
+WorkTeam::WorkTeam(unsigned threads, unsigned guest_slots) : guest_slots_(guest_slots) {
   for (unsigned thread = 1; thread < threads; ++thread) helpers_.emplace_back([this, thread] { helper_loop(thread); });
 }
 
 WorkTeam::~WorkTeam() {
+  close_to_guests();
   if (helpers_.empty()) return;
   stopping_ = true;
   generation_.fetch_add(1, std::memory_order_release);
@@ -74,7 +75,8 @@ void WorkTeam::work(std::uint32_t generation, unsigned thread) {
 }
 
 void WorkTeam::run(std::size_t count, const Task& task) {
-  if (helpers_.empty() || count <= 1) {
+  // A guest admitted meanwhile only finds this run's tasks taken: it helps with the next one.
+  if (count <= 1 || (helpers_.empty() && guests_in_.load(std::memory_order_acquire) == 0)) {
     for (std::size_t i = 0; i < count; ++i) task(i, 0);
     return;
   }
@@ -90,6 +92,38 @@ void WorkTeam::run(std::size_t count, const Task& task) {
   for (std::size_t finished = done_.load(std::memory_order_acquire); finished != count;)
     finished = wait_for_change(done_, finished);
   if (error_) std::rethrow_exception(error_);
+}
+
+std::optional<unsigned> WorkTeam::admit_guest() {
+  std::lock_guard lock(guest_mutex_);
+  if (!admitting_ || guests_admitted_ == guest_slots_) return std::nullopt;
+  guests_in_.fetch_add(1, std::memory_order_acq_rel);
+  return size() + guests_admitted_++;
+}
+
+void WorkTeam::serve_as_guest(unsigned thread) {
+  // close_to_guests() sets guests_leave_ before it bumps the generation: a guest that saw the bump
+  // sees the flag, and one that did not is woken by the bump.
+  for (std::uint32_t seen = generation_.load(std::memory_order_acquire);;) {
+    if (guests_leave_.load(std::memory_order_acquire)) break;
+    work(seen, thread);  // the run under way, if any
+    seen = wait_for_change(generation_, seen);
+  }
+  guests_in_.fetch_sub(1, std::memory_order_acq_rel);
+  guests_in_.notify_all();
+}
+
+void WorkTeam::close_to_guests() {
+  {
+    std::lock_guard lock(guest_mutex_);
+    admitting_ = false;
+  }
+  if (guests_in_.load(std::memory_order_acquire) == 0) return;
+  guests_leave_.store(true, std::memory_order_release);
+  generation_.fetch_add(1, std::memory_order_release);  // wakes them; own helpers find no run and wait again
+  generation_.notify_all();
+  for (unsigned in = guests_in_.load(std::memory_order_acquire); in != 0; in = guests_in_.load(std::memory_order_acquire))
+    guests_in_.wait(in, std::memory_order_acquire);
 }
 
 void WorkTeam::helper_loop(unsigned thread) {

@@ -27,7 +27,7 @@ TrialReport classify(TrainResult result, bool pruned, const GroupControl& contro
 
 std::vector<TrialReport> train_group(const Splits& data, const std::vector<TrainerConfig>& configs,
                                      const std::vector<char>& wanted, const GroupControl& control,
-                                     unsigned threads) {
+                                     unsigned threads, SpareThreads* spares) {
   const std::size_t size = configs.size();
   std::vector<TrialReport> reports(size);
   std::vector<TrainCallbacks> callbacks(size);
@@ -41,7 +41,7 @@ std::vector<TrialReport> train_group(const Splits& data, const std::vector<Train
   }
   std::vector<TrainResult> results;
   try {
-    results = train_fused(data, configs, callbacks, threads);
+    results = train_fused(data, configs, callbacks, threads, spares);
   } catch (const std::exception& group_error) {
     if (size == 1) {
       if (wanted[0]) reports[0] = TrialReport{TrialStatus::failed, group_error.what(), nullptr};

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "losslab/runner/store.hpp"
+#include "losslab/spare_threads.hpp"
 #include "losslab/trainer.hpp"
 
 namespace losslab::runner {
@@ -31,9 +32,10 @@ struct GroupControl {
 // settings are rejected), each wanted trial runs alone, so one bad trial fails alone. Trials not
 // `wanted` still train as partners of the group when it fuses (a trial's history depends on its
 // group), but get no report; their entries are left as default TrialReports.
-// `threads` share each step (train_fused); the results do not depend on it.
+// `threads`, and spare threads that join through `spares`, share each step (train_fused); the
+// results do not depend on them.
 std::vector<TrialReport> train_group(const Splits& data, const std::vector<TrainerConfig>& configs,
                                      const std::vector<char>& wanted, const GroupControl& control,
-                                     unsigned threads = 1);
+                                     unsigned threads = 1, SpareThreads* spares = nullptr);
 
 }  // namespace losslab::runner

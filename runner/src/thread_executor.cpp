@@ -10,12 +10,13 @@
 namespace losslab::runner {
 namespace {
 
-void run_group(SweepRound& round, const Splits& data, const WorkGroup& group, unsigned group_threads) {
+void run_group(SweepRound& round, const Splits& data, const WorkGroup& group, unsigned group_threads,
+               SpareThreads& spares) {
   const std::vector<char> claimed = claim_group(round, group);
   if (std::find(claimed.begin(), claimed.end(), 1) == claimed.end()) return;
   std::vector<TrainerConfig> configs;
   for (const WorkItem* item : group) configs.push_back(item->config);
-  auto reports = train_group(data, configs, claimed, local_control(round), group_threads);
+  auto reports = train_group(data, configs, claimed, local_control(round), group_threads, &spares);
   for (std::size_t k = 0; k < group.size(); ++k)
     if (claimed[k]) record(round, *group[k], std::move(reports[k]));
 }
@@ -49,15 +50,20 @@ std::string ThreadExecutor::describe_workers(std::size_t groups) const {
 
 void ThreadExecutor::run(SweepRound& round, const std::vector<WorkGroup>& groups) {
   std::atomic<std::size_t> next{0};
+  const unsigned workers = threads_for(groups.size());
+  // A worker that finds no group left joins the groups still training, so the last groups of a
+  // sweep (3 groups on 2 workers, or a group slowed by a busy core) do not leave cores idle.
+  SpareThreads spares(workers > 1 ? workers - 1 : 0);
   auto worker = [&] {
     while (!should_stop(round)) {
       const std::size_t index = next.fetch_add(1);
-      if (index >= groups.size()) return;
-      run_group(round, *dataset_.splits, groups[index], threads_per_group(groups.size()));
+      if (index >= groups.size()) break;
+      run_group(round, *dataset_.splits, groups[index], threads_per_group(groups.size()), spares);
     }
+    if (!should_stop(round)) spares.help();
   };
   std::vector<std::thread> pool;
-  for (unsigned i = 0; i < threads_for(groups.size()); ++i) pool.emplace_back(worker);
+  for (unsigned i = 0; i < workers; ++i) pool.emplace_back(worker);
   for (auto& thread : pool) thread.join();
 }
 

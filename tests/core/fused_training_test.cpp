@@ -2,13 +2,16 @@
 // give: the same loss histories (to float rounding) and accuracies.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <random>
+#include <thread>
 
 #include "losslab/batch_sampler.hpp"
 #include "losslab/loaders.hpp"
 #include "losslab/model.hpp"
 #include "losslab/objective.hpp"
+#include "losslab/spare_threads.hpp"
 #include "losslab/splits.hpp"
 #include "losslab/trainer.hpp"
 #include "support/identical_results.hpp"
@@ -174,6 +177,31 @@ TEST(ParallelSteps, AnyNumberOfThreadsGivesTheSameBits) {
     }
     expect_identical(train(data, configs.front(), {}, 2), train(data, configs.front(), {}, 1));
   }
+}
+
+TEST(ParallelSteps, SpareThreadsThatJoinAGroupGiveTheSameBits) {
+  // A sweep's worker with no group left joins one still training, part way through: the group's
+  // results must be those it gets alone, bit for bit.
+  const auto& data = fashion_subset();
+  auto configs = varied_configs();
+  for (auto& config : configs) config.training.epochs = 2;
+  const auto alone = train_fused(data, configs, {}, 1);
+  SpareThreads spares(1);
+  std::atomic<bool> trained{false};
+  std::size_t helped = 0;
+  std::thread spare([&] {
+    while (!trained.load() && helped == 0) {
+      helped += spares.help();
+      std::this_thread::yield();
+    }
+  });
+  const auto joined = train_fused(data, configs, {}, 1, &spares);
+  trained = true;
+  spare.join();
+  EXPECT_EQ(helped, 1u) << "the spare thread never joined the group";
+  ASSERT_EQ(joined.size(), alone.size());
+  for (std::size_t k = 0; k < alone.size(); ++k) expect_identical(joined[k], alone[k]);
+  EXPECT_EQ(spares.help(), 0u);  // nothing trains any more: returns at once
 }
 
 TEST(ParallelSteps, RunningTrainAccuracyCountsEachStepsBatchBeforeItsUpdate) {

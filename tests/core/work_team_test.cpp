@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <optional>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "../core/src/work_team.hpp"
@@ -60,6 +62,60 @@ TEST(WorkTeam, ATaskErrorReachesTheCallerAndTheTeamGoesOn) {
   std::atomic<int> ran{0};
   team.run(8, [&](std::size_t, unsigned) { ran.fetch_add(1); });
   EXPECT_EQ(ran.load(), 8);
+}
+
+TEST(WorkTeam, AGuestTakesTasksUntilTheTeamClosesToGuests) {
+  WorkTeam team(1, 1);
+  ASSERT_EQ(team.capacity(), 2u);
+  const std::optional<unsigned> slot = team.admit_guest();
+  ASSERT_TRUE(slot.has_value());
+  EXPECT_EQ(*slot, 1u);                          // numbered after the team's own threads
+  EXPECT_FALSE(team.admit_guest().has_value());  // its only guest slot is taken
+  std::thread guest([&] { team.serve_as_guest(*slot); });
+  // Two tasks that wait for each other finish only if the guest runs one (bounded, as above).
+  std::atomic<int> arrived{0};
+  std::atomic<bool> met{true};
+  std::atomic<unsigned> guest_tasks{0};
+  for (int run = 0; run < 20; ++run) {
+    arrived = 0;
+    team.run(2, [&](std::size_t, unsigned thread) {
+      if (thread == *slot) guest_tasks.fetch_add(1);
+      arrived.fetch_add(1);
+      for (long spin = 0; arrived.load() < 2; ++spin) {
+        if (spin > 200'000'000) {
+          met = false;
+          return;
+        }
+      }
+    });
+  }
+  EXPECT_TRUE(met.load()) << "the guest never took a task";
+  EXPECT_EQ(guest_tasks.load(), 20u);  // one of the two tasks of every run
+  team.close_to_guests();              // returns only once the guest has left
+  guest.join();
+  EXPECT_FALSE(team.admit_guest().has_value());
+  // The team goes on alone.
+  std::atomic<int> ran{0};
+  team.run(8, [&](std::size_t, unsigned thread) {
+    EXPECT_EQ(thread, 0u);
+    ran.fetch_add(1);
+  });
+  EXPECT_EQ(ran.load(), 8);
+}
+
+TEST(WorkTeam, AGuestAdmittedButNotYetServingNeitherBlocksRunsNorClosing) {
+  WorkTeam team(1, 2);
+  const std::optional<unsigned> slot = team.admit_guest();
+  ASSERT_TRUE(slot.has_value());
+  std::atomic<int> ran{0};
+  team.run(4, [&](std::size_t, unsigned) { ran.fetch_add(1); });  // the caller does them all
+  EXPECT_EQ(ran.load(), 4);
+  // Closed before the guest starts: it must still get out, and close_to_guests() wait for it.
+  std::thread closer([&] { team.close_to_guests(); });
+  std::thread guest([&] { team.serve_as_guest(*slot); });
+  closer.join();
+  guest.join();
+  EXPECT_FALSE(team.admit_guest().has_value());
 }
 
 }  // namespace

@@ -86,6 +86,24 @@ TEST(RunCli, SameHistoriesBitForBitWithOneOrTwoJobs) {
   EXPECT_EQ(a, b);  // exact equality of every double
 }
 
+TEST(RunCli, SameHistoriesWhenASpareWorkerJoinsTheLastGroup) {
+  // 18 fusable trials make 3 groups of 6: with 2 jobs, the worker that finds no group left joins
+  // the last one still training. Its histories must be those of one job, bit for bit.
+  TempDir dir;
+  const std::string grid =
+      "  grid:\n"
+      "    optimizer.learning_rate: [1.0e-3, 2.0e-3, 3.0e-3, 5.0e-3, 1.0e-2, 2.0e-2]\n"
+      "    regularization.strength: [1.0e-5, 1.0e-4, 1.0e-3]\n";
+  const std::string config = dir.write("spare.yaml", small_config("spare", 3000, 2, grid));
+  const auto one = run_program({kRun, config, "--db", dir.file("one.db"), "--jobs", "1"}, dir.path().string());
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  const auto two = run_program({kRun, config, "--db", dir.file("two.db"), "--jobs", "2"}, dir.path().string());
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  const auto a = loss_histories(dir.file("one.db"));
+  ASSERT_EQ(a.size(), 18u);
+  EXPECT_EQ(a, loss_histories(dir.file("two.db")));  // exact equality of every double
+}
+
 TEST(RunCli, RerunSkipsCompletedTrialsAndForceRerunsThem) {
   TempDir dir;
   const std::string config = dir.write("resume.yaml", small_config("resume", 2000, 1, kGrid2x2));

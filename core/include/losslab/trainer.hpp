@@ -14,6 +14,8 @@
 
 namespace losslab {
 
+class SpareThreads;
+
 enum class Sampling {
   with_replacement,  // each step draws B random examples, as in the course's code
   shuffled_epochs,   // each epoch visits a fresh permutation in N / B batches
@@ -106,7 +108,9 @@ bool can_fuse(const TrainerConfig& a, const TrainerConfig& b);
 // every gradient); each trial keeps its own loss, regularization, learning rate and update rule.
 // results[k] equals train(data, configs[k], callbacks[k]) up to float rounding. A trial that
 // diverges or is stopped leaves the group; the others go on. `callbacks` is empty or one per config.
+// With `spares`, threads calling spares->help() join the group's `threads` while it trains.
 std::vector<TrainResult> train_fused(const Splits& data, const std::vector<TrainerConfig>& configs,
-                                     const std::vector<TrainCallbacks>& callbacks = {}, unsigned threads = 1);
+                                     const std::vector<TrainCallbacks>& callbacks = {}, unsigned threads = 1,
+                                     SpareThreads* spares = nullptr);
 
 }  // namespace losslab
