@@ -30,32 +30,13 @@ BatchSampler::BatchSampler(std::size_t examples, std::size_t batch_size, Samplin
 }
 
 std::span<const std::size_t> BatchSampler::next() {
-  if (has_ahead_) {
-    batch_.swap(ahead_);
-    has_ahead_ = false;
-  } else {
-    draw(batch_);
-  }
-  return batch_;
-}
-
-std::span<const std::size_t> BatchSampler::upcoming() {
-  if (!has_ahead_) {
-    ahead_.resize(batch_size_);
-    draw(ahead_);
-    has_ahead_ = true;
-  }
-  return ahead_;
-}
-
-void BatchSampler::draw(std::vector<std::size_t>& batch) {
   if (full_batch()) {
-    std::iota(batch.begin(), batch.end(), std::size_t{0});
-    return;
+    std::iota(batch_.begin(), batch_.end(), std::size_t{0});
+    return batch_;
   }
   if (sampling_ == Sampling::with_replacement) {
-    for (auto& index : batch) index = static_cast<std::size_t>(rng_() % examples_);
-    return;
+    for (auto& index : batch_) index = static_cast<std::size_t>(rng_() % examples_);
+    return batch_;
   }
   if (position_ == steps_per_epoch_) {
     // Fisher-Yates with our own index draw, so the order is the same with every standard library.
@@ -63,8 +44,9 @@ void BatchSampler::draw(std::vector<std::size_t>& batch) {
     position_ = 0;
   }
   const auto begin = order_.begin() + static_cast<std::ptrdiff_t>(position_ * batch_size_);
-  std::copy(begin, begin + static_cast<std::ptrdiff_t>(batch_size_), batch.begin());
+  std::copy(begin, begin + static_cast<std::ptrdiff_t>(batch_size_), batch_.begin());
   ++position_;
+  return batch_;
 }
 
 }  // namespace losslab

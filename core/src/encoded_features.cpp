@@ -84,18 +84,6 @@ void read_rows(const Dataset& data, std::size_t begin, std::size_t count, RowMat
   decode_rows(*data.encoded, count, [&](std::size_t k) { return begin + k; }, out);
 }
 
-void prefetch_rows(const Dataset& data, std::span<const std::size_t> indices) {
-  if (!data.encoded) return;
-  const EncodedFeatures& encoded = *data.encoded;
-  for (const std::size_t index : indices) {
-    if (index >= encoded.rows.size()) continue;  // read_rows reports it
-    const auto source = static_cast<Eigen::Index>(encoded.rows[index]);
-    const auto* row = reinterpret_cast<const char*>(encoded.bytes.row(source).data());
-    // Into the outer caches (locality 2): the step's products run before these rows are read.
-    for (Eigen::Index offset = 0; offset < encoded.bytes.cols(); offset += 64) __builtin_prefetch(row + offset, 0, 2);
-  }
-}
-
 Dataset decoded(const Dataset& data) {
   Dataset out;
   read_rows(data, 0, data.size(), out.X);

@@ -208,9 +208,8 @@ class GroupRun {
     const std::size_t batch = indices.size();
     const std::size_t count = slice_count(batch);
     slices_.resize(count);
-    const auto upcoming = prefetching() ? sampler_.upcoming() : std::span<const std::size_t>{};
     team_.run(count, [&](std::size_t s, unsigned thread) {
-      compute_slice(slices_[s], thread, indices, s * batch / count, (s + 1) * batch / count, batch, upcoming);
+      compute_slice(slices_[s], thread, indices, s * batch / count, (s + 1) * batch / count, batch);
     });
     // The updates are shared too: each member's update touches only its own columns and state, and
     // left to one thread they kept the others waiting for several passes over the whole stack.
@@ -240,13 +239,10 @@ class GroupRun {
   }
 
   // One slice of a gradient step: rows [begin, end) of a batch of `batch` rows. Reads only the
-  // stack and the members' settings, writes only `slice`, so slices run on any thread. Once its
-  // rows are read, it prefetches the same rows of the `upcoming` batch (if any): the step's
-  // products then hide the memory latency of the next step's random rows.
+  // stack and the members' settings, writes only `slice`, so slices run on any thread.
   void compute_slice(Slice& slice, unsigned thread, std::span<const std::size_t> indices, std::size_t begin,
-                     std::size_t end, std::size_t batch, std::span<const std::size_t> upcoming) const {
+                     std::size_t end, std::size_t batch) const {
     const auto X = slice_rows(thread, indices, begin, end);
-    if (!upcoming.empty()) prefetch_rows(data_.train, upcoming.subspan(begin, end - begin));
     const auto y = slice_labels(slice, indices, begin, end);
     // data_loss averages over the slice; the batch's mean weighs each slice by its share of rows.
     const double share = static_cast<double>(end - begin) / static_cast<double>(batch);
@@ -271,10 +267,6 @@ class GroupRun {
   }
 
   std::size_t slot_of(const Member& m) const { return static_cast<std::size_t>(m.column / classes_); }
-
-  // Whether steps prefetch the next step's rows: random rows of encoded data, which are decoded
-  // from anywhere in the split (a float split is read in place or gathered at memory speed).
-  bool prefetching() const { return !sampler_.full_batch() && data_.train.encoded.has_value(); }
 
   bool running_train_accuracy() const {
     return members_.front().config->training.epoch_train_accuracy == TrainAccuracy::running;

@@ -2,7 +2,6 @@
 // and every optimizer making progress on separable synthetic data.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -232,32 +231,6 @@ TEST(BatchSampler, WithReplacementDrawsInRangeAndRepeats) {
     }
   }
   EXPECT_TRUE(repeated);
-}
-
-// The trainer looks one batch ahead (to prefetch its rows): that must not change which batches
-// come, or runs would depend on it. Checked across epoch boundaries (shuffled_epochs reshuffles
-// there), looking ahead at some steps only, and twice at the same step.
-TEST(BatchSampler, UpcomingIsTheNextBatchAndLeavesTheSequenceUnchanged) {
-  for (const Sampling sampling : {Sampling::with_replacement, Sampling::shuffled_epochs}) {
-    BatchSampler plain(12, 4, sampling, 7), looking(12, 4, sampling, 7);
-    for (int step = 0; step < 10; ++step) {
-      std::vector<std::size_t> ahead;
-      if (step % 3 != 2) {
-        const auto first = looking.upcoming();
-        ahead.assign(first.begin(), first.end());
-        const auto again = looking.upcoming();
-        EXPECT_TRUE(std::equal(again.begin(), again.end(), ahead.begin(), ahead.end())) << "step " << step;
-      }
-      const auto expected = plain.next();
-      const auto got = looking.next();
-      ASSERT_EQ(got.size(), 4u);
-      EXPECT_TRUE(std::equal(got.begin(), got.end(), expected.begin(), expected.end()))
-          << to_string(sampling) << " step " << step;
-      if (!ahead.empty()) {
-        EXPECT_TRUE(std::equal(got.begin(), got.end(), ahead.begin(), ahead.end())) << "step " << step;
-      }
-    }
-  }
 }
 
 }  // namespace

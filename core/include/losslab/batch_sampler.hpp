@@ -23,10 +23,6 @@ class BatchSampler {
 
   // The example indices of the next step.
   std::span<const std::size_t> next();
-  // The indices that the call of next() after this one will return. They are drawn now, with the
-  // same random draws in the same order, so the sequence is the same whether or not anyone looks
-  // ahead; the trainer prefetches their rows while the current step computes.
-  std::span<const std::size_t> upcoming();
 
  private:
   std::size_t examples_, batch_size_, steps_per_epoch_;
@@ -35,10 +31,6 @@ class BatchSampler {
   std::vector<std::size_t> order_;  // shuffled_epochs: the current permutation
   std::size_t position_ = 0;        // next unused step of the current permutation
   std::vector<std::size_t> batch_;
-  std::vector<std::size_t> ahead_;  // the following batch, once upcoming() has drawn it
-  bool has_ahead_ = false;
-
-  void draw(std::vector<std::size_t>& batch);
 };
 
 // Seeds for independent random streams derived from one seed (SplitMix64 finalizer).

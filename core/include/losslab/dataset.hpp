@@ -50,9 +50,6 @@ struct Dataset {
 // rows x dimension()): copied from X, or decoded.
 void read_rows(const Dataset& data, std::span<const std::size_t> indices, RowMatrix<float>& out);
 void read_rows(const Dataset& data, std::size_t begin, std::size_t count, RowMatrix<float>& out);
-// Has the CPU start loading the encoded bytes of rows `indices` into its caches, so that a
-// read_rows of them a little later finds them there. Only a hint: does nothing for float data.
-void prefetch_rows(const Dataset& data, std::span<const std::size_t> indices);
 // The same examples with every feature in X (decodes an encoded dataset; otherwise a copy).
 Dataset decoded(const Dataset& data);
 
