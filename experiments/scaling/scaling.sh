@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Scaling of losslab-run: time against N (training examples), D (features), number of trials and
 # --jobs. Prints a Markdown table (README.md holds one run of it and its analysis).
-# Usage (from anywhere): experiments/scaling/scaling.sh [--quick]
+# Usage (from anywhere): experiments/scaling/scaling.sh [--quick] [--repeats R]
 #   --quick: 2 epochs instead of 10 (a smoke test; the table's times are then 5x smaller).
+#   --repeats R: run every row R times (default 3) and show the run with the median training time:
+#             on a shared VM a single run is sometimes 10-50 % slow.
 # Every run: softmax, SGD batch 200 with replacement, 10 epochs, a fresh temporary database.
 #   N series: Fashion-MNIST, first N of the 60000 training images (dataset.limit), no validation
 #             split (validation 0) so N reaches 60000; 16 trials, --jobs 2.
@@ -21,7 +23,18 @@ RUN=build/bin/losslab-run
 CONFIG=experiments/scaling/scaling.yaml
 [[ -x $RUN ]] || { echo "build losslab first: $RUN is missing" >&2; exit 1; }
 EPOCHS=10
-[[ ${1:-} == --quick ]] && EPOCHS=2
+REPEATS=3
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --quick) EPOCHS=2 ;;
+    --repeats) REPEATS=${2:?--repeats needs a number}; shift ;;
+    *) echo "unknown option: $1 (expected --quick or --repeats R)" >&2; exit 2 ;;
+  esac
+  shift
+done
+[[ $REPEATS =~ ^[1-9][0-9]*$ ]] || { echo "--repeats must be a positive whole number, got '$REPEATS'" >&2; exit 2; }
+ARGS=" --repeats $REPEATS"
+if [[ $EPOCHS == 2 ]]; then ARGS=" --quick$ARGS"; fi
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 
 # T learning rates log-spaced in [1e-3, 1e-1], as a YAML list.
@@ -30,29 +43,36 @@ learning_rates() {
 }
 
 echo "# losslab scaling, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg); epochs: $EPOCHS; command: experiments/scaling/scaling.sh $*"
+echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg); epochs: $EPOCHS; each row: the median-training-time run of $REPEATS; command: experiments/scaling/scaling.sh$ARGS"
 echo
 printf '| %-9s | %-14s | %6s | %5s | %6s | %4s | %9s | %7s | %8s | %13s | %7s | %7s |\n' \
   series dataset N D trials jobs "process s" "load s" "train s" "us/step/trial" GFLOP/s "RSS MiB"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 
-# measure SERIES DATASET_LABEL TRIALS JOBS [--set ...]
-measure() {
-  local series=$1 label=$2 trials=$3 jobs=$4; shift 4
+# run_once TRIALS JOBS [--set ...]: one run; prints "span wall rss load n d"
+run_once() {
+  local trials=$1 jobs=$2; shift 2
   local db=$TMP/run-$RANDOM$RANDOM.db
   /usr/bin/time -f '%e %M' -o "$TMP/time" "$RUN" "$CONFIG" --db "$db" --jobs "$jobs" --no-progress \
     --log-level info --set "training.epochs=$EPOCHS" \
     --set "sweep.grid.optimizer.learning_rate=$(learning_rates "$trials")" "$@" >/dev/null 2>"$TMP/log"
+  local wall rss load n d span done_count
   read -r wall rss <"$TMP/time"
-  local load n d
   load=$(sed -n 's/.*loaded .* in \([0-9.]*\)s.*/\1/p' "$TMP/log")
   n=$(sed -n 's/.*loaded [^:]*: \([0-9]*\) train.*/\1/p' "$TMP/log")
   d=$(sed -n 's/.*, \([0-9]*\) features.*/\1/p' "$TMP/log")
-  local span
   span=$(sqlite3 "$db" "SELECT (julianday(max(finished_at)) - julianday(min(started_at))) * 86400 FROM trials WHERE status = 'completed'")
-  local done_count
   done_count=$(sqlite3 "$db" "SELECT count(*) FROM trials WHERE status = 'completed'")
   [[ $done_count == "$trials" ]] || echo "warning: $done_count of $trials trials completed" >&2
+  echo "$span $wall $rss $load $n $d"
+}
+
+# measure SERIES DATASET_LABEL TRIALS JOBS [--set ...]: one table row, the median of REPEATS runs
+measure() {
+  local series=$1 label=$2 trials=$3 jobs=$4; shift 4
+  local r span wall rss load n d
+  for ((r = 0; r < REPEATS; r++)); do run_once "$trials" "$jobs" "$@"; done | sort -g >"$TMP/runs"
+  read -r span wall rss load n d < <(sed -n "$(((REPEATS + 1) / 2))p" "$TMP/runs")
   # Every job's core is in use: fewer groups (of up to 8 trials) than jobs share their steps.
   awk -v s="$series" -v l="$label" -v n="$n" -v d="$d" -v t="$trials" -v j="$jobs" -v w="$wall" \
       -v ld="$load" -v sp="$span" -v rss="$rss" -v e="$EPOCHS" 'BEGIN {
@@ -72,7 +92,7 @@ for dim in 784 3072; do
   measure D "blobs-$dim" 16 2 "${BLOBS[@]}" --set "dataset.synthetic.dimension=$dim"
 done
 for jobs in 1 2; do
-  for trials in 1 2 4 8 9 16 32 64; do
+  for trials in 1 2 4 8 9 16 24 32 64; do
     measure trials fashion-mnist "$trials" "$jobs"
   done
 done
