@@ -34,23 +34,30 @@ TEST(WorkTeam, EveryTaskRunsExactlyOncePerRun) {
   }
 }
 
-TEST(WorkTeam, HelpersDoShareTheWork) {
-  // With two threads and tasks that wait for each other, the run can only finish if a second
-  // thread really takes a task (a team that ran everything on the caller would hang here, so
-  // the wait is bounded and reported instead).
-  WorkTeam team(2);
+// Runs two tasks that wait for each other: the run can only finish if a second thread really
+// takes a task (a team that ran everything on the caller would hang, so the wait is bounded and
+// reported: false). Counts in `threads_seen[t]` the tasks thread t ran.
+bool run_two_tasks_that_meet(WorkTeam& team, std::vector<std::atomic<int>>& threads_seen) {
   std::atomic<int> arrived{0};
   std::atomic<bool> met{true};
-  team.run(2, [&](std::size_t, unsigned) {
+  team.run(2, [&](std::size_t, unsigned thread) {
+    threads_seen.at(thread).fetch_add(1);
     arrived.fetch_add(1);
-    for (int spin = 0; arrived.load() < 2; ++spin) {
+    for (long spin = 0; arrived.load() < 2; ++spin) {
       if (spin > 200'000'000) {
         met = false;
         return;
       }
     }
   });
-  EXPECT_TRUE(met.load()) << "the second task never ran alongside the first";
+  return met.load();
+}
+
+TEST(WorkTeam, HelpersDoShareTheWork) {
+  WorkTeam team(2);
+  std::vector<std::atomic<int>> threads_seen(2);
+  EXPECT_TRUE(run_two_tasks_that_meet(team, threads_seen)) << "the second task never ran alongside the first";
+  EXPECT_EQ(threads_seen[1].load(), 1);
 }
 
 TEST(WorkTeam, ATaskErrorReachesTheCallerAndTheTeamGoesOn) {
@@ -72,25 +79,11 @@ TEST(WorkTeam, AGuestTakesTasksUntilTheTeamClosesToGuests) {
   EXPECT_EQ(*slot, 1u);                          // numbered after the team's own threads
   EXPECT_FALSE(team.admit_guest().has_value());  // its only guest slot is taken
   std::thread guest([&] { team.serve_as_guest(*slot); });
-  // Two tasks that wait for each other finish only if the guest runs one (bounded, as above).
-  std::atomic<int> arrived{0};
-  std::atomic<bool> met{true};
-  std::atomic<unsigned> guest_tasks{0};
-  for (int run = 0; run < 20; ++run) {
-    arrived = 0;
-    team.run(2, [&](std::size_t, unsigned thread) {
-      if (thread == *slot) guest_tasks.fetch_add(1);
-      arrived.fetch_add(1);
-      for (long spin = 0; arrived.load() < 2; ++spin) {
-        if (spin > 200'000'000) {
-          met = false;
-          return;
-        }
-      }
-    });
-  }
-  EXPECT_TRUE(met.load()) << "the guest never took a task";
-  EXPECT_EQ(guest_tasks.load(), 20u);  // one of the two tasks of every run
+  // The team's only own thread is the caller: each run finishes only if the guest takes a task.
+  std::vector<std::atomic<int>> threads_seen(2);
+  for (int run = 0; run < 20; ++run)
+    ASSERT_TRUE(run_two_tasks_that_meet(team, threads_seen)) << "the guest never took a task, run " << run;
+  EXPECT_EQ(threads_seen[1].load(), 20);  // one of the two tasks of every run
   team.close_to_guests();              // returns only once the guest has left
   guest.join();
   EXPECT_FALSE(team.admit_guest().has_value());

@@ -31,6 +31,11 @@ const std::string kGrid2x2 =
     "  grid:\n"
     "    optimizer.learning_rate: [1.0e-3, 1.0e-2]\n"
     "    regularization.strength: [1.0e-4, 1.0e-2]\n";
+// 18 trials: three fused groups of 6.
+const std::string kGrid6x3 =
+    "  grid:\n"
+    "    optimizer.learning_rate: [1.0e-3, 2.0e-3, 3.0e-3, 5.0e-3, 1.0e-2, 2.0e-2]\n"
+    "    regularization.strength: [1.0e-5, 1.0e-4, 1.0e-3]\n";
 
 std::int64_t count(SQLite::Database& db, const std::string& sql) {
   SQLite::Statement query(db, sql);
@@ -73,35 +78,29 @@ TEST(RunCli, QuickstartReachesEightyPercentValidationAccuracy) {
             1);
 }
 
-TEST(RunCli, SameHistoriesBitForBitWithOneOrTwoJobs) {
-  TempDir dir;
-  const std::string config = dir.write("det.yaml", small_config("det", 3000, 2, kGrid2x2));
+// Runs `config` with --jobs 1 and --jobs 2 and expects `trials` loss histories, equal bit for bit.
+void expect_same_histories_with_one_and_two_jobs(const TempDir& dir, const std::string& config,
+                                                 std::size_t trials) {
   const auto one = run_program({kRun, config, "--db", dir.file("one.db"), "--jobs", "1"}, dir.path().string());
   ASSERT_EQ(one.exit_code, 0) << one.err;
   const auto two = run_program({kRun, config, "--db", dir.file("two.db"), "--jobs", "2"}, dir.path().string());
   ASSERT_EQ(two.exit_code, 0) << two.err;
   const auto a = loss_histories(dir.file("one.db"));
-  const auto b = loss_histories(dir.file("two.db"));
-  ASSERT_EQ(a.size(), 4u);
-  EXPECT_EQ(a, b);  // exact equality of every double
+  ASSERT_EQ(a.size(), trials);
+  EXPECT_EQ(a, loss_histories(dir.file("two.db")));  // exact equality of every double
+}
+
+TEST(RunCli, SameHistoriesBitForBitWithOneOrTwoJobs) {
+  TempDir dir;
+  expect_same_histories_with_one_and_two_jobs(dir, dir.write("det.yaml", small_config("det", 3000, 2, kGrid2x2)), 4);
 }
 
 TEST(RunCli, SameHistoriesWhenASpareWorkerJoinsTheLastGroup) {
   // 18 fusable trials make 3 groups of 6: with 2 jobs, the worker that finds no group left joins
   // the last one still training. Its histories must be those of one job, bit for bit.
   TempDir dir;
-  const std::string grid =
-      "  grid:\n"
-      "    optimizer.learning_rate: [1.0e-3, 2.0e-3, 3.0e-3, 5.0e-3, 1.0e-2, 2.0e-2]\n"
-      "    regularization.strength: [1.0e-5, 1.0e-4, 1.0e-3]\n";
-  const std::string config = dir.write("spare.yaml", small_config("spare", 3000, 2, grid));
-  const auto one = run_program({kRun, config, "--db", dir.file("one.db"), "--jobs", "1"}, dir.path().string());
-  ASSERT_EQ(one.exit_code, 0) << one.err;
-  const auto two = run_program({kRun, config, "--db", dir.file("two.db"), "--jobs", "2"}, dir.path().string());
-  ASSERT_EQ(two.exit_code, 0) << two.err;
-  const auto a = loss_histories(dir.file("one.db"));
-  ASSERT_EQ(a.size(), 18u);
-  EXPECT_EQ(a, loss_histories(dir.file("two.db")));  // exact equality of every double
+  expect_same_histories_with_one_and_two_jobs(dir, dir.write("spare.yaml", small_config("spare", 3000, 2, kGrid6x3)),
+                                              18);
 }
 
 TEST(RunCli, RerunSkipsCompletedTrialsAndForceRerunsThem) {
@@ -126,11 +125,7 @@ TEST(RunCli, RerunSkipsCompletedTrialsAndForceRerunsThem) {
 
 TEST(RunCli, ResumeAfterSigkillLosesAndRepeatsNothing) {
   TempDir dir;
-  const std::string sweep =
-      "  grid:\n"
-      "    optimizer.learning_rate: [1.0e-3, 2.0e-3, 3.0e-3, 5.0e-3, 1.0e-2, 2.0e-2]\n"
-      "    regularization.strength: [1.0e-5, 1.0e-4, 1.0e-3]\n";
-  const std::string config = dir.write("kill.yaml", small_config("kill", 20000, 3, sweep));
+  const std::string config = dir.write("kill.yaml", small_config("kill", 20000, 3, kGrid6x3));
   const std::string db = dir.file("kill.db");
   std::map<std::string, std::vector<double>> before_kill;
   {
