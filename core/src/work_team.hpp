@@ -35,7 +35,7 @@ class WorkTeam {
   // How many thread numbers a task may see: size() plus the guest slots. Size per-thread buffers by it.
   unsigned capacity() const { return size() + guest_slots_; }
 
-  // Runs task(i, thread) for every i in [0, count) (count <= kMaxTasks), `thread` in [0, size())
+  // Runs task(i, thread) for every i in [0, count) (count <= kMaxTasks), `thread` in [0, capacity())
   // naming the thread that runs it (for per-thread scratch buffers); returns when all are done and
   // rethrows the first exception a task threw.
   void run(std::size_t count, const Task& task);

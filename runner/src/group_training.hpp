@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "losslab/runner/store.hpp"
-#include "losslab/spare_threads.hpp"
 #include "losslab/trainer.hpp"
 
 namespace losslab::runner {

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <thread>
 
+#include "losslab/spare_threads.hpp"
+
 namespace losslab::runner {
 namespace {
 
