@@ -1,6 +1,7 @@
 #include "losslab/runner/store.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include <filesystem>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <thread>
 #include <utility>
 
 #include "store_schema.hpp"
@@ -178,39 +180,55 @@ ResultsStore::ResultsStore(const std::string& path) : path_(path) {
     throw StoreError(verb + " results database " + path + ": directory " + parent.string() +
                      " is not writable (" + std::strerror(errno) + ")");
 
-  try {
-    db_ = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
-                                             kBusyTimeoutMs);
-    // The first read is where a file that is not a database is rejected.
-    const int version = db_->execAndGet("PRAGMA user_version").getInt();
-    if (version > store_schema::kVersion)
-      throw StoreError(verb + " results database " + path + ": its schema version " +
-                       std::to_string(version) + " is newer than this losslab's (" +
-                       std::to_string(store_schema::kVersion) + "); use a newer losslab");
-    const std::string journal = db_->execAndGet("PRAGMA journal_mode = WAL").getString();
-    if (journal != "wal")
-      throw StoreError(verb + " results database " + path + ": cannot turn on WAL (journal_mode is " +
-                       journal + ")");
-    db_->exec("PRAGMA synchronous = NORMAL");
-    db_->exec("PRAGMA foreign_keys = ON");
-    // Only a database without the current schema takes the write lock: opening a current one
-    // never waits for another writer.
-    if (version < store_schema::kVersion) {
-      auto transaction = write_transaction(*db_);
-      if (db_->execAndGet("PRAGMA user_version").getInt() < store_schema::kVersion)
-        store_schema::create(*db_);
-      transaction.commit();
+  // Opening sets WAL mode, which needs the file to itself for a moment: when several processes
+  // open a new database at once, SQLite may answer "database is locked" without waiting for the
+  // busy timeout (it refuses rather than risk a deadlock). Such an open is tried again, until the
+  // busy timeout has passed.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  for (;;) {
+    try {
+      open_database(verb);
+      return;
+    } catch (const SQLite::Exception& error) {
+      db_.reset();
+      if ((error.getErrorCode() & 0xff) == SQLITE_BUSY && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        continue;
+      }
+      // SQLite says only "unable to open database file"; name the likely cause.
+      std::string cause = error.what();
+      if (access(parent.c_str(), W_OK | X_OK) != 0)
+        cause += " (directory " + parent.string() + " is not writable: " + std::strerror(errno) + "; SQLite keeps " +
+                 file.filename().string() + "-wal and -shm beside the database)";
+      else if (existed && access(path.c_str(), W_OK) != 0)
+        cause += " (the file is not writable: " + std::string(std::strerror(errno)) + ")";
+      throw StoreError(verb + " results database " + path + ": " + cause);
     }
-  } catch (const SQLite::Exception& error) {
-    db_.reset();
-    // SQLite says only "unable to open database file"; name the likely cause.
-    std::string cause = error.what();
-    if (access(parent.c_str(), W_OK | X_OK) != 0)
-      cause += " (directory " + parent.string() + " is not writable: " + std::strerror(errno) + "; SQLite keeps " +
-               file.filename().string() + "-wal and -shm beside the database)";
-    else if (existed && access(path.c_str(), W_OK) != 0)
-      cause += " (the file is not writable: " + std::string(std::strerror(errno)) + ")";
-    throw StoreError(verb + " results database " + path + ": " + cause);
+  }
+}
+
+// One attempt at opening (and if need be creating) the database: see the constructor.
+void ResultsStore::open_database(const std::string& verb) {
+  db_ = std::make_unique<SQLite::Database>(path_, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs);
+  // The first read is where a file that is not a database is rejected.
+  const int version = db_->execAndGet("PRAGMA user_version").getInt();
+  if (version > store_schema::kVersion)
+    throw StoreError(verb + " results database " + path_ + ": its schema version " +
+                     std::to_string(version) + " is newer than this losslab's (" +
+                     std::to_string(store_schema::kVersion) + "); use a newer losslab");
+  const std::string journal = db_->execAndGet("PRAGMA journal_mode = WAL").getString();
+  if (journal != "wal")
+    throw StoreError(verb + " results database " + path_ + ": cannot turn on WAL (journal_mode is " +
+                     journal + ")");
+  db_->exec("PRAGMA synchronous = NORMAL");
+  db_->exec("PRAGMA foreign_keys = ON");
+  // Only a database without the current schema takes the write lock: opening a current one
+  // never waits for another writer.
+  if (version < store_schema::kVersion) {
+    auto transaction = write_transaction(*db_);
+    if (db_->execAndGet("PRAGMA user_version").getInt() < store_schema::kVersion)
+      store_schema::create(*db_);
+    transaction.commit();
   }
 }
 

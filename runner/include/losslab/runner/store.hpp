@@ -113,6 +113,8 @@ class ResultsStore {
   SQLite::Database& database();  // for tests and read-only queries
 
  private:
+  void open_database(const std::string& verb);
+
   std::string path_;
   std::unique_ptr<SQLite::Database> db_;
 };
