@@ -7,6 +7,7 @@
 #include <limits>
 #include <numeric>
 #include <stdexcept>
+#include <type_traits>
 
 #include "huge_pages.hpp"
 #include "portable_random.hpp"
@@ -84,11 +85,11 @@ Dataset gather_split(const Source& source, const std::vector<std::size_t>& indic
   return out;
 }
 
-// The training split of image bytes, kept encoded (EncodedFeatures) and decoded row by row as
-// minibatches read them: a quarter of the float matrix's memory and bandwidth. It takes over the
-// loader's byte matrix and names its rows, so building it allocates and copies nothing (fresh
-// pages cost more than copying them on a VM).
-Dataset training_split(ByteDataset&& source, std::vector<std::size_t> indices, bool bias) {
+// A split of image bytes, kept encoded (EncodedFeatures) and decoded as it is read: row by row for
+// minibatches, a chunk at a time for accuracies. A quarter of the float matrix's memory and
+// bandwidth, and no float matrix to fill at load (on a VM fresh pages cost more than copying them).
+// It takes over `source`'s byte matrix and names its rows, so it allocates and copies nothing.
+Dataset encoded_split(ByteDataset&& source, std::vector<std::size_t> indices, bool bias) {
   Dataset out;
   out.y.resize(indices.size());
   for (std::size_t k = 0; k < indices.size(); ++k) out.y[k] = source.y[indices[k]];
@@ -100,10 +101,6 @@ Dataset training_split(ByteDataset&& source, std::vector<std::size_t> indices, b
   out.has_bias_column = bias;
   out.class_names = std::move(source.class_names);
   return out;
-}
-// Float sources (CSV, synthetic) are gathered like the other splits.
-Dataset training_split(Dataset&& source, const std::vector<std::size_t>& indices, bool bias) {
-  return gather_split(source, indices, bias, Pages::huge);
 }
 
 std::size_t validation_count(double validation, std::size_t n) {
@@ -384,13 +381,21 @@ Splits prepare_splits_of(Source train, Source test, double validation, std::size
   const SplitIndices parts = split_indices(n, validation, seed);
   const bool bias = std::find(steps.begin(), steps.end(), PreprocessStep::bias) != steps.end();
   Splits splits;
-  // Each split is converted once into its final matrix; the source is released before the
-  // (largest) training matrix when it can be, so the float data is held twice only for the test set.
-  splits.test = gather_split(test, all_rows(test.size()), bias, Pages::small);
-  test = Source{};
-  splits.val = gather_split(train, parts.val, bias, Pages::small);
-  splits.train = training_split(std::move(train), parts.train, bias);
-  train = Source{};
+  if constexpr (std::is_same_v<Source, ByteDataset>) {
+    // Every split stays bytes. Validation copies its rows (a tenth of the bytes) so that training
+    // can take over the loader's matrix; test takes over its own.
+    splits.val = encoded_split(select_rows_of(train, parts.val), all_rows(parts.val.size()), bias);
+    splits.test = encoded_split(std::move(test), all_rows(test.size()), bias);
+    splits.train = encoded_split(std::move(train), parts.train, bias);
+  } else {
+    // Each split is converted once into its final matrix; the source is released before the
+    // (largest) training matrix, so the float data is held twice only for the test set.
+    splits.test = gather_split(test, all_rows(test.size()), bias, Pages::small);
+    test = Source{};
+    splits.val = gather_split(train, parts.val, bias, Pages::small);
+    splits.train = gather_split(train, parts.train, bias, Pages::huge);
+    train = Source{};
+  }
   Preprocessor preprocessor(steps);
   preprocessor.fit_apply(splits.train);
   preprocessor.apply(splits.val);

@@ -1,6 +1,7 @@
-// An image training split keeps its features as bytes and decodes each minibatch's rows (a
-// quarter of the memory): training on it must give exactly what training on the decoded floats
-// gives, and the decoded floats must be what the float path preprocesses.
+// Image splits keep their features as bytes and decode each minibatch's rows, and each chunk of
+// rows an accuracy scores (a quarter of the memory): training on them must give exactly what
+// training on the decoded floats gives, and the decoded floats must be what the float path
+// preprocesses.
 #include <gtest/gtest.h>
 
 #include "losslab/loaders.hpp"
@@ -22,9 +23,10 @@ const Splits& encoded_subset() {
   return splits;
 }
 
-// The same splits with the training features decoded into an ordinary float matrix.
+// The same splits with the features decoded into ordinary float matrices.
 const Splits& decoded_subset() {
-  static const Splits splits{decoded(encoded_subset().train), encoded_subset().val, encoded_subset().test};
+  static const Splits splits{decoded(encoded_subset().train), decoded(encoded_subset().val),
+                             decoded(encoded_subset().test)};
   return splits;
 }
 
@@ -52,7 +54,11 @@ TEST(EncodedTraining, ImageTrainingSplitIsEncodedAndDecodesToTheFloatPathsMatrix
   EXPECT_EQ(train.encoded->steps.size(), 1u);  // standardize; bias is the flag
   EXPECT_TRUE(train.encoded->bias);
   EXPECT_EQ(train.dimension(), 785u);
-  EXPECT_FALSE(encoded_subset().val.encoded.has_value());  // read in order: plain floats
+  // Validation copies its 1000 rows; test takes over the loader's 10000.
+  ASSERT_TRUE(encoded_subset().val.encoded.has_value());
+  EXPECT_EQ(encoded_subset().val.encoded->bytes.rows(), 1000);
+  ASSERT_TRUE(encoded_subset().test.encoded.has_value());
+  EXPECT_EQ(encoded_subset().test.encoded->bytes.rows(), 10000);
 
   // The float path: the loader's floats, split and preprocessed as floats.
   const Splits floats =
@@ -63,12 +69,16 @@ TEST(EncodedTraining, ImageTrainingSplitIsEncodedAndDecodesToTheFloatPathsMatrix
   ASSERT_EQ(got.cols(), expected.cols());
   EXPECT_TRUE((got.array() == expected.array()).all()) << "decoded features differ from the float path's";
   EXPECT_EQ(decoded_subset().train.y, floats.train.y);
-  EXPECT_TRUE((encoded_subset().val.X.array() == floats.val.X.array()).all());
+  EXPECT_TRUE((decoded_subset().val.X.array() == floats.val.X.array()).all());
+  EXPECT_TRUE((decoded_subset().test.X.array() == floats.test.X.array()).all());
+  EXPECT_EQ(decoded_subset().val.y, floats.val.y);
+  EXPECT_EQ(decoded_subset().test.y, floats.test.y);
 }
 
 TEST(EncodedTraining, SameBitsAsTrainingOnTheDecodedFloats) {
   // Minibatches (gathered and decoded), full-batch gd (decoded slices), a fused group on two
-  // threads, random search, and the per-epoch sample accuracy on the training split.
+  // threads, random search, and the per-epoch sample accuracy on the training split; every run's
+  // validation and test accuracies are scored from decoded chunks on one side, floats on the other.
   std::vector<TrainerConfig> group(3, config_with(250, OptimizerKind::sgd));
   group[1].optimizer.kind = OptimizerKind::momentum;
   group[2].loss.kind = LossKind::svm;

@@ -346,13 +346,17 @@ TEST(PrepareSplits, BytesGiveTheSameSplitsAsFloats) {
   for (const auto& steps : step_lists) {
     Splits from_bytes = prepare_splits(bytes, 9, 30, steps, 5);
     const Splits from_floats = prepare_splits(TrainTest{to_float(bytes.train), to_float(bytes.test)}, 9, 30, steps, 5);
-    // The byte path keeps the training features encoded (a quarter of the memory); what they
-    // decode to must be the float path's matrix.
-    ASSERT_TRUE(from_bytes.train.encoded.has_value());
-    EXPECT_EQ(from_bytes.train.X.size(), 0);
-    EXPECT_EQ(from_bytes.train.dimension(), from_floats.train.dimension());
-    ASSERT_FALSE(from_floats.train.encoded.has_value());
-    from_bytes.train = decoded(from_bytes.train);
+    // The byte path keeps every split's features encoded (a quarter of the memory); what they
+    // decode to must be the float path's matrices.
+    Dataset* encoded_parts[] = {&from_bytes.train, &from_bytes.val, &from_bytes.test};
+    const Dataset* float_parts[] = {&from_floats.train, &from_floats.val, &from_floats.test};
+    for (int k = 0; k < 3; ++k) {
+      ASSERT_TRUE(encoded_parts[k]->encoded.has_value()) << k;
+      EXPECT_EQ(encoded_parts[k]->X.size(), 0) << k;
+      EXPECT_EQ(encoded_parts[k]->dimension(), float_parts[k]->dimension()) << k;
+      ASSERT_FALSE(float_parts[k]->encoded.has_value()) << k;
+      *encoded_parts[k] = decoded(*encoded_parts[k]);
+    }
     expect_same_split(from_bytes.train, from_floats.train, "train");
     expect_same_split(from_bytes.val, from_floats.val, "val");
     expect_same_split(from_bytes.test, from_floats.test, "test");
@@ -376,8 +380,8 @@ TEST(PrepareSplits, BiasColumnSurvivesStandardize) {
   // Standardizing must leave the constant-1 column alone: (1 - 1) / 0 would make it 0 (or NaN).
   const ByteTrainTest bytes{byte_images(12, 3), byte_images(4, 3)};
   Splits splits = prepare_splits(bytes, 2, 0, {PreprocessStep::standardize, PreprocessStep::bias}, 1);
-  splits.train = decoded(splits.train);
-  for (const Dataset* part : {&splits.train, &splits.val, &splits.test}) {
+  for (Dataset* part : {&splits.train, &splits.val, &splits.test}) {
+    *part = decoded(*part);
     ASSERT_EQ(part->X.cols(), 4);
     EXPECT_TRUE((part->X.col(3).array() == 1.0f).all());
   }
@@ -407,6 +411,7 @@ TEST(PrepareSplits, ByteStandardizeUsesTheExactMeanAndStd) {
   bytes.test.y = {0, 1};
   Splits splits = prepare_splits(bytes, 0, 0, {PreprocessStep::standardize}, 1);
   splits.train = decoded(splits.train);
+  splits.test = decoded(splits.test);
   const double std2 = std::sqrt((256.0 * 256.0 - 1.0) / 12.0);  // 73.9003...
   EXPECT_EQ(splits.train.X(0, 0), -1.0f);
   EXPECT_EQ(splits.train.X(1, 0), 1.0f);

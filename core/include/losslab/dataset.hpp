@@ -29,8 +29,8 @@ struct EncodedFeatures {
 };
 
 // One set of examples: X is N x D (float32, row-major), y holds N labels in [0, num_classes).
-// A training split built from image bytes keeps its features `encoded` instead and X is empty:
-// read its rows with read_rows() (the trainer does), or decoded() for a plain copy.
+// A split built from image bytes keeps its features `encoded` instead and X is empty: read its
+// rows with read_rows() (the trainer does), or decoded() for a plain copy.
 struct Dataset {
   RowMatrix<float> X;
   std::optional<EncodedFeatures> encoded;

@@ -59,9 +59,10 @@ class Preprocessor {
 };
 
 // Keeps the first `limit` training examples (0 = all), splits off the validation set, fits the
-// preprocessor on what remains and applies it to all three. Each split is built once, in its final
-// float matrix (with the bias column when `steps` ask for it); a ByteTrainTest source makes the
-// memory peak about the size of the float splits plus the bytes.
+// preprocessor on what remains and applies it to all three. From a TrainTest each split is built
+// once, in its final float matrix (with the bias column when `steps` ask for it). From a
+// ByteTrainTest every split stays bytes (Dataset::encoded), decoded as the trainer reads it into
+// the same floats bit for bit: memory is the bytes plus a tenth of them for the validation rows.
 Splits prepare_splits(TrainTest data, double validation, std::size_t limit,
                       const std::vector<PreprocessStep>& steps, std::uint64_t seed);
 Splits prepare_splits(ByteTrainTest data, double validation, std::size_t limit,
