@@ -388,8 +388,9 @@ Splits prepare_splits_of(Source train, Source test, double validation, std::size
     splits.test = encoded_split(std::move(test), all_rows(test.size()), bias);
     splits.train = encoded_split(std::move(train), parts.train, bias);
   } else {
-    // Each split is converted once into its final matrix; the source is released before the
-    // (largest) training matrix, so the float data is held twice only for the test set.
+    // Each split is converted once into its final matrix. The test source is released before the
+    // other two are gathered, the training source only after them: the memory peak holds the
+    // float training examples twice.
     splits.test = gather_split(test, all_rows(test.size()), bias, Pages::small);
     test = Source{};
     splits.val = gather_split(train, parts.val, bias, Pages::small);

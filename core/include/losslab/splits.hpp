@@ -62,7 +62,7 @@ class Preprocessor {
 // preprocessor on what remains and applies it to all three. From a TrainTest each split is built
 // once, in its final float matrix (with the bias column when `steps` ask for it). From a
 // ByteTrainTest every split stays bytes (Dataset::encoded), decoded as the trainer reads it into
-// the same floats bit for bit: memory is the bytes plus a tenth of them for the validation rows.
+// the same floats bit for bit: memory is the loader's bytes plus a copy of the validation rows.
 Splits prepare_splits(TrainTest data, double validation, std::size_t limit,
                       const std::vector<PreprocessStep>& steps, std::uint64_t seed);
 Splits prepare_splits(ByteTrainTest data, double validation, std::size_t limit,
