@@ -33,7 +33,7 @@ void write_npy(const std::filesystem::path& path, const char* descr, const std::
 }
 
 void write_split(const std::filesystem::path& directory, const std::string& name, const losslab::Dataset& stored) {
-  // An image training split is kept encoded in memory; the .npy file holds the floats it decodes to.
+  // An image split is kept encoded in memory; the .npy file holds the floats it decodes to.
   std::optional<losslab::Dataset> decoded;
   if (stored.encoded) decoded = losslab::decoded(stored);
   const losslab::Dataset& split = decoded ? *decoded : stored;

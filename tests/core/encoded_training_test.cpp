@@ -42,7 +42,7 @@ TrainerConfig config_with(std::size_t batch, OptimizerKind optimizer) {
   return c;
 }
 
-TEST(EncodedTraining, ImageTrainingSplitIsEncodedAndDecodesToTheFloatPathsMatrix) {
+TEST(EncodedTraining, ImageSplitsAreEncodedAndDecodeToTheFloatPathsMatrices) {
   const Dataset& train = encoded_subset().train;
   ASSERT_TRUE(train.encoded.has_value());
   EXPECT_EQ(train.X.size(), 0);
