@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "huge_pages.hpp"
+#include "inflated_copies.hpp"
 #include "loader_support.hpp"
 #include "losslab/loaders.hpp"
 
@@ -111,9 +112,10 @@ void check_image_size(const std::string& path, const std::vector<std::uint32_t>&
 struct IdxPixels {
   std::uint32_t image_rows = 0, image_cols = 0;
   RowMatrix<std::uint8_t> matrix;  // one image per row
+  std::vector<std::uint8_t> header;  // the file's header: with the matrix, its whole content
 };
 
-IdxPixels read_images_matrix(const std::string& path) {
+IdxPixels read_images_file(const std::string& path) {
   constexpr std::size_t kHeaderBytes = 16;
   detail::ZlibReader in(path);
   std::vector<std::uint8_t> first(kHeaderBytes);
@@ -128,7 +130,7 @@ IdxPixels read_images_matrix(const std::string& path) {
   if (header.payload_bytes > in.max_size()) {  // surely truncated: do not allocate what it claims
     check_payload(path, header, in.skip_rest(), "pixel");
   }
-  IdxPixels pixels{header.dims[1], header.dims[2], {}};
+  IdxPixels pixels{header.dims[1], header.dims[2], {}, first};
   RowMatrix<std::uint8_t>& matrix = pixels.matrix;
   matrix.resize(static_cast<Eigen::Index>(header.dims[0]),
                 static_cast<Eigen::Index>(std::size_t{header.dims[1]} * header.dims[2]));
@@ -141,14 +143,37 @@ IdxPixels read_images_matrix(const std::string& path) {
   return pixels;
 }
 
+detail::ContentPart header_of(const IdxPixels& pixels) { return {pixels.header.data(), pixels.header.size()}; }
+detail::ContentPart payload_of(const IdxPixels& pixels) {
+  return {pixels.matrix.data(), static_cast<std::size_t>(pixels.matrix.size())};
+}
+
+// The images of `path`, from its inflated copy in `cache` when there is a sound one; otherwise
+// inflated, and then kept there for the next run.
+IdxPixels read_images_matrix(const std::string& path, const InflateCache& cache) {
+  detail::InflatedCopy copy(cache, path);
+  if (!copy.existing().empty()) {
+    try {
+      IdxPixels pixels = read_images_file(copy.existing());
+      if (copy.verify(header_of(pixels), payload_of(pixels))) return pixels;
+    } catch (const DatasetError& error) {
+      copy.reject(error.what());
+    }
+  }
+  IdxPixels pixels = read_images_file(path);
+  copy.keep(header_of(pixels), payload_of(pixels));
+  return pixels;
+}
+
 std::vector<std::string> class_names_of(MnistFlavor flavor) {
   if (flavor == MnistFlavor::mnist) return numbered_class_names(kMnistClasses);
   return {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
 }
 
-ByteDataset load_pair(const std::string& images_path, const std::string& labels_path, MnistFlavor flavor) {
+ByteDataset load_pair(const std::string& images_path, const std::string& labels_path, MnistFlavor flavor,
+                      const InflateCache& cache) {
   ByteDataset data;
-  data.X = std::move(read_images_matrix(images_path).matrix);
+  data.X = std::move(read_images_matrix(images_path, cache).matrix);
   data.y = read_idx_labels(labels_path);
   if (data.y.size() != static_cast<std::size_t>(data.X.rows())) {
     detail::fail(images_path, "has ", data.X.rows(), " images but ", labels_path, " has ", data.y.size(), " labels");
@@ -160,7 +185,7 @@ ByteDataset load_pair(const std::string& images_path, const std::string& labels_
 }  // namespace
 
 IdxImages read_idx_images(const std::string& path) {
-  const IdxPixels pixels = read_images_matrix(path);
+  const IdxPixels pixels = read_images_file(path);
   IdxImages images;
   images.count = static_cast<std::size_t>(pixels.matrix.rows());
   images.rows = pixels.image_rows;
@@ -190,12 +215,12 @@ std::vector<std::string> mnist_files(const std::string& directory) {
   return paths;
 }
 
-ByteTrainTest load_mnist_bytes(const std::string& directory, MnistFlavor flavor) {
+ByteTrainTest load_mnist_bytes(const std::string& directory, MnistFlavor flavor, const InflateCache& cache) {
   const std::vector<std::string> paths = mnist_files(directory);
   // The test files decompress on another core meanwhile (gunzip is most of the loading time).
-  auto test = std::async(std::launch::async, [&] { return load_pair(paths[2], paths[3], flavor); });
+  auto test = std::async(std::launch::async, [&] { return load_pair(paths[2], paths[3], flavor, cache); });
   ByteTrainTest data;
-  data.train = load_pair(paths[0], paths[1], flavor);
+  data.train = load_pair(paths[0], paths[1], flavor, cache);
   data.test = test.get();
   if (data.test.dimension() != data.train.dimension()) {
     detail::fail(paths[2], "images have ", data.test.dimension(), " pixels but the training images in ",

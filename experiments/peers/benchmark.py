@@ -10,7 +10,8 @@ What it does, in this order:
   3. measures the float32 GEMM peak (single-threaded 1024^3: the better of losslab-bench-kernels
      BM_GemmPeak/1024 and numpy's OpenBLAS);
   4. runs, interleaved, R repeats of: losslab one trial, numpy one trial, losslab 16-trial sweep
-     (--jobs 2), numpy 16-trial loop, numpy one trial with OPENBLAS_NUM_THREADS=1; plus S repeats
+     (--jobs 2; and again with --no-cache), numpy 16-trial loop, numpy one trial with
+     OPENBLAS_NUM_THREADS=1; plus S repeats
      (default 1: they take minutes) of the numpy loop with one thread, the SGDClassifier 16-trial
      grid and one LogisticRegression fit;
   5. one extra sweep under `perf record` (task-clock samples per thread) to measure what the
@@ -274,6 +275,13 @@ def main():
     print_machine(peer_env)
 
     tmp = tempfile.mkdtemp(prefix="losslab-peers-")
+    # losslab keeps inflated copies of the gzip'd images (README: Inflated copies): in this run's own
+    # folder, empty at first. The first losslab process to load Fashion-MNIST (the export below, or
+    # else the first one-trial run) keeps them and every later one reads them back, as any second
+    # run of losslab does - the peers, too, start from files already prepared (the exported .npy
+    # splits). Each repeat also runs the sweep with --no-cache (inflating, as a first run does),
+    # reported beside.
+    os.environ["LOSSLAB_CACHE_DIR"] = os.path.join(tmp, "inflated")
     try:
         splits = args.splits
         if not splits:
@@ -306,6 +314,8 @@ def main():
                 add("losslab_one", run_losslab("losslab one trial (-j2)", run_bin, one_trial, tmp, 2, True))
                 add("numpy_one", run_peer("numpy one trial", [PYTHON, numpy_py, "--splits", splits], peer_env, True))
                 add("losslab_sweep", run_losslab("losslab sweep (16, -j2)", run_bin, sweep16, tmp, 2, True))
+                add("losslab_sweep_inflating", run_losslab("losslab sweep, --no-cache", run_bin, sweep16, tmp, 2,
+                                                           True, extra=("--no-cache",)))
                 add("numpy_grid", run_peer("numpy 16-trial loop", [PYTHON, numpy_py, "--splits", splits, "--grid"],
                                            peer_env, True))
                 add("numpy_one_1t", run_peer("numpy one trial, 1 thread", [PYTHON, numpy_py, "--splits", splits],
@@ -341,7 +351,8 @@ def report(results, peak, profile):
         return median([x.extra.get(field) for x in runs])
 
     names = {"losslab_one": "losslab, 1 trial", "numpy_one": "numpy, 1 trial",
-             "losslab_sweep": "losslab, 16-trial sweep -j2", "numpy_grid": "numpy, 16 trials in a loop",
+             "losslab_sweep": "losslab, 16-trial sweep -j2",
+             "losslab_sweep_inflating": "losslab, sweep, --no-cache", "numpy_grid": "numpy, 16 trials in a loop",
              "numpy_one_1t": "numpy, 1 trial, 1 thread", "numpy_grid_1t": "numpy, 16 trials, 1 thread",
              "sgd_grid": "SGDClassifier log_loss, 16", "sgd_hinge_grid": "SGDClassifier hinge, 16",
              "logreg": "LogisticRegression lbfgs, 1"}
@@ -362,7 +373,8 @@ def report(results, peak, profile):
           "the validation split (the per-epoch training accuracy is the running one, from the steps' own scores) "
           "and the final train and test accuracies. Peers = their training loops (numpy incl. per-epoch validation accuracy), loading excluded.")
     print("Peers load the already-preprocessed .npy splits (~0.1 s); losslab's process time includes "
-          "reading the IDX files and preprocessing.")
+          "reading the IDX files (from the inflated copies an earlier run kept; with --no-cache, inflating "
+          "the gzip'd files) and preprocessing.")
     print()
 
     verdicts = []
@@ -433,6 +445,11 @@ def report(results, peak, profile):
         print("Target 5 counts the writer thread's CPU and the main thread's after training began (closing the "
               "run, the summary) as if all of it lengthened the sweep: an upper bound, since the writer "
               "mostly overlaps training. losslab-run has no switch to turn recording off.")
+    w_inflating = med("losslab_sweep_inflating", "wall")
+    if w_inflating and "sgd_grid" in results and "numpy_grid" in results:
+        print(f"With --no-cache (the gzip'd images inflated in every run, as in a first run): sweep "
+              f"{w_inflating:.2f} s, {med('numpy_grid', 'wall') / w_inflating:.2f}x the numpy loop (2a), "
+              f"{med('sgd_grid', 'wall') / w_inflating:.1f}x the SGDClassifier grid (2b).")
     if "numpy_one_1t" in results and t_l:
         line = (f"Against numpy with OPENBLAS_NUM_THREADS=1 (faster here than its default 2 threads): one trial "
                 f"{med('numpy_one_1t', 'train_seconds') / t_l:.2f}x")

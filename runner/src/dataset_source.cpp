@@ -1,8 +1,10 @@
 #include "losslab/runner/dataset_source.hpp"
 
+#include <spdlog/spdlog.h>
 #include <zlib.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <future>
 #include <map>
@@ -62,7 +64,25 @@ std::vector<std::string> dataset_files(const ResolvedParams& params) {
   return files;
 }
 
+InflateCache inflate_cache() {
+  InflateCache cache;
+  cache.directory = inflate_cache_directory();
+  cache.on_note = [](const std::string& note) { spdlog::debug("{}", note); };
+  cache.on_problem = [](const std::string& problem) { spdlog::warn("{}", problem); };
+  return cache;
+}
+
 }  // namespace
+
+std::string inflate_cache_directory() {
+  const auto variable = [](const char* name) -> const char* { return std::getenv(name); };
+  if (const char* chosen = variable("LOSSLAB_CACHE_DIR")) return chosen;  // set but empty: no cache
+  if (const char* xdg = variable("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0')
+    return std::string(xdg) + "/losslab";
+  if (const char* home = variable("HOME"); home != nullptr && *home != '\0')
+    return std::string(home) + "/.cache/losslab";
+  return "";
+}
 
 std::string file_checksum(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -107,8 +127,8 @@ LoadedDataset load_dataset(const ResolvedParams& params) {
         prepare_splits(std::move(data), validation, limit, preprocess_steps(params), split_seed));
   };
   if (kind == "fashion-mnist" || kind == "mnist") {
-    splits = prepare(
-        load_mnist_bytes(path, kind == "mnist" ? MnistFlavor::mnist : MnistFlavor::fashion_mnist));
+    splits = prepare(load_mnist_bytes(path, kind == "mnist" ? MnistFlavor::mnist : MnistFlavor::fashion_mnist,
+                                      inflate_cache()));
   } else if (kind == "cifar10") {
     splits = prepare(load_cifar10_bytes(path));
   } else if (kind == "csv") {

@@ -97,6 +97,8 @@ constexpr int kSixGroupTrials = 12;
 class MpiSweep : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    // Inflated copies of the dataset go to the build folder, as for the other tests.
+    setenv("LOSSLAB_CACHE_DIR", LOSSLAB_TEST_CACHE_DIR, 1);
     if (geteuid() == 0) {
       setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
       setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);

@@ -5,6 +5,8 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <csignal>
+#include <filesystem>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
@@ -76,6 +78,46 @@ TEST(RunCli, QuickstartReachesEightyPercentValidationAccuracy) {
   EXPECT_EQ(count(results, "SELECT COUNT(*) FROM runs WHERE git_commit <> '' AND compiler <> '' AND host <> '' "
                            "AND dataset_checksums LIKE '%crc32:%'"),
             1);
+}
+
+// Fashion-MNIST ships gzip'd: the first run keeps inflated copies of its image files where
+// LOSSLAB_CACHE_DIR says, the next reads them back, --no-cache keeps none; the histories are the same.
+TEST(RunCli, KeepsInflatedCopiesOfTheImagesAndReadsThemBack) {
+  TempDir dir;
+  const std::string config = dir.write("cache.yaml", small_config("cache", 2000, 1, kGrid2x2));
+  const std::string cache = dir.file("copies");
+  setenv("LOSSLAB_CACHE_DIR", cache.c_str(), 1);
+  const auto first = run_program({kRun, config, "--db", dir.file("first.db"), "--log-level", "debug"},
+                                 dir.path().string());
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.err.find("kept an inflated copy of " LOSSLAB_FASHION_MNIST_DIR "/train-images-idx3-ubyte.gz"),
+            std::string::npos)
+      << first.err;
+  std::size_t copies = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(cache)) copies += entry.is_regular_file() ? 1 : 0;
+  EXPECT_EQ(copies, 2u);
+
+  const auto second = run_program({kRun, config, "--db", dir.file("second.db"), "--log-level", "debug"},
+                                  dir.path().string());
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.err.find("read " LOSSLAB_FASHION_MNIST_DIR "/train-images-idx3-ubyte.gz from its inflated copy " +
+                            cache + "/train-images-idx3-ubyte-"),
+            std::string::npos)
+      << second.err;
+  EXPECT_EQ(second.err.find("kept an inflated copy"), std::string::npos) << second.err;
+
+  const std::string unused = dir.file("unused");
+  setenv("LOSSLAB_CACHE_DIR", unused.c_str(), 1);
+  const auto uncached = run_program(
+      {kRun, config, "--db", dir.file("uncached.db"), "--log-level", "debug", "--no-cache"}, dir.path().string());
+  ASSERT_EQ(uncached.exit_code, 0) << uncached.err;
+  EXPECT_EQ(uncached.err.find("inflated copy"), std::string::npos) << uncached.err;
+  EXPECT_FALSE(std::filesystem::exists(unused));
+
+  const auto histories = loss_histories(dir.file("first.db"));
+  ASSERT_EQ(histories.size(), 4u);
+  EXPECT_EQ(loss_histories(dir.file("second.db")), histories);
+  EXPECT_EQ(loss_histories(dir.file("uncached.db")), histories);
 }
 
 // Runs `config` with --jobs 1 and --jobs 2 and expects `trials` loss histories, equal bit for bit.

@@ -19,6 +19,11 @@ struct LoadedDataset {
 // keys say. Throws losslab::DatasetError for unreadable or malformed files.
 LoadedDataset load_dataset(const ResolvedParams& params);
 
+// Where inflated copies of gzip'd image files are kept between runs (see losslab::InflateCache):
+// $LOSSLAB_CACHE_DIR (set but empty: nowhere), else $XDG_CACHE_HOME/losslab, else
+// $HOME/.cache/losslab.
+std::string inflate_cache_directory();
+
 // "crc32:xxxxxxxx size:N" of a file's bytes as stored on disk.
 std::string file_checksum(const std::string& path);
 
