@@ -147,6 +147,7 @@ void InflatedCopy::keep(const ContentPart& header, const ContentPart& payload) {
   std::string temporary = path_ + ".XXXXXX";
   const int fd = ::mkstemp(temporary.data());
   if (fd < 0) return problem("creating a file", errno);
+  ::fchmod(fd, 0644);  // mkstemp makes it private; a shared cache folder serves every user
   const bool wrote = write_all(fd, header) && write_all(fd, payload);
   const int write_error = errno;
   const bool closed = ::close(fd) == 0;

@@ -128,6 +128,9 @@ TEST(InflatedCopies, KeptByTheFirstLoadAndReadBackByTheNext) {
   const Bytes expected_train = train_images(100);
   EXPECT_EQ(read_file(train_copy), std::string(expected_train.begin(), expected_train.end()));
   EXPECT_EQ(read_file(test_copy), std::string(kTestImages.begin(), kTestImages.end()));
+  // Readable by every user (a cache folder may be shared), writable by its owner only.
+  EXPECT_EQ(fs::status(train_copy).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
 
   const ByteTrainTest second = load(data, recording.cache());
   EXPECT_EQ(recording.take_problems(), std::vector<std::string>{});
