@@ -9,43 +9,16 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <future>
+#include <optional>
+#include <string>
+
+#include "losslab/stable_hash.hpp"
 
 namespace losslab::detail {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::uint32_t little_endian(const unsigned char* bytes) {
-  return std::uint32_t{bytes[0]} | (std::uint32_t{bytes[1]} << 8) | (std::uint32_t{bytes[2]} << 16) |
-         (std::uint32_t{bytes[3]} << 24);
-}
-
-// FNV-1a, 64 bits: stable across builds and machines (std::hash is not), and names need no more.
-class NameHash {
- public:
-  template <typename T>
-  NameHash& add(const T& value) {
-    const auto* bytes = reinterpret_cast<const unsigned char*>(&value);
-    for (std::size_t i = 0; i < sizeof value; ++i) mix(bytes[i]);
-    return *this;
-  }
-  NameHash& add(const std::string& text) {
-    for (const char c : text) mix(static_cast<unsigned char>(c));
-    mix(0);
-    return *this;
-  }
-  std::string hex() const {
-    char text[17];
-    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash_));
-    return text;
-  }
-
- private:
-  void mix(unsigned char byte) { hash_ = (hash_ ^ byte) * 0x100000001b3ULL; }
-  std::uint64_t hash_ = 0xcbf29ce484222325ULL;
-};
 
 // CRC-32 of the parts in sequence; a big payload is summed in two halves on two cores.
 std::uint32_t content_crc(const ContentPart& header, const ContentPart& payload) {
@@ -84,36 +57,33 @@ bool write_all(int fd, const ContentPart& part) {
 InflatedCopy::InflatedCopy(const InflateCache& cache, const std::string& source) : cache_(cache), source_(source) {
   if (cache.directory.empty()) return;
   struct stat status {};
-  if (::stat(source.c_str(), &status) != 0 || !S_ISREG(status.st_mode) || status.st_size < 18) return;
-  std::ifstream in(source, std::ios::binary);
-  unsigned char magic[2] = {0, 0}, trailer[8] = {};
-  in.read(reinterpret_cast<char*>(magic), 2);
-  in.seekg(status.st_size - 8);
-  in.read(reinterpret_cast<char*>(trailer), 8);
-  if (!in || magic[0] != 0x1f || magic[1] != 0x8b) return;  // raw files need no copy
-  stated_crc_ = little_endian(trailer);
-  stated_size_ = little_endian(trailer + 4);
+  if (::stat(source.c_str(), &status) != 0 || !S_ISREG(status.st_mode)) return;
+  const std::optional<FileEnds> ends = read_file_ends(source);
+  if (!ends || !ends->gzip) return;  // raw files need no copy
+  stated_ = *ends->gzip;
 
   std::error_code ec;
   const fs::path absolute = fs::weakly_canonical(fs::absolute(source, ec), ec);
-  NameHash key;
-  key.add(std::string("inflated copy v1")).add(absolute.string()).add(status.st_size).add(status.st_mtim.tv_sec);
-  key.add(status.st_mtim.tv_nsec).add(status.st_ino).add(status.st_dev).add(stated_crc_).add(stated_size_);
+  const std::string identity = "inflated copy v2\n" + absolute.string() + "\n" + std::to_string(status.st_size) +
+                               " " + std::to_string(status.st_mtim.tv_sec) + "." +
+                               std::to_string(status.st_mtim.tv_nsec) + " " + std::to_string(status.st_ino) + " " +
+                               std::to_string(status.st_dev) + " " + std::to_string(stated_.crc) + " " +
+                               std::to_string(stated_.size);
   fs::path name = fs::path(source).filename();
   if (name.extension() == ".gz") name.replace_extension();
-  path_ = (fs::path(cache.directory) / (name.string() + "-" + key.hex())).string();
+  path_ = (fs::path(cache.directory) / (name.string() + "-" + stable_hash_hex(identity))).string();
   if (fs::is_regular_file(path_, ec)) existing_ = path_;
 }
 
 bool InflatedCopy::verify(const ContentPart& header, const ContentPart& payload) {
   const std::size_t size = header.size + payload.size;
   const std::uint32_t crc = content_crc(header, payload);
-  if (crc == stated_crc_ && static_cast<std::uint32_t>(size) == stated_size_) {
+  if (crc == stated_.crc && static_cast<std::uint32_t>(size) == stated_.size) {
     if (cache_.on_note) cache_.on_note("read " + source_ + " from its inflated copy " + existing_);
     return true;
   }
   char why[96];
-  std::snprintf(why, sizeof why, "its CRC-32 is %08x, the source's gzip trailer says %08x", crc, stated_crc_);
+  std::snprintf(why, sizeof why, "its CRC-32 is %08x, the source's gzip trailer says %08x", crc, stated_.crc);
   reject(why);
   return false;
 }
@@ -132,7 +102,7 @@ void InflatedCopy::keep(const ContentPart& header, const ContentPart& payload) {
   if (path_.empty()) return;
   // A multi-member gzip file's trailer describes its last member only: its copy could never be
   // verified, so none is kept. (The inflate checked each member's CRC already; the size tells.)
-  if (static_cast<std::uint32_t>(header.size + payload.size) != stated_size_) return;
+  if (static_cast<std::uint32_t>(header.size + payload.size) != stated_.size) return;
   const auto problem = [&](const std::string& what, int error) {
     if (cache_.on_problem) {
       cache_.on_problem("cannot keep an inflated copy of " + source_ + " in " + cache_.directory + " (" + what +

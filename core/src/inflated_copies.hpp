@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 
+#include "loader_support.hpp"
 #include "losslab/loaders.hpp"
 
 namespace losslab::detail {
@@ -42,7 +43,7 @@ class InflatedCopy {
   std::string source_;
   std::string path_;      // where this version's copy lives; empty: keep nothing
   std::string existing_;  // path_ when a file is there
-  std::uint32_t stated_crc_ = 0, stated_size_ = 0;  // the source's gzip trailer
+  GzipTrailer stated_;  // the source's
 };
 
 }  // namespace losslab::detail

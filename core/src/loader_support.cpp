@@ -23,6 +23,11 @@ std::string gz_error_text(gzFile file, const std::string& path) {
   return message;
 }
 
+std::uint32_t little_endian(const unsigned char* bytes) {
+  return std::uint32_t{bytes[0]} | (std::uint32_t{bytes[1]} << 8) | (std::uint32_t{bytes[2]} << 16) |
+         (std::uint32_t{bytes[3]} << 24);
+}
+
 // How many bytes reading `path` through zlib is likely to give, and at most: a gzip file's trailer
 // holds its uncompressed size (mod 2^32, of the last member only), a raw file is its own size.
 struct ContentSize {
@@ -30,25 +35,34 @@ struct ContentSize {
 };
 
 ContentSize content_size(const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return {};
-  const auto size = static_cast<std::size_t>(std::max<std::streamoff>(in.tellg(), 0));
+  const std::optional<FileEnds> ends = read_file_ends(path);
+  if (!ends) return {};
   // Deflate cannot expand more than 1032:1, so a trailer claiming more is not believed (a corrupt
   // or crafted one may claim 4 GB: the fuzzers' find).
   constexpr std::size_t kMaxDeflateRatio = 1032;
-  unsigned char magic[2] = {0, 0};
-  in.seekg(0);
-  in.read(reinterpret_cast<char*>(magic), 2);
-  if (size < 18 || magic[0] != 0x1f || magic[1] != 0x8b) return {size, size < 18 ? size * kMaxDeflateRatio : size};
-  unsigned char trailer[4] = {0, 0, 0, 0};
-  in.seekg(static_cast<std::streamoff>(size) - 4);
-  in.read(reinterpret_cast<char*>(trailer), 4);
-  const std::size_t stated = std::size_t{trailer[0]} | (std::size_t{trailer[1]} << 8) |
-                             (std::size_t{trailer[2]} << 16) | (std::size_t{trailer[3]} << 24);
-  return {std::min(stated, size * kMaxDeflateRatio), size * kMaxDeflateRatio};
+  const std::size_t size = ends->size;
+  if (!ends->gzip) return {size, size < 18 ? size * kMaxDeflateRatio : size};
+  return {std::min<std::size_t>(ends->gzip->size, size * kMaxDeflateRatio), size * kMaxDeflateRatio};
 }
 
 }  // namespace
+
+std::optional<FileEnds> read_file_ends(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return std::nullopt;
+  FileEnds ends;
+  ends.size = static_cast<std::size_t>(std::max<std::streamoff>(in.tellg(), 0));
+  if (ends.size < 18) return ends;  // gzip's header and trailer alone take 18 bytes
+  unsigned char magic[2] = {0, 0}, trailer[8] = {};
+  in.seekg(0);
+  in.read(reinterpret_cast<char*>(magic), 2);
+  in.seekg(static_cast<std::streamoff>(ends.size) - 8);
+  in.read(reinterpret_cast<char*>(trailer), 8);
+  if (in && magic[0] == 0x1f && magic[1] == 0x8b) {
+    ends.gzip = GzipTrailer{little_endian(trailer), little_endian(trailer + 4)};
+  }
+  return ends;
+}
 
 ZlibReader::ZlibReader(const std::string& path) : path_(path) {
   // gzopen would happily open a directory and only fail on read with a vaguer message.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -45,6 +46,18 @@ class ZlibReader {
   gzFile_s* file_ = nullptr;
   std::size_t likely_size_ = 0, max_size_ = 0;
 };
+
+// What a file's ends say: its size and, when it is gzip (magic 1f 8b, at least 18 bytes), its
+// trailer: CRC-32 and size (mod 2^32) of the content of its last member. Nothing when it cannot be
+// opened.
+struct GzipTrailer {
+  std::uint32_t crc = 0, size = 0;
+};
+struct FileEnds {
+  std::size_t size = 0;
+  std::optional<GzipTrailer> gzip;
+};
+std::optional<FileEnds> read_file_ends(const std::string& path);
 
 // The whole (decompressed) content of a file, through ZlibReader.
 std::vector<std::uint8_t> read_file_bytes(const std::string& path);

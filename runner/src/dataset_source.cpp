@@ -75,11 +75,10 @@ InflateCache inflate_cache() {
 }  // namespace
 
 std::string inflate_cache_directory() {
-  const auto variable = [](const char* name) -> const char* { return std::getenv(name); };
-  if (const char* chosen = variable("LOSSLAB_CACHE_DIR")) return chosen;  // set but empty: no cache
-  if (const char* xdg = variable("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0')
+  if (const char* chosen = std::getenv("LOSSLAB_CACHE_DIR")) return chosen;  // set but empty: no cache
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0')
     return std::string(xdg) + "/losslab";
-  if (const char* home = variable("HOME"); home != nullptr && *home != '\0')
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0')
     return std::string(home) + "/.cache/losslab";
   return "";
 }

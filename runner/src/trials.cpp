@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <random>
 #include <set>
 
 #include "compact_number.hpp"
 #include "config_internal.hpp"
+#include "losslab/stable_hash.hpp"
 
 namespace losslab::runner {
 namespace {
@@ -142,19 +142,10 @@ std::vector<Trial> expand_trials(const ExperimentConfig& config) {
 }
 
 std::string trial_key(const std::string& experiment_name, const ResolvedParams& params) {
-  // 64-bit FNV-1a over the canonical text; std::map iterates the keys sorted.
-  std::uint64_t hash = 14695981039346656037ull;
-  const auto feed = [&hash](const std::string& text) {
-    for (unsigned char c : text) {
-      hash ^= c;
-      hash *= 1099511628211ull;
-    }
-  };
-  feed("losslab-trial-v1\nexperiment=" + escaped(experiment_name) + "\n");
-  for (const auto& [key, value] : params) feed(key + "=" + escaped(format_value(value)) + "\n");
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
-  return text;
+  // A hash of the canonical text; std::map iterates the keys sorted.
+  std::string canonical = "losslab-trial-v1\nexperiment=" + escaped(experiment_name) + "\n";
+  for (const auto& [key, value] : params) canonical += key + "=" + escaped(format_value(value)) + "\n";
+  return stable_hash_hex(canonical);
 }
 
 std::string trial_name(const ResolvedParams& params, const std::vector<std::string>& swept) {

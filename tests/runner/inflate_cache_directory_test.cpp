@@ -1,42 +1,16 @@
 // Where losslab-run keeps inflated copies of gzip'd image files: the environment decides.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <map>
 #include <optional>
 #include <string>
 
 #include "losslab/runner/dataset_source.hpp"
+#include "support/scoped_environment.hpp"
 
 namespace losslab::runner {
 namespace {
 
-// Sets (or, with nullopt, unsets) the variables for one test and puts the old values back after.
-class ScopedEnvironment {
- public:
-  explicit ScopedEnvironment(const std::map<std::string, std::optional<std::string>>& values) {
-    for (const auto& [name, value] : values) {
-      const char* old = std::getenv(name.c_str());
-      saved_[name] = old ? std::optional<std::string>(old) : std::nullopt;
-      apply(name, value);
-    }
-  }
-  ~ScopedEnvironment() {
-    for (const auto& [name, value] : saved_) apply(name, value);
-  }
-  ScopedEnvironment(const ScopedEnvironment&) = delete;
-  ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
-
- private:
-  static void apply(const std::string& name, const std::optional<std::string>& value) {
-    if (value) {
-      setenv(name.c_str(), value->c_str(), 1);
-    } else {
-      unsetenv(name.c_str());
-    }
-  }
-  std::map<std::string, std::optional<std::string>> saved_;
-};
+using test_support::ScopedEnvironment;
 
 TEST(InflateCacheDirectory, LosslabCacheDirComesFirst) {
   ScopedEnvironment env({{"LOSSLAB_CACHE_DIR", "/data/copies"}, {"XDG_CACHE_HOME", "/x"}, {"HOME", "/home/u"}});

@@ -6,7 +6,6 @@
 
 #include <csignal>
 #include <filesystem>
-#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
@@ -14,6 +13,7 @@
 #include "support/cifar_fixture.hpp"
 #include "support/fashion_config.hpp"
 #include "support/process.hpp"
+#include "support/scoped_environment.hpp"
 #include "support/temp_dir.hpp"
 
 namespace losslab {
@@ -22,6 +22,7 @@ namespace {
 using test_support::ChildProcess;
 using test_support::kRun;
 using test_support::run_program;
+using test_support::ScopedEnvironment;
 using test_support::TempDir;
 
 // A small Fashion-MNIST sweep: `limit` training examples, the given sweep block.
@@ -86,7 +87,7 @@ TEST(RunCli, KeepsInflatedCopiesOfTheImagesAndReadsThemBack) {
   TempDir dir;
   const std::string config = dir.write("cache.yaml", small_config("cache", 2000, 1, kGrid2x2));
   const std::string cache = dir.file("copies");
-  setenv("LOSSLAB_CACHE_DIR", cache.c_str(), 1);
+  const ScopedEnvironment cached({{"LOSSLAB_CACHE_DIR", cache}});
   const auto first = run_program({kRun, config, "--db", dir.file("first.db"), "--log-level", "debug"},
                                  dir.path().string());
   ASSERT_EQ(first.exit_code, 0) << first.err;
@@ -106,13 +107,16 @@ TEST(RunCli, KeepsInflatedCopiesOfTheImagesAndReadsThemBack) {
       << second.err;
   EXPECT_EQ(second.err.find("kept an inflated copy"), std::string::npos) << second.err;
 
-  const std::string unused = dir.file("unused");
-  setenv("LOSSLAB_CACHE_DIR", unused.c_str(), 1);
-  const auto uncached = run_program(
-      {kRun, config, "--db", dir.file("uncached.db"), "--log-level", "debug", "--no-cache"}, dir.path().string());
-  ASSERT_EQ(uncached.exit_code, 0) << uncached.err;
-  EXPECT_EQ(uncached.err.find("inflated copy"), std::string::npos) << uncached.err;
-  EXPECT_FALSE(std::filesystem::exists(unused));
+  {
+    // --no-cache wins over a folder the environment names.
+    const std::string unused = dir.file("unused");
+    const ScopedEnvironment elsewhere({{"LOSSLAB_CACHE_DIR", unused}});
+    const auto uncached = run_program(
+        {kRun, config, "--db", dir.file("uncached.db"), "--log-level", "debug", "--no-cache"}, dir.path().string());
+    ASSERT_EQ(uncached.exit_code, 0) << uncached.err;
+    EXPECT_EQ(uncached.err.find("inflated copy"), std::string::npos) << uncached.err;
+    EXPECT_FALSE(std::filesystem::exists(unused));
+  }
 
   const auto histories = loss_histories(dir.file("first.db"));
   ASSERT_EQ(histories.size(), 4u);
