@@ -5,11 +5,14 @@
 #include <exception>
 
 #include "losslab/loaders.hpp"
+#include "losslab/runner/command_line.hpp"
+#include "losslab/runner/guarded_main.hpp"
 #include "losslab/splits.hpp"
 #include "losslab/trainer.hpp"
 
-int main(int argc, char** argv) {
+static int run(int argc, char** argv) {
   CLI::App app{"Train one linear classifier on Fashion-MNIST and print its accuracy"};
+  app.footer("Exit codes: 0 trained; 1 diverged, or the data could not be read; 2 bad arguments.");
   std::string directory = "/usr/share/datasets/fashion-mnist";
   std::string loss = "softmax", optimizer = "sgd";
   losslab::TrainerConfig config;
@@ -23,7 +26,7 @@ int main(int argc, char** argv) {
   app.add_option("--reg", config.regularization.strength, "L2 strength (lambda)")->capture_default_str();
   app.add_option("--epochs", config.training.epochs, "Epochs")->capture_default_str();
   app.add_option("--batch", config.training.batch_size, "Batch size")->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  if (const auto exit_code = losslab::runner::parse_command_line(app, argc, argv)) return *exit_code;
   try {
     config.loss.kind = losslab::parse_loss_kind(loss);
     config.optimizer.kind = losslab::parse_optimizer_kind(optimizer);
@@ -47,4 +50,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "losslab-demo: %s\n", error.what());
     return 1;
   }
+}
+
+int main(int argc, char** argv) {
+  return losslab::runner::guarded_main("losslab-demo", 1, [&] { return run(argc, argv); });
 }

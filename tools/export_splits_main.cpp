@@ -9,8 +9,10 @@
 #include <optional>
 #include <string>
 
+#include "losslab/runner/command_line.hpp"
 #include "losslab/runner/config.hpp"
 #include "losslab/runner/dataset_source.hpp"
+#include "losslab/runner/guarded_main.hpp"
 
 namespace {
 
@@ -46,15 +48,17 @@ void write_split(const std::filesystem::path& directory, const std::string& name
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run(int argc, char** argv) {
   CLI::App app{"Write the train/val/test splits CONFIG trains on (after preprocessing) as .npy files:\n"
                "OUTDIR/{train,val,test}_X.npy (float32, N x D, C order) and {train,val,test}_y.npy (int32)."};
+  app.footer("Exit codes: 0 written; 1 the dataset could not be loaded or a file written; 2 invalid config or "
+             "arguments.");
   std::string config_path, output;
   std::vector<std::string> overrides;
   app.add_option("config", config_path, "The experiment's YAML file")->required()->check(CLI::ExistingFile);
   app.add_option("outdir", output, "Directory for the .npy files (created if missing)")->required();
   app.add_option("--set", overrides, "Override a config key: KEY=VALUE, as for losslab-run")->take_all();
-  CLI11_PARSE(app, argc, argv);
+  if (const auto exit_code = losslab::runner::parse_command_line(app, argc, argv)) return *exit_code;
   try {
     const auto config = losslab::runner::load_experiment_config(config_path, overrides);
     const auto dataset = losslab::runner::load_dataset(config.base);
@@ -71,4 +75,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "losslab-export-splits: %s\n", error.what());
     return 1;
   }
+}
+
+int main(int argc, char** argv) {
+  return losslab::runner::guarded_main("losslab-export-splits", 1, [&] { return run(argc, argv); });
 }

@@ -1,6 +1,7 @@
 #include "work_team.hpp"
 
 #include <stdexcept>
+#include <system_error>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -41,7 +42,13 @@ std::uint64_t pack(std::uint32_t generation, std::size_t count, std::size_t next
 }  // namespace
 
 WorkTeam::WorkTeam(unsigned threads, unsigned guest_slots) : guest_slots_(guest_slots) {
-  for (unsigned thread = 1; thread < threads; ++thread) helpers_.emplace_back([this, thread] { helper_loop(thread); });
+  for (unsigned thread = 1; thread < threads; ++thread) {
+    try {
+      helpers_.emplace_back([this, thread] { helper_loop(thread); });
+    } catch (const std::system_error&) {
+      break;  // the system allows no more threads: a smaller team computes the same results
+    }
+  }
 }
 
 WorkTeam::~WorkTeam() {

@@ -9,6 +9,8 @@
 #include <iostream>
 
 #include "losslab/products.hpp"
+#include "losslab/runner/guarded_main.hpp"
+#include "losslab/runner/command_line.hpp"
 #include "losslab/runner/config.hpp"
 #include "losslab/runner/mpi_sweep.hpp"
 #include "losslab/runner/sweep_runner.hpp"
@@ -28,9 +30,7 @@ std::string joined_command_line(int argc, char** argv) {
   return line;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   using namespace losslab::runner;
   // First of all: OpenBLAS's idle helper threads would take CPU from loading the dataset.
   losslab::keep_products_on_calling_thread();
@@ -38,7 +38,8 @@ int main(int argc, char** argv) {
                "every loss history and accuracy in a SQLite database. Rerunning the same command resumes:\n"
                "completed trials are skipped."};
   app.footer(
-      "Exit codes: 0 all trials ran; 1 some trial failed with an error; 2 invalid config (nothing run);\n"
+      "Exit codes: 0 all trials ran; 1 some trial failed with an error; 2 invalid config or arguments\n"
+      "(nothing run);\n"
       "3 dataset or database error; 130 interrupted (SIGINT); 143 terminated (SIGTERM).\n"
       "Config keys: losslab-run --list-keys, or README.md.");
   RunOptions options;
@@ -46,7 +47,8 @@ int main(int argc, char** argv) {
   bool list_keys = false, no_progress = false;
   app.add_option("config", options.config_path, "The experiment's YAML file")->check(CLI::ExistingFile);
   app.add_option("--db", options.db_path, "Results database (SQLite file)")->capture_default_str();
-  app.add_option("-j,--jobs", options.jobs, "Worker threads (default: the number of cores)");
+  app.add_option("-j,--jobs", options.jobs, "Worker threads (default: the number of cores)")
+      ->check(CLI::Range(1u, kMaxJobs));
   app.add_option("--set", options.overrides,
                  "Override a config key: KEY=VALUE, VALUE in YAML syntax; e.g. optimizer.learning_rate=0.01 "
                  "or 'sweep.grid.loss.kind=[svm,softmax]'. Repeatable.")
@@ -73,7 +75,7 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   app.add_flag("--list-keys", list_keys, "Print every config key with its type, default and allowed values");
-  CLI11_PARSE(app, argc, argv);
+  if (const auto exit_code = parse_command_line(app, argc, argv)) return *exit_code;
   // Through the environment, so that it holds wherever the dataset is loaded (MPI ranks too: each
   // parses this same command line).
   if (no_cache) setenv("LOSSLAB_CACHE_DIR", "", 1);
@@ -103,4 +105,11 @@ int main(int argc, char** argv) {
 #endif
   }
   return run_sweep(options, std::cout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return losslab::runner::guarded_main("losslab-run", losslab::runner::kExitRuntimeError,
+                                       [&] { return run(argc, argv); });
 }

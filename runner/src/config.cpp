@@ -80,9 +80,16 @@ ExperimentConfig load_experiment_config(const std::string& path, const std::vect
     throw ConfigError({{path, 0, 0, "is a directory, not a config file"}});
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError({{path, 0, 0, "cannot read the config file (does it exist?)"}});
-  std::ostringstream text;
-  text << in.rdbuf();
-  return read_config(text.str(), path, overrides, std::filesystem::path(path).parent_path());
+  // Read one byte past the limit at most: the path may name a pipe or a device that never ends.
+  std::string text(ConfigLimits::max_bytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) throw ConfigError({{path, 0, 0, "cannot read the config file"}});
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > ConfigLimits::max_bytes) {
+    throw ConfigError({{path, 0, 0, "the file is larger than " + std::to_string(ConfigLimits::max_bytes) +
+                                        " bytes, the limit for a config"}});
+  }
+  return read_config(text, path, overrides, std::filesystem::path(path).parent_path());
 }
 
 }  // namespace losslab::runner

@@ -44,6 +44,10 @@ class Reader {
         read_key(*spec, entry);
       } else if (is_section(path)) {
         read_section(entry, path);
+      } else if (entry.key == "<<") {
+        // yaml-cpp reads YAML 1.1's merge key as an ordinary key.
+        diagnostics_.error(entry.key_location, "merge keys ('<<') are not supported " + place(section) +
+                                                   ": write the keys out, or use an alias for a whole value");
       } else {
         diagnostics_.error(entry.key_location, unknown_key_message(entry.key, section));
       }

@@ -243,6 +243,10 @@ int run_sweep_with(const RunOptions& options, std::ostream& out, GroupExecutor& 
 }
 
 int run_sweep(const RunOptions& options, std::ostream& out) {
+  if (options.jobs > kMaxJobs) {
+    spdlog::error("--jobs {} is more than the {} worker threads losslab-run can use", options.jobs, kMaxJobs);
+    return kExitBadConfig;
+  }
   const unsigned jobs = options.jobs > 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   ThreadExecutor threads(jobs);
   return run_sweep_with(options, out, threads);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <system_error>
 #include <thread>
 
 #include "losslab/spare_threads.hpp"
@@ -65,7 +66,18 @@ void ThreadExecutor::run(SweepRound& round, const std::vector<WorkGroup>& groups
     if (!should_stop(round)) spares.help();
   };
   std::vector<std::thread> pool;
-  for (unsigned i = 0; i < workers; ++i) pool.emplace_back(worker);
+  for (unsigned i = 0; i < workers; ++i) {
+    try {
+      pool.emplace_back(worker);
+    } catch (const std::system_error& error) {
+      // The system allows no more threads (ulimit -u, memory): the sweep goes on with those it
+      // has, with the same results, since they do not depend on how many threads compute them.
+      spdlog::warn("started {} of {} worker threads ({}); going on with {}", i, workers, error.what(),
+                   std::max(i, 1u));
+      break;
+    }
+  }
+  if (pool.empty()) worker();
   for (auto& thread : pool) thread.join();
 }
 

@@ -51,6 +51,15 @@ optimizer: {kind: sgd, learning_rate: 1.0e-2, batch_size: 100, schedule: {kind: 
 training: {epochs: 2, seed: 0}
 """
 
+
+def alias_bomb(levels):
+    """A "billion laughs" config: each line's list repeats the previous anchor ten times."""
+    lines = ['a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]']
+    for level in range(1, levels):
+        lines.append(f"a{level}: &a{level} [" + ",".join([f"*a{level - 1}"] * 10) + "]")
+    return "\n".join(lines) + "\nname: bomb\n"
+
+
 CONFIGS = {
     "minimal.yaml": "name: minimal\n",
     "empty.yaml": "",
@@ -100,6 +109,47 @@ sweep:
   grid:
     optimizer.learning_rate: [!!float 1e-3, 0x10, .inf]
 """,
+    # YAML's own features, so the fuzzer starts from each: anchors and aliases, merge keys, tags,
+    # flow and block collections, explicit keys, block scalars, directives.
+    "yaml-merge-key.yaml": """base: &base {kind: softmax, margin: 1.0}
+loss:
+  <<: *base
+  kind: svm
+dataset: {kind: synthetic}
+""",
+    "yaml-tags-and-styles.yaml": """%YAML 1.2
+---
+name: !!str tagged
+dataset: !!map {kind: !custom synthetic, synthetic: {classes: !!int 3}}
+optimizer:
+  ? learning_rate
+  : !!float 0.5
+training: {epochs: 2}
+sweep:
+  grid:
+    optimizer.learning_rate:
+      - 1.0e-3
+      - &r 1.0e-2
+    regularization.strength: [*r, 0.1]
+notes: |
+  a block scalar
+  over two lines
+more: >
+  folded
+...
+""",
+    # Billion laughs: the issue's bomb (10^8 nodes), a smaller one that fits within the node
+    # limit, one that crosses it at its last line, an alias inside its own anchor, and nesting
+    # past the depth limit, plain and through an alias.
+    "yaml-alias-bomb.yaml": alias_bomb(8),
+    "yaml-alias-bomb-fits.yaml": alias_bomb(4),
+    "yaml-alias-bomb-crosses.yaml": alias_bomb(5),
+    "yaml-alias-bomb-override.yaml": SMALL_CONFIG + "#set sweep.grid.optimizer.learning_rate=[&p [1,1,1,1,1,1,1,1,1,"
+                                     "1],&q [*p,*p,*p,*p,*p,*p,*p,*p,*p,*p],&r [*q,*q,*q,*q,*q,*q,*q,*q,*q,*q],"
+                                     "&s [*r,*r,*r,*r,*r,*r,*r,*r,*r,*r],[*s,*s,*s,*s,*s,*s,*s,*s,*s,*s]]\n",
+    "yaml-recursive-alias.yaml": "a: &a [1, *a]\nname: loop\n",
+    "yaml-deep-nesting.yaml": "a: " + "[" * 80 + "]" * 80 + "\n",
+    "yaml-deep-through-alias.yaml": "a: &d " + "[" * 40 + "]" * 40 + "\nb: " + "{k: " * 30 + "*d" + "}" * 30 + "\n",
     # Regressions: yaml-cpp's LoadAll looped forever, allocating, on a document starting with ','.
     "regression-stray-comma.yaml": ",\n",
     "regression-stray-comma-override.yaml": SMALL_CONFIG + "#set sweep.grid.loss.kd[nmvis=,softmax]\n",
@@ -183,11 +233,16 @@ def main():
                     and not part.endswith(".hpp"):
                 tokens.add(part)
     tokens.update(["grid", "zip", "random", "space", "seeds", "uniform", "log_uniform", "choice", ": ", "- ",
-                   "{", "}", "[", "]", "&a", "*a", "!!float", "\\n  "])
+                   "{", "}", "[", "]", "&a", "*a", "!!float", "\n  ",
+                   # YAML itself: anchors and aliases, merge keys, tags, explicit keys, block
+                   # scalars, documents and directives.
+                   "&b", "*b", "&a [", "[*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]", "<<: ", "<<: *a", "!!str", "!!int",
+                   "!!map", "!!seq", "!!null", "!custom", "? ", "|\n", ">\n", "---\n", "...\n",
+                   "%YAML 1.2\n", "~", "null", "'", '"'])
     with open(HERE / "config.dict", "w") as out:
         out.write("# libFuzzer dictionary for fuzz_config, written by make_corpus.py\n")
         for token in sorted(tokens):
-            escaped = token.replace("\\", "\\\\").replace('"', '\\"') if token != "\\n  " else "\\x0a  "
+            escaped = token.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\x0a")
             out.write(f'"{escaped}"\n')
 
 

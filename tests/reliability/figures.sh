@@ -35,6 +35,11 @@ configs=$(list_tests config_test | grep -cE '^Validation(/MalformedConfig)?\.')
 loader_suites='(IdxLoader|MnistDirectory|Cifar10Loader|CsvLoader)'
 corrupted=$(list_tests loaders_test | grep -cE "^$loader_suites\.Rejects")
 missing=$(list_tests loaders_test | grep -cE "^$loader_suites\.Missing")
+# Hostile inputs: the config reader's limits (alias bombs, nesting, size), the executables' inputs
+# that used to end in an uncaught exception or a crash, and the config fuzzer's YAML seeds.
+limit_cases=$(list_tests config_test | grep -cE '^ConfigLimits\.')
+hostile_cases=$(list_tests hostile_input_test | grep -cE '^HostileInput\.')
+yaml_seeds=$(find "$repo/tests/fuzz/corpus/fuzz_config" -name 'yaml-*' | wc -l)
 
 summary="$fuzz_dir/fuzz-runs/summary.tsv"
 if [[ ${RUN_FUZZ:-0} == 1 || ! -f $summary ]]; then
@@ -61,6 +66,7 @@ echo "| kills survived | $(figure kill_resume kills) SIGKILLs at random moments 
 echo "| concurrent processes | $(figure concurrent processes) losslab-run processes on one database ($(figure concurrent per_process) of $(figure concurrent trials) trials) + $(figure concurrent reads) losslab-report reads meanwhile | $(result "${status[concurrent]}" "no trial run twice, no \"database is locked\", every read succeeded") |"
 echo "| signals | $(figure signals stops) stops by SIGINT / SIGTERM | $(result "${status[signals]}" "exit 130 / 143, in-flight trials marked interrupted, resume completes all $(figure signals trials)") |"
 echo "| I/O faults | $(figure io_faults cases) cases: read-only directory (new and existing database), disk full during and before a sweep | $(result "${status[io_faults]}" "exit 3 with the cause named; the $(figure io_faults recorded_before_full) trials recorded before the disk filled intact; rerun completes" "checks of $(figure io_faults failed_cases)") |"
+echo "| hostile inputs | $limit_cases config-limit cases + $hostile_cases executables' inputs that used to crash (test cases) + $yaml_seeds YAML seeds of the config fuzzer (alias bombs, nesting, recursive alias, merge key, tags) | each stopped with a file:line:column error or its exit code, within the limits: none crashed or took memory |"
 echo "| malformed inputs tried | $configs malformed configs + $corrupted corrupted dataset files + $missing missing ones (test cases) | each rejected with its own message, none crashed |"
 echo "| fuzz executions | $fuzz_execs ($fuzz_text) | $(result "$fuzz_status" "no crash, sanitizer report, leak or timeout") |"
 lost=$(awk '{ for (i = 2; i <= NF; i++) if ($i ~ /^lost=/) { split($i, kv, "="); s += kv[2] } } END { print s + 0 }' "$RELIABILITY_FIGURES")

@@ -98,6 +98,8 @@ std::vector<Malformed> malformed_configs() {
        "unknown key 'schedule_decay' in optimizer; did you mean 'schedule.decay'?"},
       {"alias_as_grid_key", S + "sweep:\n  grid:\n    lambda: [0.1]\n", {}, kFile, 4, 5,
        "unknown key 'lambda' in sweep.grid; did you mean 'regularization.strength'?"},
+      {"merge_key", S + "base: &b {kind: svm}\nloss:\n  <<: *b\n", {}, kFile, 4, 3,
+       "merge keys ('<<') are not supported in loss: write the keys out, or use an alias for a whole value"},
       {"unknown_key_without_suggestion", S + "colour: red\n", {}, kFile, 2, 1, "unknown key 'colour' at the top level"},
       {"key_in_wrong_section", S + "training:\n  learning_rate: 0.1\n", {}, kFile, 3, 3,
        "unknown key 'learning_rate' in training; did you mean 'optimizer.learning_rate'?"},
@@ -678,6 +680,119 @@ TEST(Validation, StrayTokenAtDocumentStartIsAnErrorNotAHang) {
       EXPECT_FALSE(error.diagnostics().empty());
     }
     EXPECT_TRUE(rejected) << text;
+  }
+}
+
+}  // namespace
+}  // namespace losslab::runner
+
+namespace losslab::runner {
+namespace {
+
+// A "billion laughs" document: each line's list repeats the previous anchor ten times, so `levels`
+// lines stand for 10^levels scalars.
+std::string alias_bomb(int levels) {
+  std::string text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int level = 1; level < levels; ++level) {
+    const std::string previous = "*a" + std::to_string(level - 1);
+    text += "a" + std::to_string(level) + ": &a" + std::to_string(level) + " [";
+    for (int i = 0; i < 10; ++i) text += (i ? ", " : "") + previous;
+    text += "]\n";
+  }
+  return text + "name: bomb\n";
+}
+
+TEST(ConfigLimits, AliasBombStopsAtTheAliasThatCrossesTheNodeLimit) {
+  static_assert(ConfigLimits::max_nodes == 50'000, "the hand-computed position below assumes 50000");
+  const auto diagnostics = diagnostics_of(alias_bomb(8));
+  ASSERT_EQ(diagnostics.size(), 1u) << listed(diagnostics);
+  // Nodes counted: the root mapping 1; line 1 its key + 11 = 13; line 2 key + 1 + 10 * 11 = 125;
+  // line 3 +1112 = 1237; line 4 +11112 = 12349; line 5 "a4: &a4 [*a3, *a3, ...": key and list
+  // 12351, then 11111 per '*a3': 23462, 34573, 45684, 56795 > 50000 at the fourth, which starts
+  // at column 10 + 3 * 5 = 25.
+  EXPECT_TRUE(has_diagnostic(diagnostics, kFile, 5, 25,
+                             "alias '*a3' expands the document past 50000 nodes, the limit for a config (each "
+                             "alias counts every node it repeats)"));
+}
+
+TEST(ConfigLimits, AliasBombInASetValueIsStoppedToo) {
+  // The override's value starts at column 5 of the argument ("x=[...]" after "name").
+  std::string bomb = "[";
+  for (int i = 0; i < 60; ++i) bomb += (i ? "," : "") + std::string("&b") + std::to_string(i) + " [y,y,y,y,y,y,y,y,y,y]";
+  bomb += "]";
+  // 60 lists of 11 nodes stay within the limit (661 nodes): a legal value, just not a valid key.
+  const auto small = diagnostics_of(kSynthetic, {"colour=" + bomb});
+  ASSERT_EQ(small.size(), 1u) << listed(small);
+  EXPECT_NE(small[0].message.find("unknown key 'colour'"), std::string::npos) << small[0].message;
+  // A nested bomb through --set: four levels of ten aliases each.
+  const std::string nested = "sweep.grid.optimizer.learning_rate=[&q [&p [1,1,1,1,1,1,1,1,1,1], *p,*p,*p,*p,*p,*p,*p,"
+                             "*p,*p], *q,*q,*q,*q,*q,*q,*q,*q,*q, [*q,*q,*q,*q,*q,*q,*q,*q,*q,*q]]";
+  const auto big = diagnostics_of(kSynthetic, {nested});
+  ASSERT_FALSE(big.empty());
+  EXPECT_EQ(big[0].file, "--set");
+  EXPECT_EQ(big[0].line, 1);
+  // ~1,100 nodes: within the limit; it fails only as a grid of lists rather than numbers.
+  EXPECT_EQ(big[0].message.find("past 50000 nodes"), std::string::npos) << big[0].message;
+  std::string wide = "sweep.grid.optimizer.learning_rate=[&r [1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]";
+  for (int i = 0; i < 3000; ++i) wide += ",*r";
+  wide += "]";
+  const auto crossed = diagnostics_of(kSynthetic, {wide});
+  ASSERT_EQ(crossed.size(), 1u) << listed(crossed);
+  EXPECT_EQ(crossed[0].file, "--set");
+  EXPECT_NE(crossed[0].message.find("alias '*r' expands the document past 50000 nodes"), std::string::npos)
+      << crossed[0].message;
+}
+
+TEST(ConfigLimits, AliasesWithinTheLimitKeepWorking) {
+  const ExperimentConfig config = parse(
+      "dataset: {kind: synthetic}\n"
+      "loss: &loss {kind: softmax}\n"
+      "sweep:\n"
+      "  grid:\n"
+      "    optimizer.learning_rate: &rates [1.0e-3, 1.0e-2]\n"
+      "    regularization.strength: *rates\n");
+  ASSERT_EQ(config.sweep.grid.size(), 2u);
+  EXPECT_EQ(config.sweep.grid[0].values, config.sweep.grid[1].values);
+  EXPECT_EQ(config.sweep.grid[1].values.size(), 2u);
+}
+
+TEST(ConfigLimits, TooDeepNestingSaysHowDeepAndTheLimit) {
+  const int levels = ConfigLimits::max_depth + 1;
+  // "a: " + 65 '[' : the root mapping is level 1, so the 64th '[' (column 3 + 64) is level 65.
+  const std::string text = "a: " + std::string(3000, '[') + std::string(3000, ']') + "\n";
+  const auto diagnostics = diagnostics_of(text);
+  ASSERT_EQ(diagnostics.size(), 1u) << listed(diagnostics);
+  EXPECT_TRUE(has_diagnostic(diagnostics, kFile, 1, 3 + levels - 1,
+                             "this list nests the document 65 levels deep, past the limit of 64"));
+  // An alias counts its anchor's depth where it stands: the root mapping, 30 lists, then the
+  // anchor's 40 levels make 71.
+  const std::string deep_anchor = "a: &d " + std::string(40, '[') + std::string(40, ']') + "\n" +
+                                  "b: " + std::string(30, '[') + "*d" + std::string(30, ']') + "\n";
+  const auto via_alias = diagnostics_of(deep_anchor);
+  ASSERT_EQ(via_alias.size(), 1u) << listed(via_alias);
+  EXPECT_EQ(via_alias[0].line, 2);
+  EXPECT_EQ(via_alias[0].message, "alias '*d' nests the document 71 levels deep, past the limit of 64");
+}
+
+TEST(ConfigLimits, AnAliasInsideItsOwnAnchorIsAnError) {
+  const auto diagnostics = diagnostics_of("a: &a [1, *a]\n");
+  ASSERT_EQ(diagnostics.size(), 1u) << listed(diagnostics);
+  EXPECT_TRUE(has_diagnostic(diagnostics, kFile, 1, 11, "alias '*a' refers to a node that contains it"));
+}
+
+TEST(ConfigLimits, ALargeTextIsRefusedBeforeItIsParsed) {
+  const std::string text = "name: big\n#" + std::string(ConfigLimits::max_bytes, 'x') + "\n";
+  const auto diagnostics = diagnostics_of(text);
+  ASSERT_EQ(diagnostics.size(), 1u) << listed(diagnostics);
+  EXPECT_EQ(diagnostics[0].message, "the text is " + std::to_string(text.size()) +
+                                        " bytes, past the limit of 1048576 bytes for a config");
+  // A path that never ends (a device) is read only up to the limit.
+  try {
+    load_experiment_config("/dev/zero");
+    ADD_FAILURE() << "/dev/zero was accepted";
+  } catch (const ConfigError& error) {
+    ASSERT_EQ(error.diagnostics().size(), 1u);
+    EXPECT_EQ(error.diagnostics()[0].message, "the file is larger than 1048576 bytes, the limit for a config");
   }
 }
 

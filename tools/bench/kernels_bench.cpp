@@ -9,6 +9,7 @@
 #include "losslab/loss.hpp"
 #include "losslab/objective.hpp"
 #include "losslab/products.hpp"
+#include "losslab/runner/guarded_main.hpp"
 #include "losslab/types.hpp"
 
 namespace losslab {
@@ -99,7 +100,7 @@ BENCHMARK(BM_LossAndGradient)->Arg(static_cast<int>(LossKind::svm))->Arg(static_
 }  // namespace
 }  // namespace losslab
 
-int main(int argc, char** argv) {
+static int run(int argc, char** argv) {
   // One thread per product, as in training.
   losslab::keep_products_on_calling_thread();
   benchmark::AddCustomContext("products", losslab::product_backend() + ", " +
@@ -109,4 +110,8 @@ int main(int argc, char** argv) {
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;
+}
+
+int main(int argc, char** argv) {
+  return losslab::runner::guarded_main("losslab-bench-kernels", 1, [&] { return run(argc, argv); });
 }

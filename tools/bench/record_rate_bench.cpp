@@ -15,6 +15,8 @@
 #include <filesystem>
 #include <random>
 
+#include "losslab/runner/command_line.hpp"
+#include "losslab/runner/guarded_main.hpp"
 #include "losslab/runner/store.hpp"
 #include "median_pruner.hpp"
 #include "progress.hpp"
@@ -52,19 +54,19 @@ TrainResult sample_result(const Shape& shape, std::mt19937& rng) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run(int argc, char** argv) {
   CLI::App app{"losslab-bench-record: trial results per second that rank 0 of an MPI sweep can record"};
+  app.footer("Exit codes: 0 measured; 1 the database could not be written (or memory ran out); 2 bad arguments.");
   Shape shape;
   std::string db_path = "record-bench.db";
   app.add_option("--trials", shape.trials, "Trials to record")->capture_default_str();
   app.add_option("--steps", shape.steps, "Loss history length per trial")->capture_default_str();
-  app.add_option("--features", shape.features, "Rows of each trial's weights")->capture_default_str();
-  app.add_option("--classes", shape.classes, "Columns of each trial's weights")->capture_default_str();
-  app.add_option("--epochs", shape.epochs, "Epoch metric rows per trial")->capture_default_str();
-  app.add_option("--group", shape.group, "Trials per worker message (a fused group)")->capture_default_str();
+  app.add_option("--features", shape.features, "Rows of each trial's weights")->check(CLI::Range(std::size_t{1}, std::size_t{1000000000}))->capture_default_str();
+  app.add_option("--classes", shape.classes, "Columns of each trial's weights")->check(CLI::Range(std::size_t{1}, std::size_t{1000000000}))->capture_default_str();
+  app.add_option("--epochs", shape.epochs, "Epoch metric rows per trial")->check(CLI::Range(std::size_t{1}, std::size_t{1000000000}))->capture_default_str();
+  app.add_option("--group", shape.group, "Trials per worker message (a fused group)")->check(CLI::Range(std::size_t{1}, std::size_t{1000000000}))->capture_default_str();
   app.add_option("--db", db_path, "Database to create (replaced)")->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
-  shape.group = std::max<std::size_t>(1, shape.group);
+  if (const auto exit_code = losslab::runner::parse_command_line(app, argc, argv)) return *exit_code;
   spdlog::set_default_logger(spdlog::null_logger_mt("bench"));  // rank 0 logs each trial; the cost of
   spdlog::set_level(spdlog::level::info);                        // formatting stays, the terminal's does not
 
@@ -125,4 +127,8 @@ int main(int argc, char** argv) {
               static_cast<double>(message.size()) / 1024.0, seconds, static_cast<double>(shape.trials) / seconds,
               100.0 * decode_seconds / seconds);
   return 0;
+}
+
+int main(int argc, char** argv) {
+  return losslab::runner::guarded_main("losslab-bench-record", 1, [&] { return run(argc, argv); });
 }

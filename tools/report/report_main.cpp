@@ -9,6 +9,7 @@
 #include <string>
 
 #include "export.hpp"
+#include "losslab/runner/guarded_main.hpp"
 #include "html_report.hpp"
 #include "report_data.hpp"
 #include "sql_query.hpp"
@@ -66,7 +67,7 @@ int run_html(ReportDatabase& db, const HtmlOptions& options, const std::string& 
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run(int argc, char** argv) {
   CLI::App app(kDescription, "losslab-report");
   app.footer(kExamples);
   app.require_subcommand(0, 1);
@@ -170,4 +171,8 @@ int main(int argc, char** argv) {
     std::cerr << "losslab-report: " << error.what() << "\n";
     return 1;
   }
+}
+
+int main(int argc, char** argv) {
+  return losslab::runner::guarded_main("losslab-report", 1, [&] { return run(argc, argv); });
 }

@@ -2,6 +2,7 @@
 // once, each as "file:line:column: message", never just the first one.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -27,6 +28,16 @@ class ConfigError : public std::runtime_error {
 
  private:
   std::vector<Diagnostic> diagnostics_;
+};
+
+// What reading one config text may cost at most. A config is a page of settings, so these are far
+// above any real one and far below what would hurt the machine: anchors and aliases let a few lines
+// stand for billions of nodes ("billion laughs"), so nodes and depth are counted after every alias
+// is expanded, and reading stops with an error at the alias that crosses a limit.
+struct ConfigLimits {
+  static constexpr std::size_t max_bytes = 1 << 20;  // the file (or one --set value) itself
+  static constexpr std::size_t max_nodes = 50'000;   // scalars, lists and mappings, aliases expanded
+  static constexpr int max_depth = 64;               // lists and mappings inside each other
 };
 
 // A list of values for one key (grid and zip axes).

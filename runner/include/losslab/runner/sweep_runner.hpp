@@ -17,10 +17,14 @@ enum ExitCode : int {
   kExitTerminated = 143,   // SIGTERM
 };
 
+// More worker threads than any machine has cores is a mistake (a group's team counts its
+// threads in 16 bits, and each thread has a stack).
+constexpr unsigned kMaxJobs = 1024;
+
 struct RunOptions {
   std::string config_path;
   std::string db_path = "results.db";
-  unsigned jobs = 0;  // 0 = the number of cores
+  unsigned jobs = 0;  // 0 = the number of cores; at most kMaxJobs
   std::vector<std::string> overrides;  // --set KEY=VALUE
   bool dry_run = false;
   bool force = false;     // rerun completed trials too
