@@ -9,6 +9,7 @@ packages=(
   libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist
+  bindfs                      # a real FUSE mount in tests/runner/file_system_test.cpp
   chromium fonts-dejavu-core  # the HTML report's browser test
   clang libclang-rt-14-dev    # tests/fuzz/smoke.sh: libFuzzer and the sanitizer runtimes
   libopenmpi-dev openmpi-bin  # losslab-run under mpirun (optional for a build: CMake's LOSSLAB_MPI=AUTO)

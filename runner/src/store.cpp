@@ -163,7 +163,7 @@ auto guarded(const std::string& path, const std::string& action, Body&& body) ->
 
 }  // namespace
 
-ResultsStore::ResultsStore(const std::string& path) : path_(path) {
+ResultsStore::ResultsStore(const std::string& path) : path_(path), file_system_(file_system_of(path)) {
   namespace fs = std::filesystem;
   std::error_code ignored;
   const fs::path file(path);
@@ -188,6 +188,7 @@ ResultsStore::ResultsStore(const std::string& path) : path_(path) {
   for (;;) {
     try {
       open_database(verb);
+      if (file_system_.shared) refuse_other_hosts(this_host());
       return;
     } catch (const SQLite::Exception& error) {
       db_.reset();
@@ -216,11 +217,15 @@ void ResultsStore::open_database(const std::string& verb) {
     throw StoreError(verb + " results database " + path_ + ": its schema version " +
                      std::to_string(version) + " is newer than this losslab's (" +
                      std::to_string(store_schema::kVersion) + "); use a newer losslab");
-  const std::string journal = db_->execAndGet("PRAGMA journal_mode = WAL").getString();
-  if (journal != "wal")
-    throw StoreError(verb + " results database " + path_ + ": cannot turn on WAL (journal_mode is " +
-                     journal + ")");
-  db_->exec("PRAGMA synchronous = NORMAL");
+  // A rollback journal keeps no shared memory: every access goes through the file's own locks,
+  // which a network file system passes between hosts. Its commits are synced in full (FULL): a
+  // rollback journal with NORMAL may lose the database's integrity on a power cut.
+  const std::string wanted = file_system_.shared ? "delete" : "wal";
+  const std::string journal = db_->execAndGet("PRAGMA journal_mode = " + wanted).getString();
+  if (journal != wanted)
+    throw StoreError(verb + " results database " + path_ + ": cannot set journal_mode " + wanted +
+                     " (it is " + journal + ")");
+  db_->exec(file_system_.shared ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
   db_->exec("PRAGMA foreign_keys = ON");
   // Only a database without the current schema takes the write lock: opening a current one
   // never waits for another writer.
@@ -264,6 +269,7 @@ std::int64_t ResultsStore::ensure_experiment(const ExperimentRecord& experiment)
 std::int64_t ResultsStore::begin_run(std::int64_t experiment_id, const RunRecord& run) {
   return guarded(path_, "begin run", [&] {
     auto transaction = write_transaction(*db_);
+    if (file_system_.shared) refuse_other_hosts(run.host);
     SQLite::Statement insert(*db_, R"sql(
       INSERT INTO runs (experiment_id, started_at, status, command_line, losslab_version,
                         git_commit, compiler, compile_flags, host, pid, dataset_checksums, overrides)
@@ -284,6 +290,28 @@ std::int64_t ResultsStore::begin_run(std::int64_t experiment_id, const RunRecord
     transaction.commit();
     return id;
   });
+}
+
+// On a shared file system, processes on different hosts must not write one database at once
+// (see the constructor): a run on another host that showed life (started, or a trial's heartbeat)
+// in the last kOtherHostSilentSeconds makes this process stop before it does anything. Called when
+// the store opens, to fail at once, and again inside begin_run's write transaction, so that two
+// hosts starting together cannot both pass.
+void ResultsStore::refuse_other_hosts(const std::string& host) {
+  SQLite::Statement select(*db_, R"sql(
+    SELECT host, pid, (julianday('now') - julianday(MAX(started_at, COALESCE(
+             (SELECT MAX(heartbeat_at) FROM trials t WHERE t.run_id = r.id), started_at)))) * 86400.0
+    FROM runs r
+    WHERE status = 'running' AND host <> '' AND host <> ?
+    ORDER BY 3 LIMIT 1)sql");
+  select.bind(1, host);
+  if (!select.executeStep() || select.getColumn(2).getDouble() > kOtherHostSilentSeconds) return;
+  throw StoreError("results database " + path_ + " is on a shared file system (" + file_system_.type +
+                   ") and a sweep on host " + select.getColumn(0).getString() + " (pid " +
+                   std::to_string(select.getColumn(1).getInt64()) +
+                   ") is writing to it: SQLite cannot let processes on different hosts write one database "
+                   "safely there. Wait for that sweep to end, give this one its own --db, or run every "
+                   "process as one MPI job (mpirun ... losslab-run: rank 0 is the only writer).");
 }
 
 void ResultsStore::finish_run(std::int64_t run_id, const std::string& status) {

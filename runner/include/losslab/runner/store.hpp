@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "losslab/runner/file_system.hpp"
 #include "losslab/runner/params.hpp"
 #include "losslab/trainer.hpp"
 
@@ -68,14 +69,19 @@ struct TrialOutcome {
 
 class ResultsStore {
  public:
-  // Opens (creating if needed) the database at `path`: creates the schema, turns on WAL, sets a
-  // busy timeout. Throws StoreError with the path and reason (e.g. read-only directory).
+  // Opens (creating if needed) the database at `path`: creates the schema, sets a busy timeout and
+  // the journal mode: WAL on a local file system; on a shared one (file_system.hpp) a rollback
+  // journal, since WAL's shared-memory index cannot be shared between hosts. Throws StoreError
+  // with the path and reason (e.g. read-only directory).
   explicit ResultsStore(const std::string& path);
   ~ResultsStore();
   ResultsStore(const ResultsStore&) = delete;
   ResultsStore& operator=(const ResultsStore&) = delete;
 
   const std::string& path() const { return path_; }
+  const FileSystemInfo& file_system() const { return file_system_; }
+  // How long a run on another host may go without a heartbeat before it is taken as gone.
+  static constexpr double kOtherHostSilentSeconds = 30.0;
 
   // Inserts the experiment or, if one with this name exists, updates its config; returns its id.
   std::int64_t ensure_experiment(const ExperimentRecord& experiment);
@@ -114,8 +120,10 @@ class ResultsStore {
 
  private:
   void open_database(const std::string& verb);
+  void refuse_other_hosts(const std::string& host);
 
   std::string path_;
+  FileSystemInfo file_system_;
   std::unique_ptr<SQLite::Database> db_;
 };
 
