@@ -20,8 +20,9 @@ namespace {
 void print_key_docs() {
   std::printf("%-34s %-14s %-28s %s\n", "key", "type", "default", "allowed");
   for (const auto& doc : losslab::runner::config_key_docs())
-    std::printf("%-34s %-14s %-28s %s%s\n", doc.key.c_str(), doc.type.c_str(), doc.default_value.c_str(),
-                doc.allowed.c_str(), doc.sweepable ? "" : "  (not sweepable)");
+    std::printf("%-34s %-14s %-28s %s%s%s\n", doc.key.c_str(), doc.type.c_str(), doc.default_value.c_str(),
+                doc.allowed.c_str(), doc.sweepable ? "" : "  (not sweepable)",
+                doc.active_when.empty() ? "" : ("  (only when " + doc.active_when + ")").c_str());
 }
 
 std::string joined_command_line(int argc, char** argv) {

@@ -61,6 +61,10 @@ SweepSpec read_sweep(const WrittenConfig& written, Diagnostics& diagnostics);
 // How many trials the sweep describes before duplicates are removed (saturates at 2^64 - 1).
 std::uint64_t expansion_size(const SweepSpec& sweep);
 
+// trial_key() over a given key table and baselines (tests add a key, or change a default).
+std::string trial_key(const std::string& experiment_name, const ResolvedParams& params,
+                      const std::vector<KeySpec>& specs, const KeyBaselines& baselines);
+
 // The key a bare name most likely means: an alias ("lr"), a leaf or short name ("learning_rate",
 // "strength"), or a section with a kind ("loss" -> "loss.kind").
 std::optional<std::string> key_for_name(const std::string& name);

@@ -98,7 +98,8 @@ std::vector<KeySpec> build_specs() {
        .choices = kLosses,
        .description = "Multiclass SVM (Weston-Watkins hinge), its squared variant, or softmax cross-entropy."},
       {.key = "loss.margin", .short_name = "margin", .type = T::number, .default_value = 1.0, .range = above(0),
-       .description = "svm, squared_hinge: the margin delta."},
+       .description = "svm, squared_hinge: the margin delta.",
+       .active_when = {"loss.kind", {"svm", "squared_hinge"}}},
 
       // ---- regularization
       {.key = "regularization.kind", .short_name = "regularization", .type = T::enumeration,
@@ -106,13 +107,17 @@ std::vector<KeySpec> build_specs() {
        .description = "R(W): l2 = sum W^2 (no 1/2), l1 = sum |W|, elastic_net = sum (beta W^2 + |W|); max_norm "
                       "is a constraint, not a penalty."},
       {.key = "regularization.strength", .short_name = "strength", .type = T::number, .default_value = 1e-4,
-       .range = at_least(0), .description = "lambda in L = mean data loss + lambda R(W)."},
+       .range = at_least(0), .description = "lambda in L = mean data loss + lambda R(W).",
+       .active_when = {"regularization.kind", {"l1", "l2", "elastic_net"}}},
       {.key = "regularization.beta", .short_name = "beta", .type = T::number, .default_value = 1.0,
-       .range = above(0), .description = "elastic_net: weight of the squared term."},
+       .range = above(0), .description = "elastic_net: weight of the squared term.",
+       .active_when = {"regularization.kind", {"elastic_net"}}},
       {.key = "regularization.max_norm", .short_name = "max_norm", .type = T::number, .default_value = 3.0,
-       .range = above(0), .description = "max_norm: each class's weight vector is projected back to this norm."},
+       .range = above(0), .description = "max_norm: each class's weight vector is projected back to this norm.",
+       .active_when = {"regularization.kind", {"max_norm"}}},
       {.key = "regularization.regularize_bias", .short_name = "regularize_bias", .type = T::boolean,
-       .default_value = false, .description = "Whether the bias row (bias trick) is penalized / constrained too."},
+       .default_value = false, .description = "Whether the bias row (bias trick) is penalized / constrained too.",
+       .active_when = {"regularization.kind", {"none"}, true}},
 
       // ---- optimizer
       {.key = "optimizer.kind", .short_name = "optimizer", .type = T::enumeration,
@@ -122,32 +127,42 @@ std::vector<KeySpec> build_specs() {
       {.key = "optimizer.learning_rate", .short_name = "learning_rate", .type = T::number, .default_value = 1e-2,
        .range = above(0), .description = "Step size (also the step of random_local_search)."},
       {.key = "optimizer.batch_size", .short_name = "batch_size", .type = T::integer, .default_value = I{200},
-       .range = at_least(0), .description = "Examples per step (0 = the whole training set)."},
+       .range = at_least(0), .description = "Examples per step (0 = the whole training set).",
+       .active_when = {"optimizer.kind", {"gd"}, true}},
       {.key = "optimizer.sampling", .short_name = "sampling", .type = T::enumeration,
        .default_value = std::string("with_replacement"), .choices = kSamplings,
        .description = "Batches drawn at random each step, or a fresh permutation each epoch."},
       {.key = "optimizer.momentum", .short_name = "momentum", .type = T::number, .default_value = 0.9,
-       .range = between(0, false, 1, true), .description = "momentum, nesterov: mu."},
+       .range = between(0, false, 1, true), .description = "momentum, nesterov: mu.",
+       .active_when = {"optimizer.kind", {"momentum", "nesterov"}}},
       {.key = "optimizer.decay_rate", .short_name = "decay_rate", .type = T::number, .default_value = 0.99,
-       .range = between(0, true, 1, true), .description = "rmsprop: decay of the squared-gradient cache."},
+       .range = between(0, true, 1, true), .description = "rmsprop: decay of the squared-gradient cache.",
+       .active_when = {"optimizer.kind", {"rmsprop"}}},
       {.key = "optimizer.beta1", .short_name = "beta1", .type = T::number, .default_value = 0.9,
-       .range = between(0, false, 1, true), .description = "adam: decay of the first moment."},
+       .range = between(0, false, 1, true), .description = "adam: decay of the first moment.",
+       .active_when = {"optimizer.kind", {"adam"}}},
       {.key = "optimizer.beta2", .short_name = "beta2", .type = T::number, .default_value = 0.999,
-       .range = between(0, false, 1, true), .description = "adam: decay of the second moment."},
+       .range = between(0, false, 1, true), .description = "adam: decay of the second moment.",
+       .active_when = {"optimizer.kind", {"adam"}}},
       {.key = "optimizer.epsilon", .short_name = "epsilon", .type = T::number, .default_value = 1e-8,
-       .range = above(0), .description = "adagrad, rmsprop, adam: added to the denominator."},
+       .range = above(0), .description = "adagrad, rmsprop, adam: added to the denominator.",
+       .active_when = {"optimizer.kind", {"adagrad", "rmsprop", "adam"}}},
       {.key = "optimizer.search_scale", .short_name = "search_scale", .type = T::number, .default_value = 1e-3,
-       .range = above(0), .description = "random_search: candidates are randn * search_scale."},
+       .range = above(0), .description = "random_search: candidates are randn * search_scale.",
+       .active_when = {"optimizer.kind", {"random_search"}}},
       {.key = "optimizer.schedule.kind", .short_name = "schedule", .type = T::enumeration,
        .default_value = std::string("constant"), .choices = kSchedules,
        .description = "Learning rate per epoch e: constant; step lr*gamma^floor(e/step_epochs); exponential "
                       "lr*exp(-decay*e); inverse_time lr/(1+decay*e)."},
       {.key = "optimizer.schedule.gamma", .short_name = "gamma", .type = T::number, .default_value = 0.5,
-       .range = between(0, true, 1, false), .description = "step: factor applied every step_epochs."},
+       .range = between(0, true, 1, false), .description = "step: factor applied every step_epochs.",
+       .active_when = {"optimizer.schedule.kind", {"step"}}},
       {.key = "optimizer.schedule.step_epochs", .short_name = "step_epochs", .type = T::integer,
-       .default_value = I{5}, .range = at_least(1), .description = "step: epochs between two decays."},
+       .default_value = I{5}, .range = at_least(1), .description = "step: epochs between two decays.",
+       .active_when = {"optimizer.schedule.kind", {"step"}}},
       {.key = "optimizer.schedule.decay", .short_name = "schedule_decay", .type = T::number, .default_value = 0.1,
-       .range = at_least(0), .description = "exponential, inverse_time: decay per epoch."},
+       .range = at_least(0), .description = "exponential, inverse_time: decay per epoch.",
+       .active_when = {"optimizer.schedule.kind", {"exponential", "inverse_time"}}},
 
       // ---- training
       {.key = "training.epochs", .short_name = "epochs", .type = T::integer, .default_value = I{10},
@@ -164,7 +179,8 @@ std::vector<KeySpec> build_specs() {
                       "(one more pass each epoch). The final train_accuracy always uses the whole split."},
       {.key = "training.eval_train_limit", .short_name = "eval_train_limit", .type = T::integer,
        .default_value = I{10000}, .range = at_least(0),
-       .description = "epoch_train_accuracy: sample evaluates the first N training examples each epoch (0 = all)."},
+       .description = "epoch_train_accuracy: sample evaluates the first N training examples each epoch (0 = all).",
+       .active_when = {"training.epoch_train_accuracy", {"sample"}}},
 
       // ---- sweep: describes the trials, so none of it is a trial parameter.
       {.key = "sweep.grid", .short_name = "grid", .type = T::special, .sweepable = false, .param = false,
@@ -243,6 +259,23 @@ std::vector<std::string> section_children(std::string_view section) {
   return children;
 }
 
+bool is_active(const KeySpec& spec, const ResolvedParams& params) {
+  if (spec.active_when.key.empty()) return true;
+  const auto it = params.find(spec.active_when.key);
+  const std::string* value = it == params.end() ? nullptr : std::get_if<std::string>(&it->second);
+  const auto& listed = spec.active_when.values;
+  return value && (std::find(listed.begin(), listed.end(), *value) != listed.end()) != spec.active_when.except;
+}
+
+std::string active_when_text(const KeySpec& spec) {
+  if (spec.active_when.key.empty()) return "";
+  std::string text = spec.active_when.key + (spec.active_when.except ? " is not " : " is ");
+  const auto& values = spec.active_when.values;
+  for (std::size_t i = 0; i < values.size(); ++i)
+    text += (i == 0 ? "" : i + 1 == values.size() ? " or " : ", ") + values[i];
+  return text;
+}
+
 bool Range::contains(double value) const {
   if (min && (min_open ? !(value > *min) : !(value >= *min))) return false;
   if (max && (max_open ? !(value < *max) : !(value <= *max))) return false;
@@ -309,7 +342,8 @@ const std::vector<KeyDoc>& config_key_docs() {
                      .default_value = detail::default_text(spec),
                      .allowed = detail::allowed_text(spec),
                      .description = spec.description,
-                     .sweepable = spec.sweepable});
+                     .sweepable = spec.sweepable,
+                     .active_when = detail::active_when_text(spec)});
     }
     return out;
   }();

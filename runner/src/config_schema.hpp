@@ -3,6 +3,8 @@
 // one table, so a key cannot be documented one way and validated another.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,7 +51,26 @@ struct KeySpec {
   std::string type_doc{};     // overrides the rendered type
   std::string allowed_doc{};  // overrides the rendered allowed values
   std::string description{};
+  // When the key takes effect: only while another (enum) key has one of these values; an empty key
+  // means always. A key inactive for a trial's choices (momentum under plain sgd) changes nothing in
+  // its training, so the trial is resolved with its default and the key is left out of its trial
+  // key, name and trial_params: sweeping it does not repeat the trial.
+  struct ActiveWhen {
+    std::string key{};
+    std::vector<std::string> values{};
+    bool except = false;  // active for every value but these
+  } active_when{};
 };
+
+// Whether `spec` takes effect for these resolved parameters (see KeySpec::active_when).
+bool is_active(const KeySpec& spec, const ResolvedParams& params);
+// "optimizer.kind is momentum or nesterov"; "" for an always active key.
+std::string active_when_text(const KeySpec& spec);
+
+// Each parameter's baseline (key_baselines.cpp): trial keys leave out a parameter at this value,
+// as format_value writes it.
+using KeyBaselines = std::map<std::string, std::string, std::less<>>;
+const KeyBaselines& key_baselines();
 
 const std::vector<KeySpec>& key_specs();
 const KeySpec* find_key_spec(std::string_view key);

@@ -5,6 +5,7 @@
 #include <sys/sysmacros.h>
 
 #include <array>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <sstream>

@@ -231,8 +231,15 @@ void ResultsStore::open_database(const std::string& verb) {
   // never waits for another writer.
   if (version < store_schema::kVersion) {
     auto transaction = write_transaction(*db_);
-    if (db_->execAndGet("PRAGMA user_version").getInt() < store_schema::kVersion)
-      store_schema::create(*db_);
+    if (db_->execAndGet("PRAGMA user_version").getInt() < store_schema::kVersion) {
+      try {
+        store_schema::upgrade(*db_);
+      } catch (const std::runtime_error& error) {  // the transaction rolls back: the file is as it was
+        if (dynamic_cast<const SQLite::Exception*>(&error)) throw;
+        throw StoreError(verb + " results database " + path_ + ": " + error.what() +
+                         "; the file was left as it was");
+      }
+    }
     transaction.commit();
   }
 }

@@ -2,7 +2,13 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <set>
+#include <stdexcept>
 #include <string>
+
+#include "config_schema.hpp"
+#include "losslab/runner/params.hpp"
+#include "losslab/runner/trials.hpp"
 
 namespace losslab::runner::store_schema {
 namespace {
@@ -105,10 +111,52 @@ CREATE TABLE IF NOT EXISTS trial_weights (
 );
 )sql";
 
+// 1 -> 2: trial keys leave out parameters inactive for a trial's choices and parameters at their
+// baseline (trials.cpp), so every trial gets the key this version gives the same trial, and the
+// trial_params rows of inactive parameters go. Trials that version 1 kept apart but that differ
+// only in an inactive parameter (sgd with two momentums) are the same trial now: the first of them
+// (completed before any other status, then the lowest id) takes the new key, the others keep
+// their old one and stay as they were.
+void migrate_1_to_2(SQLite::Database& db) {
+  SQLite::Statement select(db, R"sql(
+    SELECT t.id, e.name, t.params_json FROM trials t JOIN experiments e ON e.id = t.experiment_id
+    ORDER BY t.status <> 'completed', t.id)sql");
+  SQLite::Statement rekey(db, "UPDATE trials SET trial_key = ? WHERE id = ?");
+  SQLite::Statement drop_param(db, "DELETE FROM trial_params WHERE trial_id = ? AND key = ?");
+  std::set<std::string> taken;
+  while (select.executeStep()) {
+    const std::int64_t id = select.getColumn(0).getInt64();
+    ResolvedParams params;
+    try {
+      params = params_from_json_text(select.getColumn(2).getString());
+    } catch (const std::invalid_argument& error) {
+      throw std::runtime_error("migrating to schema version 2: trial " + std::to_string(id) +
+                               " has unreadable params_json (" + error.what() + ")");
+    }
+    const std::string key = trial_key(select.getColumn(1).getString(), params);
+    if (taken.insert(key).second) {
+      rekey.bind(1, key);
+      rekey.bind(2, id);
+      rekey.exec();
+      rekey.reset();
+    }
+    for (const auto& [name, value] : params) {
+      const detail::KeySpec* spec = detail::find_key_spec(name);
+      if (!spec || detail::is_active(*spec, params)) continue;
+      drop_param.bind(1, id);
+      drop_param.bind(2, name);
+      drop_param.exec();
+      drop_param.reset();
+    }
+  }
+}
+
 }  // namespace
 
-void create(SQLite::Database& db) {
+void upgrade(SQLite::Database& db) {
+  const int version = db.execAndGet("PRAGMA user_version").getInt();
   db.exec(kDdl);
+  if (version >= 1 && version < 2) migrate_1_to_2(db);
   db.exec("PRAGMA user_version = " + std::to_string(kVersion));
 }
 

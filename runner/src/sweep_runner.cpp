@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "config_internal.hpp"
 #include "group_executor.hpp"
 #include "interrupt.hpp"
 #include "losslab/runner/build_info.hpp"
@@ -29,10 +30,6 @@ namespace {
 constexpr double kStaleRunningSeconds = 30.0;
 constexpr int kSummaryRows = 5;
 
-nlohmann::json to_json(const ParamValue& value) {
-  return std::visit([](const auto& v) { return nlohmann::json(v); }, value);
-}
-
 TrialSpec to_spec(const Trial& trial) {
   TrialSpec spec;
   spec.key = trial.key;
@@ -40,13 +37,14 @@ TrialSpec to_spec(const Trial& trial) {
   spec.params = trial.params;
   spec.swept = trial.swept;
   spec.seed = get_integer(trial.params, "training.seed");
-  nlohmann::json params = nlohmann::json::object();
+  spec.params.clear();  // trial_params gets the active ones; params_json everything resolved
   for (const auto& [key, value] : trial.params) {
-    params[key] = to_json(value);
-    const KeyDoc* doc = find_key_doc(key);
-    spec.short_names[key] = doc ? doc->short_name : key;
+    const detail::KeySpec* key_spec = detail::find_key_spec(key);
+    if (key_spec && !detail::is_active(*key_spec, trial.params)) continue;
+    spec.params[key] = value;
+    spec.short_names[key] = key_spec ? key_spec->short_name : key;
   }
-  spec.params_json = params.dump();
+  spec.params_json = params_to_json_text(trial.params);
   return spec;
 }
 
@@ -71,13 +69,19 @@ RunRecord run_record(const RunOptions& options, const ExperimentConfig& config,
   return run;
 }
 
-void print_dry_run(std::ostream& out, const std::vector<Trial>& trials) {
+void print_dry_run(std::ostream& out, const ExperimentConfig& config, const std::vector<Trial>& trials) {
   for (const auto& trial : trials) {
     out << trial.key << "  " << trial.name;
     for (const auto& key : trial.swept) out << "  " << key << '=' << format_value(trial.params.at(key));
     out << '\n';
   }
-  out << trials.size() << " trial" << (trials.size() == 1 ? "" : "s") << '\n';
+  out << trials.size() << " trial" << (trials.size() == 1 ? "" : "s");
+  const std::uint64_t merged = detail::expansion_size(config.sweep) - trials.size();
+  if (merged > 0)
+    out << " (" << merged << " more combination" << (merged == 1 ? "" : "s")
+        << " merged: they repeat a trial above, differing only in parameters inactive for their choices or in a "
+           "repeated random draw)";
+  out << '\n';
 }
 
 std::size_t count_recorded(const std::vector<WorkItem>& items) {
@@ -137,7 +141,7 @@ int run_sweep_with(const RunOptions& options, std::ostream& out, GroupExecutor& 
     return kExitBadConfig;
   }
   if (options.dry_run) {
-    print_dry_run(out, trials);
+    print_dry_run(out, config, trials);
     return kExitOk;
   }
 

@@ -91,6 +91,13 @@ std::string escaped(const std::string& text) {
   return out;
 }
 
+// A parameter inactive for the trial's choices takes its default: the trial is then the same
+// whichever value the sweep gave it, and so are its key and name.
+void reset_inactive(ResolvedParams& params) {
+  for (const detail::KeySpec& spec : detail::key_specs())
+    if (spec.param && !detail::is_active(spec, params)) params[spec.key] = spec.default_value;
+}
+
 }  // namespace
 
 std::vector<Trial> expand_trials(const ExperimentConfig& config) {
@@ -121,11 +128,15 @@ std::vector<Trial> expand_trials(const ExperimentConfig& config) {
           if (!samples.empty())
             for (std::size_t a = 0; a < sweep.random.size(); ++a) params[sweep.random[a].key] = samples[r][a];
           if (!sweep.seeds.empty()) params["training.seed"] = sweep.seeds[s];
+          reset_inactive(params);
           std::string key = trial_key(config.name, params);
-          // Identical parameter sets (a choice drawn twice) are one trial.
+          // Identical trials (differing only in inactive parameters, or a choice drawn twice) are one.
           if (!keys.insert(key).second) continue;
-          std::string name = trial_name(params, swept);
-          trials.push_back({std::move(key), std::move(name), std::move(params), swept});
+          std::vector<std::string> active_swept;
+          for (const std::string& swept_key : swept)
+            if (detail::is_active(*detail::find_key_spec(swept_key), params)) active_swept.push_back(swept_key);
+          std::string name = trial_name(params, active_swept);
+          trials.push_back({std::move(key), std::move(name), std::move(params), std::move(active_swept)});
         }
       }
     }
@@ -142,11 +153,28 @@ std::vector<Trial> expand_trials(const ExperimentConfig& config) {
 }
 
 std::string trial_key(const std::string& experiment_name, const ResolvedParams& params) {
-  // A hash of the canonical text; std::map iterates the keys sorted.
-  std::string canonical = "losslab-trial-v1\nexperiment=" + escaped(experiment_name) + "\n";
-  for (const auto& [key, value] : params) canonical += key + "=" + escaped(format_value(value)) + "\n";
+  return detail::trial_key(experiment_name, params, detail::key_specs(), detail::key_baselines());
+}
+
+namespace detail {
+
+std::string trial_key(const std::string& experiment_name, const ResolvedParams& params,
+                      const std::vector<KeySpec>& specs, const KeyBaselines& baselines) {
+  // A hash of the canonical text: the active parameters whose value is not their baseline, sorted
+  // (std::map iterates its keys so). A key that a new version adds with a default that keeps the
+  // old behaviour leaves every key as it was; a trial whose value differs gets a new key.
+  std::string canonical = "losslab-trial-v2\nexperiment=" + escaped(experiment_name) + "\n";
+  for (const auto& [key, value] : params) {
+    const auto spec = std::find_if(specs.begin(), specs.end(), [&](const KeySpec& s) { return s.key == key; });
+    if (spec != specs.end() && !is_active(*spec, params)) continue;
+    const std::string text = format_value(value);
+    if (const auto baseline = baselines.find(key); baseline != baselines.end() && baseline->second == text) continue;
+    canonical += key + "=" + escaped(text) + "\n";
+  }
   return stable_hash_hex(canonical);
 }
+
+}  // namespace detail
 
 std::string trial_name(const ResolvedParams& params, const std::vector<std::string>& swept) {
   std::string name = get_string(params, "loss.kind") + "/" + get_string(params, "optimizer.kind");

@@ -3,6 +3,9 @@
 #include <bit>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "params_json.hpp"
 
 namespace losslab::runner::messages {
 namespace {
@@ -23,30 +26,6 @@ std::vector<float> floats_of(const json& value) {
   std::vector<float> floats(bytes.size() / sizeof(float));
   std::memcpy(floats.data(), bytes.data(), bytes.size());
   return floats;
-}
-
-json params_to_json(const ResolvedParams& params) {
-  json object = json::object();
-  for (const auto& [key, value] : params)
-    object[key] = std::visit([](const auto& v) { return json(v); }, value);
-  return object;
-}
-
-// The JSON type keeps the variant's alternative: CBOR tells integers from floats.
-ResolvedParams params_from_json(const json& object) {
-  ResolvedParams params;
-  for (const auto& [key, value] : object.items()) {
-    switch (value.type()) {
-      case json::value_t::boolean: params[key] = value.get<bool>(); break;
-      case json::value_t::number_integer:
-      case json::value_t::number_unsigned: params[key] = value.get<std::int64_t>(); break;
-      case json::value_t::number_float: params[key] = value.get<double>(); break;
-      case json::value_t::string: params[key] = value.get<std::string>(); break;
-      case json::value_t::array: params[key] = value.get<std::vector<std::string>>(); break;
-      default: throw MessageError("parameter " + key + " has an unexpected type " + value.type_name());
-    }
-  }
-  return params;
 }
 
 TrainStatus parse_train_status(const std::string& text) {
@@ -115,18 +94,20 @@ auto decoded(const Bytes& bytes, const char* what, Decode&& decode) -> decltype(
     return decode(json::from_cbor(bytes));
   } catch (const json::exception& error) {
     throw MessageError(std::string("malformed ") + what + " message: " + error.what());
+  } catch (const std::invalid_argument& error) {  // parameters of no parameter type
+    throw MessageError(std::string("malformed ") + what + " message: " + error.what());
   }
 }
 
 }  // namespace
 
 Bytes encode(const LoadRequest& message) {
-  return to_bytes({{"params", params_to_json(message.params)}, {"heartbeat_seconds", message.heartbeat_seconds}});
+  return to_bytes({{"params", detail::params_to_json(message.params)}, {"heartbeat_seconds", message.heartbeat_seconds}});
 }
 
 LoadRequest decode_load_request(const Bytes& bytes) {
   return decoded(bytes, "load request", [](const json& j) {
-    return LoadRequest{params_from_json(j.at("params")), j.at("heartbeat_seconds").get<double>()};
+    return LoadRequest{detail::params_from_json(j.at("params")), j.at("heartbeat_seconds").get<double>()};
   });
 }
 
@@ -158,7 +139,7 @@ WorkerReady decode_worker_ready(const Bytes& bytes) {
 
 Bytes encode(const WorkOrder& message) {
   json trials = json::array();
-  for (const auto& params : message.trials) trials.push_back(params_to_json(params));
+  for (const auto& params : message.trials) trials.push_back(detail::params_to_json(params));
   std::vector<bool> wanted(message.wanted.begin(), message.wanted.end());
   return to_bytes({{"group_id", message.group_id},
                    {"trials", std::move(trials)},
@@ -170,7 +151,7 @@ WorkOrder decode_work_order(const Bytes& bytes) {
   return decoded(bytes, "work order", [](const json& j) {
     WorkOrder message;
     message.group_id = j.at("group_id").get<std::uint64_t>();
-    for (const auto& params : j.at("trials")) message.trials.push_back(params_from_json(params));
+    for (const auto& params : j.at("trials")) message.trials.push_back(detail::params_from_json(params));
     for (const bool wanted : j.at("wanted").get<std::vector<bool>>()) message.wanted.push_back(wanted ? 1 : 0);
     message.prune = j.at("prune").get<bool>();
     if (message.wanted.size() != message.trials.size())

@@ -628,12 +628,13 @@ std::string escape_cell(const std::string& text) {
 // The README's key table, between its config-keys markers.
 std::string render_key_table() {
   std::ostringstream out;
-  out << "\n| key | short name | type | default | allowed | sweep | description |\n"
-      << "|---|---|---|---|---|---|---|\n";
+  out << "\n| key | short name | type | default | allowed | sweep | active when | description |\n"
+      << "|---|---|---|---|---|---|---|---|\n";
   for (const KeyDoc& doc : config_key_docs()) {
     out << "| `" << doc.key << "` | " << doc.short_name << " | " << escape_cell(doc.type) << " | "
         << escape_cell(doc.default_value) << " | " << escape_cell(doc.allowed) << " | "
-        << (doc.sweepable ? "yes" : "no") << " | " << escape_cell(doc.description) << " |\n";
+        << (doc.sweepable ? "yes" : "no") << " | " << (doc.active_when.empty() ? "always" : escape_cell(doc.active_when))
+        << " | " << escape_cell(doc.description) << " |\n";
   }
   return out.str();
 }

@@ -213,7 +213,7 @@ TEST_F(StoreTest, CreatesEveryPublicTableAndColumn) {
     while (info.executeStep()) actual.push_back(info.getColumn(0).getString());
     EXPECT_EQ(actual, columns) << table;
   }
-  EXPECT_EQ(query_int(db, "PRAGMA user_version"), 1);
+  EXPECT_EQ(query_int(db, "PRAGMA user_version"), 2);
   EXPECT_EQ(query_text(db, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(query_int(db, "PRAGMA foreign_keys"), 1);
   EXPECT_EQ(query_int(db, "PRAGMA synchronous"), 1);  // NORMAL
@@ -239,7 +239,7 @@ TEST_F(StoreTest, ReopeningKeepsTheData) {
   ResultsStore store(path_);
   EXPECT_EQ(store.ensure_experiment({"sweep", "a: 1\n", "sweep.yaml"}), id);
   EXPECT_EQ(store.trial_statuses(id).size(), 1u);
-  EXPECT_EQ(query_int(store.database(), "PRAGMA user_version"), 1);
+  EXPECT_EQ(query_int(store.database(), "PRAGMA user_version"), 2);
 }
 
 TEST(TrialStatusTest, NamesRoundTrip) {
@@ -575,9 +575,9 @@ TEST(StoreErrorTest, DatabaseFromANewerLosslab) {
   const std::string path = dir.file("newer.db");
   {
     SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    db.exec("PRAGMA user_version = 2");
+    db.exec("PRAGMA user_version = 3");
   }
-  expect_store_error(path, {path, "schema version 2", "newer"});
+  expect_store_error(path, {path, "schema version 3", "newer"});
 }
 
 // ---------------------------------------------------------------------------------------------

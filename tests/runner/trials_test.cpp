@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 
+#include "config_internal.hpp"
 #include "losslab/runner/config.hpp"
 #include "losslab/runner/trials.hpp"
 
@@ -209,10 +210,11 @@ TEST(TrialKey, IsSixteenHexDigitsAndPinned) {
   ASSERT_EQ(trials.size(), 1u);
   EXPECT_EQ(trials[0].key.size(), 16u);
   EXPECT_EQ(trials[0].key.find_first_not_of("0123456789abcdef"), std::string::npos);
-  // FNV-1a 64 of "losslab-trial-v1\nexperiment=sweep\n" + "key=format_value(value)\n" per parameter in
-  // key order (checked against a separate Python implementation). The canonical form is part of the
-  // database format: a change here re-runs every finished trial.
-  EXPECT_EQ(trials[0].key, "9fa80b71c99a99f1");
+  // FNV-1a 64 of "losslab-trial-v2\nexperiment=sweep\n" + "key=format_value(value)\n" for each active
+  // parameter off its baseline, in key order: here "dataset.kind=synthetic\ndataset.test=0.2\n" (the
+  // test split synthetic data gets by default); computed by a separate Python implementation. The
+  // canonical form is part of the database format: a change here re-runs every finished trial.
+  EXPECT_EQ(trials[0].key, "5212b86c2fa1b98a");
 }
 
 TEST(TrialKey, DoesNotDependOnTheOrderKeysAreWritten) {
@@ -248,6 +250,101 @@ TEST(TrialKey, DependsOnTheExperimentName) {
   EXPECT_EQ(trial_key("a", params), trial_key("a", params));
 }
 
+// ---------------------------------------------------------------- conditional parameters
+
+TEST(ConditionalParameters, AnInactiveParameterDoesNotMakeAnotherTrial) {
+  // The grid: 2 x 2 combinations, of which the two plain-sgd ones are the same trial.
+  const auto trials = expand(kSynthetic + "sweep:\n  grid:\n    optimizer.kind: [sgd, momentum]\n"
+                                          "    optimizer.momentum: [0.5, 0.9]\n");
+  EXPECT_EQ(names_of(trials), (std::vector<std::string>{"softmax/sgd/seed=0", "softmax/momentum/momentum=0.5/seed=0",
+                                                        "softmax/momentum/momentum=0.9/seed=0"}));
+  // The merged trial is resolved with the default, whichever value the grid gave first.
+  EXPECT_EQ(get_number(trials[0].params, "optimizer.momentum"), 0.9);
+  EXPECT_EQ(trials[0].swept, (std::vector<std::string>{"optimizer.kind"}));
+  EXPECT_EQ(trials[1].swept, (std::vector<std::string>{"optimizer.kind", "optimizer.momentum"}));
+  // ... and its key is that of plain sgd written without any momentum.
+  EXPECT_EQ(trials[0].key, expand(kSynthetic)[0].key);
+}
+
+TEST(ConditionalParameters, EachRuleOfTheTable) {
+  struct Case {
+    std::vector<std::string> choice;   // --set overrides that pick the kinds
+    std::string parameter;             // a parameter inactive for them: changing it keeps the key
+    std::vector<std::string> active;   // overrides under which the same change makes a new key
+  };
+  const std::vector<Case> cases{
+      {{}, "loss.margin=2", {"loss.kind=svm"}},
+      {{}, "loss.margin=2", {"loss.kind=squared_hinge"}},
+      {{"regularization.kind=none"}, "regularization.strength=0.5", {"regularization.kind=l1"}},
+      {{"regularization.kind=max_norm"}, "regularization.strength=0.5", {"regularization.kind=elastic_net"}},
+      {{}, "regularization.beta=2", {"regularization.kind=elastic_net"}},
+      {{}, "regularization.max_norm=2", {"regularization.kind=max_norm"}},
+      {{"regularization.kind=none"}, "regularization.regularize_bias=true", {"regularization.kind=l2"}},
+      {{"optimizer.kind=gd"}, "optimizer.batch_size=50", {"optimizer.kind=sgd"}},
+      {{}, "optimizer.momentum=0.5", {"optimizer.kind=nesterov"}},
+      {{"optimizer.kind=adam"}, "optimizer.decay_rate=0.5", {"optimizer.kind=rmsprop"}},
+      {{"optimizer.kind=rmsprop"}, "optimizer.beta1=0.5", {"optimizer.kind=adam"}},
+      {{"optimizer.kind=rmsprop"}, "optimizer.beta2=0.5", {"optimizer.kind=adam"}},
+      {{}, "optimizer.epsilon=0.5", {"optimizer.kind=adagrad"}},
+      {{"optimizer.kind=random_local_search"}, "optimizer.search_scale=0.5", {"optimizer.kind=random_search"}},
+      {{"optimizer.schedule.kind=exponential"}, "optimizer.schedule.gamma=0.25", {"optimizer.schedule.kind=step"}},
+      {{}, "optimizer.schedule.step_epochs=2", {"optimizer.schedule.kind=step"}},
+      {{"optimizer.schedule.kind=step"}, "optimizer.schedule.decay=0.5", {"optimizer.schedule.kind=inverse_time"}},
+      {{}, "training.eval_train_limit=5", {"training.epoch_train_accuracy=sample"}},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> changed = c.choice;
+    changed.push_back(c.parameter);
+    EXPECT_EQ(expand(kSynthetic, c.choice)[0].key, expand(kSynthetic, changed)[0].key) << c.parameter;
+    std::vector<std::string> active = c.active, active_changed = c.active;
+    active_changed.push_back(c.parameter);
+    EXPECT_NE(expand(kSynthetic, active)[0].key, expand(kSynthetic, active_changed)[0].key) << c.parameter;
+  }
+}
+
+// ---------------------------------------------------------------- keys across versions
+
+TEST(TrialKey, ANewParameterWithABehaviourPreservingDefaultKeepsEveryKey) {
+  const ResolvedParams params = parse(kSynthetic).base;
+  std::vector<detail::KeySpec> specs = detail::key_specs();
+  detail::KeyBaselines baselines = detail::key_baselines();
+  specs.push_back({.key = "optimizer.lookahead", .short_name = "lookahead", .default_value = 0.0});
+  baselines["optimizer.lookahead"] = "0";
+  ResolvedParams with_new = params;
+  with_new["optimizer.lookahead"] = 0.0;
+  EXPECT_EQ(detail::trial_key("a", with_new, specs, baselines), trial_key("a", params));
+  with_new["optimizer.lookahead"] = 0.5;  // a trial that uses the new parameter is another trial
+  EXPECT_NE(detail::trial_key("a", with_new, specs, baselines), trial_key("a", params));
+}
+
+TEST(TrialKey, ChangingADefaultGivesTheTrialsThatTakeItNewKeys) {
+  // A new version whose default learning rate is 0.05: the trials that take the default train
+  // differently, so their keys change; a trial that wrote 0.01 keeps its key.
+  std::vector<detail::KeySpec> specs = detail::key_specs();
+  for (detail::KeySpec& spec : specs)
+    if (spec.key == "optimizer.learning_rate") spec.default_value = 0.05;
+  const auto with = [&](const std::string& yaml) {
+    ResolvedParams params = parse(yaml).base;
+    return std::pair(params, trial_key("a", params));
+  };
+  const auto [defaulted, old_key] = with(kSynthetic);
+  ResolvedParams new_default = defaulted;
+  new_default["optimizer.learning_rate"] = 0.05;  // what the new version resolves the same file to
+  EXPECT_NE(detail::trial_key("a", new_default, specs, detail::key_baselines()), old_key);
+  const auto [written, written_key] = with(kSynthetic + "optimizer: {learning_rate: 0.01}\n");
+  EXPECT_EQ(detail::trial_key("a", written, specs, detail::key_baselines()), written_key);
+  EXPECT_EQ(written_key, old_key);
+}
+
+TEST(TrialKey, EveryParameterHasABaseline) {
+  for (const detail::KeySpec& spec : detail::key_specs()) {
+    if (spec.param) {
+      EXPECT_TRUE(detail::key_baselines().count(spec.key)) << spec.key << " has no key baseline";
+    }
+  }
+  for (const auto& [key, text] : detail::key_baselines()) EXPECT_NE(detail::find_key_spec(key), nullptr) << key;
+}
+
 // ---------------------------------------------------------------- overrides
 
 TEST(Overrides, ScalarOverrideChangesTheTrial) {
@@ -269,10 +366,11 @@ TEST(Overrides, GridAxisFromTheCommandLine) {
 }
 
 TEST(Overrides, ZipAndRandomAxesFromTheCommandLine) {
+  // The margin is a hinge loss's: softmax's trial leaves it out of its name.
   const auto zipped = expand(kSynthetic, {"sweep.zip.loss.kind=[svm, softmax]", "sweep.zip.loss.margin=[1, 2]"});
-  EXPECT_EQ(names_of(zipped), (std::vector<std::string>{"svm/sgd/margin=1/seed=0", "softmax/sgd/margin=2/seed=0"}));
-  const auto sampled =
-      expand(kSynthetic, {"sweep.random.trials=4", "sweep.random.space.optimizer.momentum={uniform: [0.1, 0.2]}"});
+  EXPECT_EQ(names_of(zipped), (std::vector<std::string>{"svm/sgd/margin=1/seed=0", "softmax/sgd/seed=0"}));
+  const auto sampled = expand(kSynthetic, {"optimizer.kind=momentum", "sweep.random.trials=4",
+                                           "sweep.random.space.optimizer.momentum={uniform: [0.1, 0.2]}"});
   EXPECT_EQ(sampled.size(), 4u);
 }
 

@@ -287,7 +287,7 @@ void add_weights_view(ReportDatabase& db, const ExperimentView& view, json& out)
   out["best"] = {{"id", best->id}, {"name", best->name}, {"metric", number(view.metric.of(*best))}};
   const std::string size = std::to_string(weights->rows) + " x " + std::to_string(weights->cols);
   try {
-    const auto params = params_from_json(best->params_json);
+    const auto params = runner::params_from_json_text(best->params_json);
     if (const auto shape = image_shape_of(runner::get_string(params, "dataset.kind"))) {
       out["templates"] = templates_json(make_class_templates(*weights, *shape));
     } else if (is_two_dimensional(*weights)) {
@@ -315,7 +315,7 @@ json experiment_json(ReportDatabase& db, ExperimentInfo info, const HtmlOptions&
               {"settings", ""}};
   if (!view.trials.empty()) {
     try {
-      out["dataset"] = describe_dataset(params_from_json(view.trials.front().params_json));
+      out["dataset"] = describe_dataset(runner::params_from_json_text(view.trials.front().params_json));
     } catch (const std::exception& error) {
       out["dataset"] = std::string("unknown (") + error.what() + ")";
     }

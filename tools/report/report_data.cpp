@@ -8,8 +8,8 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
-#include <nlohmann/json.hpp>
 
+#include "losslab/runner/store.hpp"
 #include "sqlite_uri.hpp"
 
 namespace losslab::report {
@@ -81,6 +81,10 @@ void ReportDatabase::open(const std::string& name, int flags) {
   // Opening is lazy: this first read is where a file SQLite cannot read fails.
   if (!db_->tableExists("trials") || !db_->tableExists("experiments"))
     throw ReportError(path_ + " is not a losslab results database (no trials/experiments tables)");
+  const int version = db_->execAndGet("PRAGMA user_version").getInt();
+  if (version > runner::kResultsSchemaVersion)
+    throw ReportError(path_ + ": its schema version " + std::to_string(version) + " is newer than this losslab's (" +
+                      std::to_string(runner::kResultsSchemaVersion) + "); use a newer losslab-report");
 }
 
 ReportDatabase::~ReportDatabase() = default;
@@ -182,19 +186,6 @@ std::optional<Weights> ReportDatabase::weights(std::int64_t trial_id) {
   w.values.resize(static_cast<std::size_t>(w.rows * w.cols));
   std::memcpy(w.values.data(), data.getBlob(), expected);
   return w;
-}
-
-runner::ResolvedParams params_from_json(const std::string& params_json) {
-  runner::ResolvedParams params;
-  const auto json = nlohmann::json::parse(params_json);
-  for (const auto& [key, value] : json.items()) {
-    if (value.is_boolean()) params[key] = value.get<bool>();
-    else if (value.is_number_integer()) params[key] = value.get<std::int64_t>();
-    else if (value.is_number()) params[key] = value.get<double>();
-    else if (value.is_string()) params[key] = value.get<std::string>();
-    else if (value.is_array()) params[key] = value.get<std::vector<std::string>>();
-  }
-  return params;
 }
 
 }  // namespace losslab::report

@@ -94,8 +94,5 @@ class ReportDatabase {
   std::unique_ptr<SQLite::Database> db_;
 };
 
-// The resolved parameters of a trial (params_json) with their config types, e.g. to reload the
-// trial's dataset.
-runner::ResolvedParams params_from_json(const std::string& params_json);
 
 }  // namespace losslab::report

@@ -96,6 +96,7 @@ struct KeyDoc {
   std::string allowed;        // allowed values or range, e.g. "> 0", "svm | squared_hinge | softmax"
   std::string description;
   bool sweepable = true;
+  std::string active_when;  // "optimizer.kind is momentum or nesterov"; "" when always active
 };
 const std::vector<KeyDoc>& config_key_docs();
 const KeyDoc* find_key_doc(const std::string& key);  // nullptr for an unknown key

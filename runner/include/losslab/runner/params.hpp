@@ -28,4 +28,10 @@ bool get_bool(const ResolvedParams& params, const std::string& key);
 const std::string& get_string(const ResolvedParams& params, const std::string& key);
 const std::vector<std::string>& get_string_list(const ResolvedParams& params, const std::string& key);
 
+// As trials.params_json stores them (params_json.cpp, the one conversion): a JSON object whose
+// value types keep the variant's alternative. Reading throws std::invalid_argument for text that
+// is not such an object.
+std::string params_to_json_text(const ResolvedParams& params);
+ResolvedParams params_from_json_text(const std::string& text);
+
 }  // namespace losslab::runner

@@ -11,10 +11,10 @@
 namespace losslab::runner {
 
 struct Trial {
-  std::string key;   // stable hash of (experiment name, canonical resolved params): 16 hex digits
+  std::string key;   // trial_key(): 16 hex digits
   std::string name;  // readable: "softmax/sgd/lr=1e-3/reg=1e-4/seed=0"
-  ResolvedParams params;             // fully resolved
-  std::vector<std::string> swept;    // the keys this sweep varies (in axis order)
+  ResolvedParams params;             // fully resolved; inactive parameters at their defaults
+  std::vector<std::string> swept;    // the keys this sweep varies that are active for it (in axis order)
 };
 
 // Every trial of the sweep, in a deterministic order (grid in axis order, last axis fastest;
@@ -22,7 +22,9 @@ struct Trial {
 // sweep.max_trials.
 std::vector<Trial> expand_trials(const ExperimentConfig& config);
 
-// The key of one resolved parameter set. Two param sets that differ in any value differ in key.
+// The key of one resolved parameter set: a hash of the experiment name and the parameters that
+// are active for the trial's choices and differ from their baseline (README, "Trial keys"). Two
+// param sets that differ in an active value differ in key; an inactive value changes nothing.
 std::string trial_key(const std::string& experiment_name, const ResolvedParams& params);
 
 // The readable trial name built from the swept keys (loss and optimizer kinds always first).

@@ -1,0 +1,167 @@
+// Databases written by an earlier losslab keep working: tests/fixtures/schema1.db is a real
+// database written by losslab 0.1.0 (schema version 1, before trial keys left out inactive
+// parameters) for tests/fixtures/schema1.yaml. Today's losslab-run migrates it in place and
+// resumes it without rerunning a finished trial; a migration that fails leaves it as it was; a
+// newer schema is refused by the runner and the report.
+#include <gtest/gtest.h>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace losslab {
+namespace {
+
+using test_support::kRun;
+using test_support::program_path;
+using test_support::run_program;
+using test_support::RunResult;
+using test_support::TempDir;
+
+const std::filesystem::path kFixtures = std::filesystem::path(LOSSLAB_SOURCE_DIR) / "tests" / "fixtures";
+
+// A copy of the fixture database and its config in a fresh directory.
+struct Copy {
+  TempDir dir;
+  std::string db = dir.file("schema1.db");
+  std::string config = dir.file("schema1.yaml");
+  Copy() {
+    std::filesystem::copy_file(kFixtures / "schema1.db", db);
+    std::filesystem::copy_file(kFixtures / "schema1.yaml", config);
+  }
+  RunResult run(const std::vector<std::string>& extra = {}) const {
+    std::vector<std::string> argv{kRun, config, "--db", db, "--no-progress"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_program(argv, dir.path().string());
+  }
+};
+
+std::vector<std::string> column(const std::string& db_path, const std::string& sql) {
+  SQLite::Database db(db_path, SQLite::OPEN_READONLY);
+  SQLite::Statement query(db, sql);
+  std::vector<std::string> values;
+  while (query.executeStep()) values.push_back(query.getColumn(0).getString());
+  return values;
+}
+
+std::string scalar(const std::string& db_path, const std::string& sql) { return column(db_path, sql).at(0); }
+
+// Every row of every results table, as text: what "the file as it was" means.
+std::vector<std::string> contents(const std::string& db_path) {
+  SQLite::Database db(db_path, SQLite::OPEN_READONLY);
+  std::vector<std::string> rows;
+  for (const char* table : {"experiments", "runs", "trials", "trial_params", "loss_history", "epoch_metrics",
+                            "trial_weights"}) {
+    SQLite::Statement query(db, std::string("SELECT * FROM ") + table + " ORDER BY 1, 2");
+    while (query.executeStep()) {
+      std::string row = table;
+      for (int i = 0; i < query.getColumnCount(); ++i)
+        row += "|" + std::to_string(query.getColumn(i).getType()) + ":" + query.getColumn(i).getString();
+      rows.push_back(row);
+    }
+  }
+  rows.push_back("user_version " + db.execAndGet("PRAGMA user_version").getString());
+  return rows;
+}
+
+TEST(SchemaMigration, TheFixtureIsASchemaOneDatabaseOfEightFinishedTrials) {
+  const std::string db = (kFixtures / "schema1.db").string();
+  EXPECT_EQ(scalar(db, "PRAGMA user_version"), "1");
+  EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM trials WHERE status = 'completed' AND attempts = 1"), "8");
+}
+
+TEST(SchemaMigration, VersionOneIsUpgradedAndResumedWithNothingRerun) {
+  Copy copy;
+  const auto history_before = column(copy.db, "SELECT trial_id || ':' || step || ':' || loss FROM loss_history");
+  const auto weights_before = column(copy.db, "SELECT trial_id || ':' || hex(data) FROM trial_weights");
+  const RunResult run = copy.run();
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  // Version 2 counts 6 trials in this sweep: sgd's two momentums are one trial.
+  EXPECT_NE(run.err.find("schema1: 6 trials, 0 to run, 6 already finished"), std::string::npos) << run.err;
+  EXPECT_EQ(scalar(copy.db, "PRAGMA user_version"), "2");
+  EXPECT_EQ(scalar(copy.db, "SELECT COUNT(*) FROM trials WHERE status = 'completed' AND attempts = 1"), "8");
+  EXPECT_EQ(scalar(copy.db, "SELECT COUNT(*) FROM runs"), "1");  // nothing ran: no run was begun
+  EXPECT_EQ(column(copy.db, "SELECT trial_id || ':' || step || ':' || loss FROM loss_history"), history_before);
+  EXPECT_EQ(column(copy.db, "SELECT trial_id || ':' || hex(data) FROM trial_weights"), weights_before);
+
+  // Each of the 6 trials today's expansion lists owns a recorded trial under its new key; of sgd's
+  // two trials per loss, the first (lowest id) took the key and the second kept its old one.
+  const RunResult dry = copy.run({"--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  std::set<std::string> expanded;
+  for (std::size_t at = 0; at < dry.out.size();) {
+    const std::size_t end = dry.out.find('\n', at);
+    const std::string line = dry.out.substr(at, end - at);
+    const bool listed = line.size() > 16 && line[16] == ' ' &&
+                        line.find_first_not_of("0123456789abcdef") == 16;  // "KEY  NAME ..."
+    if (listed) expanded.insert(line.substr(0, 16));
+    at = end + 1;
+  }
+  ASSERT_EQ(expanded.size(), 6u) << dry.out;
+  const auto keys = column(copy.db, "SELECT trial_key FROM trials ORDER BY id");
+  ASSERT_EQ(keys.size(), 8u);
+  for (const std::string& key : expanded)
+    EXPECT_EQ(std::count(keys.begin(), keys.end(), key), 1) << key << " is not recorded once";
+  EXPECT_EQ(keys[1], "686087ab9ae72beb");  // svm/sgd/momentum=0.9: its version 1 key
+  EXPECT_EQ(keys[5], "8562a0d018f76ef5");  // softmax/sgd/momentum=0.9
+  // Momentum is inactive under sgd: those trials have no momentum row any more.
+  EXPECT_EQ(scalar(copy.db, "SELECT COUNT(*) FROM trial_params p JOIN trials t ON t.id = p.trial_id "
+                            "WHERE p.name = 'momentum' AND t.name LIKE '%/sgd/%'"),
+            "0");
+  EXPECT_EQ(scalar(copy.db, "SELECT COUNT(*) FROM trial_params WHERE name = 'momentum'"), "4");
+  // An upgraded database is reported as before.
+  const RunResult report = run_program({program_path("losslab-report"), copy.db}, copy.dir.path().string());
+  EXPECT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_NE(report.out.find("trials: 8 (8 completed)"), std::string::npos) << report.out;
+}
+
+TEST(SchemaMigration, TheReportReadsAVersionOneDatabaseWithoutChangingIt) {
+  Copy copy;
+  const auto before = contents(copy.db);
+  const RunResult report = run_program({program_path("losslab-report"), copy.db}, copy.dir.path().string());
+  EXPECT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_NE(report.out.find("trials: 8 (8 completed)"), std::string::npos) << report.out;
+  EXPECT_EQ(contents(copy.db), before);
+}
+
+TEST(SchemaMigration, AFailedMigrationLeavesTheFileAsItWas) {
+  Copy copy;
+  {
+    SQLite::Database db(copy.db, SQLite::OPEN_READWRITE);
+    db.exec("UPDATE trials SET params_json = '{\"training.epochs\": [1, 2]}' WHERE id = 3");
+  }
+  const auto before = contents(copy.db);
+  const RunResult run = copy.run();
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_NE(run.err.find("migrating to schema version 2: trial 3 has unreadable params_json"), std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("the file was left as it was"), std::string::npos) << run.err;
+  EXPECT_EQ(contents(copy.db), before);
+}
+
+TEST(SchemaMigration, ANewerSchemaIsRefusedByTheRunnerAndTheReport) {
+  Copy copy;
+  {
+    SQLite::Database db(copy.db, SQLite::OPEN_READWRITE);
+    db.exec("PRAGMA user_version = 3");
+  }
+  const RunResult run = copy.run();
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_NE(run.err.find("its schema version 3 is newer than this losslab's (2); use a newer losslab"),
+            std::string::npos)
+      << run.err;
+  const RunResult report = run_program({program_path("losslab-report"), copy.db}, copy.dir.path().string());
+  EXPECT_EQ(report.exit_code, 1) << report.err;
+  EXPECT_NE(report.err.find("its schema version 3 is newer than this losslab's (2)"), std::string::npos) << report.err;
+  EXPECT_EQ(scalar(copy.db, "PRAGMA user_version"), "3");
+}
+
+}  // namespace
+}  // namespace losslab
