@@ -165,7 +165,8 @@ std::string trial_key(const std::string& experiment_name, const ResolvedParams& 
   // old behaviour leaves every key as it was; a trial whose value differs gets a new key.
   std::string canonical = "losslab-trial-v2\nexperiment=" + escaped(experiment_name) + "\n";
   for (const auto& [key, value] : params) {
-    const auto spec = std::find_if(specs.begin(), specs.end(), [&](const KeySpec& s) { return s.key == key; });
+    const std::string& name = key;  // clang 14 cannot capture a structured binding
+    const auto spec = std::find_if(specs.begin(), specs.end(), [&](const KeySpec& s) { return s.key == name; });
     if (spec != specs.end() && !is_active(*spec, params)) continue;
     const std::string text = format_value(value);
     if (const auto baseline = baselines.find(key); baseline != baselines.end() && baseline->second == text) continue;
