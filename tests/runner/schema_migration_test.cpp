@@ -36,6 +36,12 @@ struct Copy {
     std::filesystem::copy_file(kFixtures / "schema1.db", db);
     std::filesystem::copy_file(kFixtures / "schema1.yaml", config);
   }
+  // Changes the copy as another program would, before losslab opens it.
+  void exec(const std::string& sql) const {
+    SQLite::Database database(db, SQLite::OPEN_READWRITE);
+    database.exec(sql);
+  }
+  RunResult report() const { return run_program({program_path("losslab-report"), db}, dir.path().string()); }
   RunResult run(const std::vector<std::string>& extra = {}) const {
     std::vector<std::string> argv{kRun, config, "--db", db, "--no-progress"};
     argv.insert(argv.end(), extra.begin(), extra.end());
@@ -117,7 +123,7 @@ TEST(SchemaMigration, VersionOneIsUpgradedAndResumedWithNothingRerun) {
             "0");
   EXPECT_EQ(scalar(copy.db, "SELECT COUNT(*) FROM trial_params WHERE name = 'momentum'"), "4");
   // An upgraded database is reported as before.
-  const RunResult report = run_program({program_path("losslab-report"), copy.db}, copy.dir.path().string());
+  const RunResult report = copy.report();
   EXPECT_EQ(report.exit_code, 0) << report.err;
   EXPECT_NE(report.out.find("trials: 8 (8 completed)"), std::string::npos) << report.out;
 }
@@ -125,7 +131,7 @@ TEST(SchemaMigration, VersionOneIsUpgradedAndResumedWithNothingRerun) {
 TEST(SchemaMigration, TheReportReadsAVersionOneDatabaseWithoutChangingIt) {
   Copy copy;
   const auto before = contents(copy.db);
-  const RunResult report = run_program({program_path("losslab-report"), copy.db}, copy.dir.path().string());
+  const RunResult report = copy.report();
   EXPECT_EQ(report.exit_code, 0) << report.err;
   EXPECT_NE(report.out.find("trials: 8 (8 completed)"), std::string::npos) << report.out;
   EXPECT_EQ(contents(copy.db), before);
@@ -133,10 +139,7 @@ TEST(SchemaMigration, TheReportReadsAVersionOneDatabaseWithoutChangingIt) {
 
 TEST(SchemaMigration, AFailedMigrationLeavesTheFileAsItWas) {
   Copy copy;
-  {
-    SQLite::Database db(copy.db, SQLite::OPEN_READWRITE);
-    db.exec("UPDATE trials SET params_json = '{\"training.epochs\": [1, 2]}' WHERE id = 3");
-  }
+  copy.exec("UPDATE trials SET params_json = '{\"training.epochs\": [1, 2]}' WHERE id = 3");
   const auto before = contents(copy.db);
   const RunResult run = copy.run();
   EXPECT_EQ(run.exit_code, 3) << run.err;
@@ -148,16 +151,13 @@ TEST(SchemaMigration, AFailedMigrationLeavesTheFileAsItWas) {
 
 TEST(SchemaMigration, ANewerSchemaIsRefusedByTheRunnerAndTheReport) {
   Copy copy;
-  {
-    SQLite::Database db(copy.db, SQLite::OPEN_READWRITE);
-    db.exec("PRAGMA user_version = 3");
-  }
+  copy.exec("PRAGMA user_version = 3");
   const RunResult run = copy.run();
   EXPECT_EQ(run.exit_code, 3) << run.err;
   EXPECT_NE(run.err.find("its schema version 3 is newer than this losslab's (2); use a newer losslab"),
             std::string::npos)
       << run.err;
-  const RunResult report = run_program({program_path("losslab-report"), copy.db}, copy.dir.path().string());
+  const RunResult report = copy.report();
   EXPECT_EQ(report.exit_code, 1) << report.err;
   EXPECT_NE(report.err.find("its schema version 3 is newer than this losslab's (2)"), std::string::npos) << report.err;
   EXPECT_EQ(scalar(copy.db, "PRAGMA user_version"), "3");
