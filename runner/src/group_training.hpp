@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "losslab/runner/store.hpp"
+#include "losslab/runner/results/store.hpp"
 #include "losslab/trainer.hpp"
 
 namespace losslab::runner {

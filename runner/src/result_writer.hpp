@@ -12,7 +12,7 @@
 #include <string>
 #include <thread>
 
-#include "losslab/runner/store.hpp"
+#include "losslab/runner/results/store.hpp"
 
 namespace losslab::runner {
 

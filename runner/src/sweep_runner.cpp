@@ -14,11 +14,11 @@
 #include "config_internal.hpp"
 #include "group_executor.hpp"
 #include "interrupt.hpp"
+#include "sweep_summary.hpp"
 #include "losslab/runner/build_info.hpp"
 #include "losslab/runner/git_commit.hpp"
 #include "losslab/runner/config.hpp"
 #include "losslab/runner/dataset_source.hpp"
-#include "losslab/runner/summary.hpp"
 #include "losslab/runner/trials.hpp"
 #include "thread_executor.hpp"
 
@@ -118,13 +118,6 @@ int exit_code_for_signal(int signal_number) {
   return signal_number == SIGTERM ? kExitTerminated : kExitInterrupted;
 }
 
-void print_summary(std::ostream& out, ResultsStore& store, std::int64_t experiment_id, const std::string& name) {
-  const auto counts = status_counts(store, experiment_id);
-  out << "experiment " << name << " (" << store.path() << "):";
-  for (const auto& [status, count] : counts) out << ' ' << status << ' ' << count;
-  out << "\ntop " << kSummaryRows << " trials by validation accuracy:\n";
-  print_trial_table(out, top_trials(store, experiment_id, kSummaryRows));
-}
 
 }  // namespace
 
@@ -172,7 +165,7 @@ int run_sweep_with(const RunOptions& options, std::ostream& out, GroupExecutor& 
     spdlog::info("{}: {} trials, {} to run, {} already finished{}", config.name, trials.size(), to_run,
                  trials.size() - to_run, options.force ? " (--force: rerunning all)" : "");
     if (to_run == 0) {
-      print_summary(out, store, experiment_id, config.name);
+      print_sweep_summary(out, store, experiment_id, config.name, kSummaryRows);
       return kExitOk;
     }
 
@@ -229,7 +222,7 @@ int run_sweep_with(const RunOptions& options, std::ostream& out, GroupExecutor& 
     }
     const int signal_number = InterruptGuard::received();
     store.finish_run(run_id, signal_number ? "interrupted" : "completed");
-    print_summary(out, store, experiment_id, config.name);
+    print_sweep_summary(out, store, experiment_id, config.name, kSummaryRows);
     if (signal_number) {
       spdlog::warn("stopped by signal {}: finished trials are recorded; rerun the same command to resume",
                    signal_number);

@@ -116,7 +116,7 @@ class HtmlReport : public ::testing::Test {
   }
 
   static std::string report(const HtmlOptions& options) {
-    ReportDatabase db(db_);
+    ResultsReader db(db_);
     std::ostringstream out;
     write_html_report(db, options, out);
     return out.str();

@@ -26,6 +26,7 @@ class ReportCli : public ::testing::Test {
       const std::string config = dir_->write(std::string(name) + ".yaml", small_config(name, 2, grid));
       const auto run = test_support::run_program({kRun, config, "--db", db_, "--jobs", "2"}, dir_->path().string());
       ASSERT_EQ(run.exit_code, 0) << run.err;
+      run_output_[name] = run.out;
     }
   }
   static void TearDownTestSuite() {
@@ -65,7 +66,8 @@ class ReportCli : public ::testing::Test {
   static std::vector<std::string> ranked_names(const std::string& experiment, const std::string& order, int limit) {
     return strings("SELECT name FROM trials WHERE experiment_id = " + std::to_string(experiment_id(experiment)) +
                    " AND status IN ('completed', 'pruned') AND " + order.substr(0, order.find(' ')) +
-                   " IS NOT NULL ORDER BY " + order + ", train_accuracy DESC, id LIMIT " + std::to_string(limit));
+                   " IS NOT NULL ORDER BY " + order + ", train_accuracy DESC, final_loss IS NULL, final_loss, id LIMIT " +
+                   std::to_string(limit));
   }
   static std::set<std::int64_t> exported_ids(const RunResult& run) {
     std::set<std::int64_t> values;
@@ -75,6 +77,7 @@ class ReportCli : public ::testing::Test {
 
   static TempDir* dir_;
   static std::string db_;
+  static inline std::map<std::string, std::string> run_output_;  // losslab-run's stdout per experiment
   TempDir scratch_;
 };
 
@@ -143,6 +146,28 @@ TEST_F(ReportCli, TopTrialsComeInTheOrderOfADirectQuery) {
     position = found;
   }
   EXPECT_NE(text.out.find("top 3 of 8 ranked trials by val_accuracy (highest first)"), std::string::npos) << text.out;
+}
+
+// One definition of "best": losslab-run's own summary at the end of the sweep ranks the same trials
+// in the same order as losslab-report and the direct query (diverged trials are in this
+// experiment, and the old runner summary ranked them by their last accuracy).
+TEST_F(ReportCli, RunnersEndOfSweepSummaryRanksLikeTheReport) {
+  const std::string& out = run_output_.at("sweep");
+  const std::size_t table = out.find("top 5 trials by val_accuracy:");
+  ASSERT_NE(table, std::string::npos) << out;
+  std::istringstream lines(out.substr(table));
+  std::string line;
+  std::getline(lines, line);  // the title
+  std::getline(lines, line);  // the header
+  std::vector<std::string> listed;
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::string rank, name, status;
+    if (!(fields >> rank >> name >> status) || rank != std::to_string(listed.size() + 1)) break;
+    EXPECT_TRUE(status == "completed" || status == "pruned") << line;
+    listed.push_back(name);
+  }
+  EXPECT_EQ(listed, ranked_names("sweep", "val_accuracy DESC", 5)) << out;
 }
 
 TEST_F(ReportCli, BestTrialOfEachLossAndOptimizerMatchesAWindowQuery) {

@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <string>
 
-#include "losslab/runner/file_system.hpp"
+#include "losslab/runner/results/file_system.hpp"
 #include "support/fashion_config.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"

@@ -18,7 +18,7 @@
 #include <sstream>
 #include <thread>
 
-#include "losslab/runner/store.hpp"
+#include "losslab/runner/results/store.hpp"
 #include "support/temp_dir.hpp"
 
 namespace losslab::runner {

@@ -17,7 +17,7 @@
 
 #include "losslab/runner/command_line.hpp"
 #include "losslab/runner/guarded_main.hpp"
-#include "losslab/runner/store.hpp"
+#include "losslab/runner/results/store.hpp"
 #include "median_pruner.hpp"
 #include "progress.hpp"
 #include "result_writer.hpp"

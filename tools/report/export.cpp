@@ -62,7 +62,7 @@ Table export_table(const std::vector<ExperimentTrials>& groups) {
   return table;
 }
 
-void write_export(ReportDatabase& db, const ExportOptions& options, std::ostream& out) {
+void write_export(ResultsReader& db, const ExportOptions& options, std::ostream& out) {
   write_table(export_table(load_trials(db, options.experiment, options.where)), options.format, out);
 }
 

@@ -24,6 +24,6 @@ struct ExportOptions {
 // Values keep their types: numbers stay numbers, booleans are 0/1, missing results are NULL.
 Table export_table(const std::vector<ExperimentTrials>& groups);
 
-void write_export(ReportDatabase& db, const ExportOptions& options, std::ostream& out);
+void write_export(ResultsReader& db, const ExportOptions& options, std::ostream& out);
 
 }  // namespace losslab::report

@@ -41,12 +41,12 @@ json param_json(const ParamValue& value) {
   return runner::format_value(value);
 }
 
-// What trials are ranked by: validation accuracy, or training accuracy in an experiment without a
-// validation split (the lecture's toy data).
+// What trials are ranked by (runner::default_sort_key): validation accuracy, or training accuracy
+// in an experiment without a validation split (the lecture's toy data).
 struct Metric {
-  bool validation = true;
-  double of(const TrialRecord& trial) const { return validation ? trial.val_accuracy : trial.train_accuracy; }
-  const char* name() const { return validation ? "val_accuracy" : "train_accuracy"; }
+  SortKey key;
+  double of(const TrialRecord& trial) const { return runner::rank_metrics().at(key.metric).read(trial); }
+  const char* name() const { return key.metric.c_str(); }
 };
 
 // One experiment's trials, ranked once for every part of the page.
@@ -54,21 +54,13 @@ struct ExperimentView {
   ExperimentInfo info;
   std::vector<TrialRecord> trials;
   Metric metric;
-  std::vector<const TrialRecord*> ranking;  // trials with a finite metric, best first
+  std::vector<const TrialRecord*> ranking;  // rank_trials: the ranked trials, best first
   std::vector<std::string> swept;           // short names, alphabetical
 
-  ExperimentView(ReportDatabase& db, ExperimentInfo experiment) : info(std::move(experiment)) {
+  ExperimentView(ResultsReader& db, ExperimentInfo experiment) : info(std::move(experiment)) {
     trials = db.trials(info.id);
-    metric.validation = std::any_of(trials.begin(), trials.end(),
-                                    [](const TrialRecord& t) { return std::isfinite(t.val_accuracy); });
-    for (const auto& trial : trials)
-      if (std::isfinite(metric.of(trial))) ranking.push_back(&trial);
-    std::stable_sort(ranking.begin(), ranking.end(), [&](const TrialRecord* a, const TrialRecord* b) {
-      if (metric.of(*a) != metric.of(*b)) return metric.of(*a) > metric.of(*b);
-      const double loss_a = std::isfinite(a->final_loss) ? a->final_loss : INFINITY;
-      const double loss_b = std::isfinite(b->final_loss) ? b->final_loss : INFINITY;
-      return loss_a < loss_b;
-    });
+    metric.key = runner::default_sort_key(trials);
+    ranking = rank_trials(trials, metric.key);
     std::set<std::string> names;
     for (const auto& trial : trials) names.insert(trial.swept.begin(), trial.swept.end());
     swept.assign(names.begin(), names.end());
@@ -143,7 +135,7 @@ json trials_json(const ExperimentView& view) {
   return rows;
 }
 
-json loss_curves_json(ReportDatabase& db, const ExperimentView& view, const HtmlOptions& options) {
+json loss_curves_json(ResultsReader& db, const ExperimentView& view, const HtmlOptions& options) {
   json curves = json::array();
   for (const TrialRecord* trial : view.ranking) {
     if (static_cast<int>(curves.size()) >= options.top) break;
@@ -268,7 +260,7 @@ json regions_json(const DecisionRegions& regions) {
 
 // The best trial that kept its weights, drawn as class templates (image data) or decision regions
 // (2-D data); otherwise a note saying why there is no picture.
-void add_weights_view(ReportDatabase& db, const ExperimentView& view, json& out) {
+void add_weights_view(ResultsReader& db, const ExperimentView& view, json& out) {
   out["best"] = nullptr;
   out["templates"] = nullptr;
   out["decision_regions"] = nullptr;
@@ -302,7 +294,7 @@ void add_weights_view(ReportDatabase& db, const ExperimentView& view, json& out)
   }
 }
 
-json experiment_json(ReportDatabase& db, ExperimentInfo info, const HtmlOptions& options) {
+json experiment_json(ResultsReader& db, ExperimentInfo info, const HtmlOptions& options) {
   const ExperimentView view(db, std::move(info));
   json out = {{"id", view.info.id},
               {"name", view.info.name},
@@ -351,7 +343,7 @@ std::vector<std::pair<double, double>> downsample_curve(const std::vector<std::p
   return points;
 }
 
-json build_report_data(ReportDatabase& db, const std::vector<ExperimentInfo>& experiments,
+json build_report_data(ResultsReader& db, const std::vector<ExperimentInfo>& experiments,
                        const HtmlOptions& options) {
   json list = json::array();
   for (const auto& experiment : experiments) list.push_back(experiment_json(db, experiment, options));

@@ -21,7 +21,7 @@ std::vector<std::pair<double, double>> downsample_curve(const std::vector<std::p
                                                         std::size_t max_points);
 
 // {"generated_from": ..., "experiments": [...]} for the given experiments.
-nlohmann::json build_report_data(ReportDatabase& db, const std::vector<ExperimentInfo>& experiments,
+nlohmann::json build_report_data(ResultsReader& db, const std::vector<ExperimentInfo>& experiments,
                                  const HtmlOptions& options);
 
 // JSON text that can sit inside <script type="application/json">: every '<' is written as \u003c, so

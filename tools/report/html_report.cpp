@@ -52,7 +52,7 @@ void fill_page(std::string_view page, const std::vector<std::pair<std::string_vi
 
 }  // namespace
 
-void write_html_report(ReportDatabase& db, const HtmlOptions& options, std::ostream& out) {
+void write_html_report(ResultsReader& db, const HtmlOptions& options, std::ostream& out) {
   if (options.top < 1) throw UsageError("--top must be at least 1, got " + std::to_string(options.top));
   const auto experiments = select_experiments(db, options.experiment);
   const std::string data = json_for_script(build_report_data(db, experiments, options));

@@ -18,6 +18,6 @@ struct HtmlOptions {
 // Writes the report: loss curves of the top trials, validation accuracy over learning rate x
 // regularization strength, a marginal plot per swept parameter, a sortable trial table, the best
 // trial's weights as class templates (image datasets) or its decision regions (2-D datasets).
-void write_html_report(ReportDatabase& db, const HtmlOptions& options, std::ostream& out);
+void write_html_report(ResultsReader& db, const HtmlOptions& options, std::ostream& out);
 
 }  // namespace losslab::report

@@ -50,7 +50,7 @@ std::optional<std::string> optional_text(const std::string& text) {
 
 OutputFormat format_of(const std::string& name) { return parse_output_format(name).value(); }
 
-int run_html(ReportDatabase& db, const HtmlOptions& options, const std::string& output) {
+int run_html(ResultsReader& db, const HtmlOptions& options, const std::string& output) {
   select_experiments(db, options.experiment);  // an unknown experiment is an argument error, found first
   if (output == "-") {
     write_html_report(db, options, std::cout);
@@ -140,7 +140,7 @@ static int run(int argc, char** argv) {
                               : app.got_subcommand(export_command) ? export_db
                               : app.got_subcommand(html)           ? html_db
                                                                    : db_path;
-    ReportDatabase db(path);
+    ResultsReader db(path);
     if (!db.note().empty()) std::cerr << "losslab-report: note: " << db.note() << "\n";
     if (app.got_subcommand(query)) {
       write_query(db, sql, format_of(query_format), std::cout);

@@ -122,7 +122,7 @@ Cell column_cell(sqlite3_stmt* statement, int column) {
 
 }  // namespace
 
-Table run_query(ReportDatabase& db, const std::string& sql) {
+Table run_query(ResultsReader& db, const std::string& sql) {
   sqlite3* handle = db.database().getHandle();
   Refusal refusal;
   AuthorizerScope scope(handle, refusal);
@@ -170,7 +170,7 @@ Table run_query(ReportDatabase& db, const std::string& sql) {
   return table;
 }
 
-void write_query(ReportDatabase& db, const std::string& sql, OutputFormat format, std::ostream& out) {
+void write_query(ResultsReader& db, const std::string& sql, OutputFormat format, std::ostream& out) {
   write_table(run_query(db, sql), format, out);
 }
 

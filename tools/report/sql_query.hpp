@@ -23,8 +23,8 @@ class QueryError : public UsageError {
 // (an authorizer allows only reading tables, calling functions and the PRAGMAs that report
 // something); and sqlite3_stmt_readonly must hold. Values keep their SQLite type; a BLOB becomes
 // its bytes in hex (shown as "<N-byte blob>" in the text table).
-Table run_query(ReportDatabase& db, const std::string& sql);
+Table run_query(ResultsReader& db, const std::string& sql);
 
-void write_query(ReportDatabase& db, const std::string& sql, OutputFormat format, std::ostream& out);
+void write_query(ResultsReader& db, const std::string& sql, OutputFormat format, std::ostream& out);
 
 }  // namespace losslab::report

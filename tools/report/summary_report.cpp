@@ -13,41 +13,7 @@
 namespace losslab::report {
 namespace {
 
-struct SortMetric {
-  std::function<double(const TrialRecord&)> read;
-  bool higher_is_better;
-};
-
-const std::map<std::string, SortMetric>& sort_metrics() {
-  static const std::map<std::string, SortMetric> table = {
-      {"val_accuracy", {[](const TrialRecord& t) { return t.val_accuracy; }, true}},
-      {"test_accuracy", {[](const TrialRecord& t) { return t.test_accuracy; }, true}},
-      {"train_accuracy", {[](const TrialRecord& t) { return t.train_accuracy; }, true}},
-      {"final_loss", {[](const TrialRecord& t) { return t.final_loss; }, false}},
-      {"train_seconds", {[](const TrialRecord& t) { return t.train_seconds; }, false}},
-      {"epochs_done", {[](const TrialRecord& t) { return static_cast<double>(t.epochs_done); }, true}},
-  };
-  return table;
-}
-
-double sort_value(const TrialRecord& trial, const SortKey& sort) { return sort_metrics().at(sort.metric).read(trial); }
-
 std::string direction(const SortKey& sort) { return sort.descending ? "highest first" : "lowest first"; }
-
-const std::vector<std::string> kStatusOrder = {"completed", "pruned",  "diverged", "failed",
-                                               "interrupted", "running", "pending"};
-
-std::vector<std::pair<std::string, std::int64_t>> status_counts(const std::vector<TrialRecord>& trials) {
-  std::map<std::string, std::int64_t> counts;
-  for (const auto& trial : trials) ++counts[trial.status];
-  std::vector<std::pair<std::string, std::int64_t>> ordered;
-  for (const auto& status : kStatusOrder)
-    if (const auto it = counts.find(status); it != counts.end()) ordered.emplace_back(*it);
-  for (const auto& entry : counts)
-    if (std::find(kStatusOrder.begin(), kStatusOrder.end(), entry.first) == kStatusOrder.end())
-      ordered.push_back(entry);
-  return ordered;
-}
 
 std::optional<double> numeric_param(const TrialRecord& trial, const std::string& name) {
   const auto it = trial.params.find(name);
@@ -98,17 +64,9 @@ struct ExperimentSummary {
 ExperimentSummary summarize(const ExperimentTrials& group, const SummaryOptions& options) {
   ExperimentSummary summary;
   summary.group = &group;
-  summary.sort = options.sort ? parse_sort_key(*options.sort) : SortKey{};
-  summary.ranked = rank_trials(group.trials, summary.sort);
-  if (!options.sort && summary.ranked.empty()) {
-    SortKey fallback{"train_accuracy", true};
-    auto ranked = rank_trials(group.trials, fallback);
-    if (!ranked.empty()) {
-      summary.sort = fallback;
-      summary.ranked = std::move(ranked);
-      summary.sort_fallback = true;
-    }
-  }
+  summary.sort = options.sort ? parse_sort_key(*options.sort) : runner::default_sort_key(group.trials);
+  summary.sort_fallback = !options.sort && summary.sort.metric != SortKey{}.metric;
+  summary.ranked = runner::rank_trials(group.trials, summary.sort);
   std::set<std::string> swept;
   for (const auto& trial : group.trials) swept.insert(trial.swept.begin(), trial.swept.end());
   summary.swept.assign(swept.begin(), swept.end());
@@ -168,7 +126,7 @@ std::string counts_text(const ExperimentTrials& group, const std::optional<std::
   std::string text = std::to_string(group.trials.size());
   if (where) text += " of " + std::to_string(group.total) + " match --where";
   std::string counts;
-  for (const auto& [status, count] : status_counts(group.trials))
+  for (const auto& [status, count] : runner::count_by_status(group.trials))
     counts += (counts.empty() ? "" : ", ") + std::to_string(count) + " " + status;
   return text + (counts.empty() ? "" : " (" + counts + ")");
 }
@@ -227,7 +185,7 @@ void write_json_summary(const std::vector<ExperimentSummary>& summaries, const S
       object["matching"] = group.trials.size();
     }
     auto counts = nlohmann::ordered_json::object();
-    for (const auto& [status, count] : status_counts(group.trials)) counts[status] = count;
+    for (const auto& [status, count] : runner::count_by_status(group.trials)) counts[status] = count;
     object["status_counts"] = counts;
     object["sort"] = {{"metric", summary.sort.metric}, {"order", summary.sort.descending ? "desc" : "asc"}};
     object["ranked"] = summary.ranked.size();
@@ -263,7 +221,7 @@ void write_csv_summary(const std::vector<ExperimentSummary>& summaries, const Su
 const std::vector<std::string>& sort_metric_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> all;
-    for (const auto& entry : sort_metrics()) all.push_back(entry.first);
+    for (const auto& entry : runner::rank_metrics()) all.push_back(entry.first);
     return all;
   }();
   return names;
@@ -279,31 +237,14 @@ SortKey parse_sort_key(const std::string& text) {
     else if (order == "asc") descending = false;
     else throw UsageError("--sort: unknown order '" + order + "' in '" + text + "' (use :asc or :desc)");
   }
-  const auto it = sort_metrics().find(metric);
-  if (it == sort_metrics().end()) {
+  const auto it = runner::rank_metrics().find(metric);
+  if (it == runner::rank_metrics().end()) {
     std::string names;
     for (const auto& name : sort_metric_names()) names += (names.empty() ? "" : ", ") + name;
     throw UsageError("--sort: unknown metric '" + metric + "'" + runner::detail::did_you_mean(metric, sort_metric_names()) +
                      " (one of " + names + ")");
   }
   return {metric, descending.value_or(it->second.higher_is_better)};
-}
-
-std::vector<const TrialRecord*> rank_trials(const std::vector<TrialRecord>& trials, const SortKey& sort) {
-  std::vector<const TrialRecord*> ranked;
-  for (const auto& trial : trials)
-    if ((trial.status == "completed" || trial.status == "pruned") && !std::isnan(sort_value(trial, sort)))
-      ranked.push_back(&trial);
-  std::stable_sort(ranked.begin(), ranked.end(), [&](const TrialRecord* a, const TrialRecord* b) {
-    const double x = sort_value(*a, sort), y = sort_value(*b, sort);
-    if (x != y) return sort.descending ? x > y : x < y;
-    // Ties as in losslab-run's own summary: the higher training accuracy, then the older trial.
-    const double p = std::isnan(a->train_accuracy) ? -1 : a->train_accuracy;
-    const double q = std::isnan(b->train_accuracy) ? -1 : b->train_accuracy;
-    if (p != q) return p > q;
-    return a->id < b->id;
-  });
-  return ranked;
 }
 
 std::vector<std::string> edge_warnings(const std::vector<TrialRecord>& trials, const TrialRecord& best) {
@@ -326,7 +267,7 @@ std::vector<std::string> edge_warnings(const std::vector<TrialRecord>& trials, c
   return warnings;
 }
 
-void write_summary(ReportDatabase& db, const SummaryOptions& options, std::ostream& out, std::ostream& err) {
+void write_summary(ResultsReader& db, const SummaryOptions& options, std::ostream& out, std::ostream& err) {
   if (options.top < 0) throw UsageError("--top must be >= 0");
   if (options.sort) parse_sort_key(*options.sort);  // a bad --sort fails before any output
   const auto groups = load_trials(db, options.experiment, options.where);

@@ -14,14 +14,8 @@
 
 namespace losslab::report {
 
-// How trials are ranked: a metric and a direction. Higher is better for accuracies and
-// epochs_done; lower is better (ascending) for final_loss and train_seconds.
-struct SortKey {
-  std::string metric = "val_accuracy";
-  bool descending = true;
-};
-
-// "METRIC" or "METRIC:asc" / "METRIC:desc"; METRIC is one of sort_metric_names(). Throws UsageError.
+// "METRIC" or "METRIC:asc" / "METRIC:desc"; METRIC is one of sort_metric_names() (the results
+// module's rank_metrics()); without a direction, the better one. Throws UsageError.
 SortKey parse_sort_key(const std::string& text);
 const std::vector<std::string>& sort_metric_names();
 
@@ -33,11 +27,6 @@ struct SummaryOptions {
   OutputFormat format = OutputFormat::table;
 };
 
-// Only completed and pruned trials with a value of the sort metric are ranked (a diverged trial's
-// accuracies describe weights from before it diverged); every trial is counted. Ties go to the
-// higher train_accuracy, then the lower trial id (as in losslab-run's summary).
-std::vector<const TrialRecord*> rank_trials(const std::vector<TrialRecord>& trials, const SortKey& sort);
-
 // "warning: the best learning_rate (0.1) is at the upper edge of the values tried [0.001 .. 0.1];
 // widen the range" for each swept numeric parameter with at least 3 distinct values among `trials`
 // whose value in `best` is the smallest or largest of them.
@@ -47,6 +36,6 @@ std::vector<std::string> edge_warnings(const std::vector<TrialRecord>& trials, c
 // with an object per experiment; csv prints only the top trials of every experiment as one table
 // (with an `experiment` column) and sends the warnings to `err`.
 // Throws UsageError (unknown experiment, bad --sort / --where) or ReportError (database).
-void write_summary(ReportDatabase& db, const SummaryOptions& options, std::ostream& out, std::ostream& err);
+void write_summary(ResultsReader& db, const SummaryOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace losslab::report

@@ -5,26 +5,8 @@
 namespace losslab::report {
 namespace {
 
-// A read transaction: every query inside sees the same committed state, even while a sweep
-// commits trials (WAL readers never block the writer).
-class ReadSnapshot {
- public:
-  explicit ReadSnapshot(SQLite::Database& db) : db_(db) { db_.exec("BEGIN"); }
-  ~ReadSnapshot() {
-    try {
-      db_.exec("COMMIT");
-    } catch (const SQLite::Exception&) {  // nothing was written; ending the read cannot matter
-    }
-  }
-  ReadSnapshot(const ReadSnapshot&) = delete;
-  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
-
- private:
-  SQLite::Database& db_;
-};
-
 template <typename Read>
-auto reading(ReportDatabase& db, const std::string& what, Read read) {
+auto reading(ResultsReader& db, const std::string& what, Read read) {
   try {
     return read();
   } catch (const SQLite::Exception& error) {
@@ -34,7 +16,7 @@ auto reading(ReportDatabase& db, const std::string& what, Read read) {
 
 }  // namespace
 
-std::vector<ExperimentInfo> select_experiments(ReportDatabase& db, const std::optional<std::string>& name_or_id) {
+std::vector<ExperimentInfo> select_experiments(ResultsReader& db, const std::optional<std::string>& name_or_id) {
   if (!name_or_id) return reading(db, "the experiments", [&] { return db.experiments(); });
   if (auto found = reading(db, "the experiments", [&] { return db.find_experiment(*name_or_id); }))
     return {*found};
@@ -45,13 +27,10 @@ std::vector<ExperimentInfo> select_experiments(ReportDatabase& db, const std::op
                    (available.empty() ? std::string("are none") : "are: " + available));
 }
 
-WhereNames where_names(ReportDatabase& db) {
+WhereNames where_names(ResultsReader& db) {
   return reading(db, "the parameter names", [&] {
     WhereNames names;
-    SQLite::Statement query(db.database(), "SELECT DISTINCT name, key FROM trial_params ORDER BY name");
-    while (query.executeStep()) {
-      std::string name = query.getColumn(0).getString();
-      const std::string key = query.getColumn(1).getString();
+    for (auto& [name, key] : db.parameter_names()) {
       if (key != name) names.aliases.emplace(key, name);
       if (names.parameters.empty() || names.parameters.back() != name) names.parameters.push_back(std::move(name));
     }
@@ -59,12 +38,12 @@ WhereNames where_names(ReportDatabase& db) {
   });
 }
 
-std::vector<ExperimentTrials> load_trials(ReportDatabase& db, const std::optional<std::string>& experiment,
+std::vector<ExperimentTrials> load_trials(ResultsReader& db, const std::optional<std::string>& experiment,
                                           const std::optional<std::string>& where) {
   std::vector<ExperimentTrials> selected;
   std::optional<WhereFilter> filter;
   reading(db, "the trials", [&] {
-    ReadSnapshot snapshot(db.database());
+    ResultsReader::Snapshot snapshot(db);
     if (where) filter = WhereFilter::parse(*where, where_names(db));
     for (auto& info : select_experiments(db, experiment)) {
       auto trials = db.trials(info.id);

@@ -19,13 +19,13 @@ struct ExperimentTrials {
 
 // Every experiment (in id order) or the one named by `name_or_id`; an unknown one is a UsageError
 // that lists the experiments there are.
-std::vector<ExperimentInfo> select_experiments(ReportDatabase& db, const std::optional<std::string>& name_or_id);
+std::vector<ExperimentInfo> select_experiments(ResultsReader& db, const std::optional<std::string>& name_or_id);
 
 // The names a --where expression may use in this database: every trial_params name and key.
-WhereNames where_names(ReportDatabase& db);
+WhereNames where_names(ResultsReader& db);
 
 // Throws WhereError for a bad expression (parsed and type-checked before any trial is filtered).
-std::vector<ExperimentTrials> load_trials(ReportDatabase& db, const std::optional<std::string>& experiment,
+std::vector<ExperimentTrials> load_trials(ResultsReader& db, const std::optional<std::string>& experiment,
                                           const std::optional<std::string>& where);
 
 }  // namespace losslab::report

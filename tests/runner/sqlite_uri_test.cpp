@@ -8,7 +8,7 @@
 #include "sqlite_uri.hpp"
 #include "support/temp_dir.hpp"
 
-namespace losslab::report {
+namespace losslab::runner {
 namespace {
 
 TEST(ImmutableUri, EncodesEverythingButUnreservedCharactersAndSlashes) {
@@ -38,4 +38,4 @@ TEST(ImmutableUri, SqliteOpensTheFileItNames) {
 }
 
 }  // namespace
-}  // namespace losslab::report
+}  // namespace losslab::runner

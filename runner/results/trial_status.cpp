@@ -2,7 +2,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "losslab/runner/store.hpp"
+#include "losslab/runner/results/store.hpp"
 
 namespace losslab::runner {
 namespace {

@@ -1,4 +1,4 @@
-#include "store_schema.hpp"
+#include "schema.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -10,7 +10,7 @@
 #include "losslab/runner/params.hpp"
 #include "losslab/runner/trials.hpp"
 
-namespace losslab::runner::store_schema {
+namespace losslab::runner::results_schema {
 namespace {
 
 // Timestamps are ISO-8601 UTC text with milliseconds ("2026-11-27T23:40:01.123Z"), so they sort
@@ -153,6 +153,12 @@ void migrate_1_to_2(SQLite::Database& db) {
 
 }  // namespace
 
+void refuse_newer(int version, const std::string& context) {
+  if (version > kVersion)
+    throw StoreError(context + ": its schema version " + std::to_string(version) + " is newer than this losslab's (" +
+                     std::to_string(kVersion) + "); use a newer losslab");
+}
+
 void upgrade(SQLite::Database& db) {
   const int version = db.execAndGet("PRAGMA user_version").getInt();
   db.exec(kDdl);
@@ -160,4 +166,4 @@ void upgrade(SQLite::Database& db) {
   db.exec("PRAGMA user_version = " + std::to_string(kVersion));
 }
 
-}  // namespace losslab::runner::store_schema
+}  // namespace losslab::runner::results_schema

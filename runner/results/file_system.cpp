@@ -1,4 +1,4 @@
-#include "losslab/runner/file_system.hpp"
+#include "losslab/runner/results/file_system.hpp"
 
 #include <sys/stat.h>
 #include <sys/statfs.h>

@@ -1,5 +1,6 @@
-// The results database: the public schema of DESIGN.md / README, and the only code that writes SQL.
-// One ResultsStore per thread; the runner funnels all writes through one writer thread.
+// The writer of the results database (runner/results/README.md documents the schema). With the
+// readers (reader.hpp) it is the only code that runs SQL against the results tables. One
+// ResultsStore per thread; the runner funnels all writes through one writer thread.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "losslab/runner/file_system.hpp"
+#include "losslab/runner/results/file_system.hpp"
 #include "losslab/runner/params.hpp"
 #include "losslab/trainer.hpp"
 

@@ -3,7 +3,7 @@
 
 #include <string>
 
-namespace losslab::report {
+namespace losslab::runner {
 
 // "file:///ABSOLUTE/PATH?immutable=1": the database read as a file nothing will change, without
 // locks and without the -wal / -shm files beside it. The path is made absolute and every byte
@@ -11,4 +11,4 @@ namespace losslab::report {
 // Open it with SQLite::OPEN_READONLY | SQLite::OPEN_URI.
 std::string immutable_uri(const std::string& path);
 
-}  // namespace losslab::report
+}  // namespace losslab::runner

@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-namespace losslab::report {
+namespace losslab::runner {
 namespace {
 
 // RFC 3986's unreserved characters, plus '/' which separates the path's parts. Spelled out rather
@@ -30,4 +30,4 @@ std::string immutable_uri(const std::string& path) {
   return uri + "?immutable=1";
 }
 
-}  // namespace losslab::report
+}  // namespace losslab::runner

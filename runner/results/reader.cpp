@@ -1,4 +1,4 @@
-#include "report_data.hpp"
+#include "losslab/runner/results/reader.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
@@ -8,11 +8,13 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <map>
 
-#include "losslab/runner/store.hpp"
+#include "losslab/runner/results/store.hpp"
+#include "schema.hpp"
 #include "sqlite_uri.hpp"
 
-namespace losslab::report {
+namespace losslab::runner {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -50,49 +52,8 @@ bool wal_has_commits(const std::string& path) {
 
 }  // namespace
 
-ReportDatabase::ReportDatabase(const std::string& path) : path_(path) {
-  if (!std::filesystem::exists(path)) throw ReportError("no results database at " + path);
-  try {
-    open(path, SQLite::OPEN_READONLY);
-  } catch (const SQLite::Exception& error) {
-    const std::string cause = "cannot read " + path + ": " + error.what();
-    if (!shm_cannot_be_created(path, error)) throw ReportError(cause);
-    const std::string directory = directory_of(path);
-    if (wal_has_commits(path)) {
-      throw ReportError(cause + " (directory " + directory + " is not writable, so SQLite cannot create " + path +
-                        "-shm to read the commits in " + path + "-wal; copy the database and its -wal file to a " +
-                        "writable directory)");
-    }
-    const std::string uri = immutable_uri(path);
-    try {
-      open(uri, SQLite::OPEN_READONLY | SQLite::OPEN_URI);
-    } catch (const SQLite::Exception& retry) {
-      throw ReportError(cause + "; as immutable (" + uri + "): " + retry.what());
-    }
-    note_ = "directory " + directory + " is not writable, so SQLite cannot create the " + path +
-            "-shm file it reads a WAL database with; reading the database as immutable instead (" + uri + ")";
-  }
-}
-
-void ReportDatabase::open(const std::string& name, int flags) {
-  db_ = std::make_unique<SQLite::Database>(name, flags);
-  db_->setBusyTimeout(10000);
-  db_->exec("PRAGMA query_only = ON");
-  // Opening is lazy: this first read is where a file SQLite cannot read fails.
-  if (!db_->tableExists("trials") || !db_->tableExists("experiments"))
-    throw ReportError(path_ + " is not a losslab results database (no trials/experiments tables)");
-  const int version = db_->execAndGet("PRAGMA user_version").getInt();
-  if (version > runner::kResultsSchemaVersion)
-    throw ReportError(path_ + ": its schema version " + std::to_string(version) + " is newer than this losslab's (" +
-                      std::to_string(runner::kResultsSchemaVersion) + "); use a newer losslab-report");
-}
-
-ReportDatabase::~ReportDatabase() = default;
-
-SQLite::Database& ReportDatabase::database() { return *db_; }
-
-std::vector<ExperimentInfo> ReportDatabase::experiments() {
-  SQLite::Statement query(*db_, "SELECT id, name, created_at, config_yaml FROM experiments ORDER BY id");
+std::vector<ExperimentInfo> read_experiments(SQLite::Database& db) {
+  SQLite::Statement query(db, "SELECT id, name, created_at, config_yaml FROM experiments ORDER BY id");
   std::vector<ExperimentInfo> rows;
   while (query.executeStep())
     rows.push_back({query.getColumn(0).getInt64(), query.getColumn(1).getString(), query.getColumn(2).getString(),
@@ -100,17 +61,8 @@ std::vector<ExperimentInfo> ReportDatabase::experiments() {
   return rows;
 }
 
-std::optional<ExperimentInfo> ReportDatabase::find_experiment(const std::string& name_or_id) {
-  std::int64_t id = 0;
-  const auto* end = name_or_id.data() + name_or_id.size();
-  const bool numeric = !name_or_id.empty() && std::from_chars(name_or_id.data(), end, id).ptr == end;
-  for (auto& experiment : experiments())
-    if (experiment.name == name_or_id || (numeric && experiment.id == id)) return experiment;
-  return std::nullopt;
-}
-
-std::vector<TrialRecord> ReportDatabase::trials(std::int64_t experiment_id) {
-  SQLite::Statement query(*db_,
+std::vector<TrialRecord> read_trials(SQLite::Database& db, std::int64_t experiment_id) {
+  SQLite::Statement query(db,
                           "SELECT id, trial_key, name, status, params_json, train_accuracy, val_accuracy, "
                           "test_accuracy, final_loss, train_seconds, epochs_done, diverged_step, error "
                           "FROM trials WHERE experiment_id = ? ORDER BY id");
@@ -135,7 +87,7 @@ std::vector<TrialRecord> ReportDatabase::trials(std::int64_t experiment_id) {
     index[t.id] = rows.size();
     rows.push_back(std::move(t));
   }
-  SQLite::Statement params(*db_,
+  SQLite::Statement params(db,
                            "SELECT p.trial_id, p.name, p.value, p.swept FROM trial_params p "
                            "JOIN trials t ON t.id = p.trial_id WHERE t.experiment_id = ?");
   params.bind(1, experiment_id);
@@ -150,16 +102,16 @@ std::vector<TrialRecord> ReportDatabase::trials(std::int64_t experiment_id) {
   return rows;
 }
 
-std::vector<std::pair<std::int64_t, double>> ReportDatabase::loss_history(std::int64_t trial_id) {
-  SQLite::Statement query(*db_, "SELECT step, loss FROM loss_history WHERE trial_id = ? ORDER BY step");
+std::vector<std::pair<std::int64_t, double>> read_loss_history(SQLite::Database& db, std::int64_t trial_id) {
+  SQLite::Statement query(db, "SELECT step, loss FROM loss_history WHERE trial_id = ? ORDER BY step");
   query.bind(1, trial_id);
   std::vector<std::pair<std::int64_t, double>> rows;
   while (query.executeStep()) rows.emplace_back(query.getColumn(0).getInt64(), real_or_nan(query.getColumn(1)));
   return rows;
 }
 
-std::vector<EpochRow> ReportDatabase::epoch_metrics(std::int64_t trial_id) {
-  SQLite::Statement query(*db_,
+std::vector<EpochRow> read_epoch_metrics(SQLite::Database& db, std::int64_t trial_id) {
+  SQLite::Statement query(db,
                           "SELECT epoch, mean_loss, train_accuracy, val_accuracy, learning_rate, seconds "
                           "FROM epoch_metrics WHERE trial_id = ? ORDER BY epoch");
   query.bind(1, trial_id);
@@ -170,8 +122,8 @@ std::vector<EpochRow> ReportDatabase::epoch_metrics(std::int64_t trial_id) {
   return rows;
 }
 
-std::optional<Weights> ReportDatabase::weights(std::int64_t trial_id) {
-  SQLite::Statement query(*db_, "SELECT rows, cols, has_bias_row, data FROM trial_weights WHERE trial_id = ?");
+std::optional<Weights> read_weights(SQLite::Database& db, std::int64_t trial_id) {
+  SQLite::Statement query(db, "SELECT rows, cols, has_bias_row, data FROM trial_weights WHERE trial_id = ?");
   query.bind(1, trial_id);
   if (!query.executeStep()) return std::nullopt;
   Weights w;
@@ -181,11 +133,90 @@ std::optional<Weights> ReportDatabase::weights(std::int64_t trial_id) {
   const SQLite::Column data = query.getColumn(3);
   const auto expected = static_cast<std::size_t>(w.rows * w.cols) * sizeof(float);
   if (static_cast<std::size_t>(data.getBytes()) != expected)
-    throw ReportError("trial " + std::to_string(trial_id) + ": weights blob has " + std::to_string(data.getBytes()) +
-                      " bytes, expected " + std::to_string(expected));
+    throw StoreError("trial " + std::to_string(trial_id) + ": weights blob has " + std::to_string(data.getBytes()) +
+                     " bytes, expected " + std::to_string(expected));
   w.values.resize(static_cast<std::size_t>(w.rows * w.cols));
   std::memcpy(w.values.data(), data.getBlob(), expected);
   return w;
 }
 
-}  // namespace losslab::report
+std::vector<std::pair<std::string, std::string>> read_parameter_names(SQLite::Database& db) {
+  SQLite::Statement query(db, "SELECT DISTINCT name, key FROM trial_params ORDER BY name, key");
+  std::vector<std::pair<std::string, std::string>> names;
+  while (query.executeStep()) names.emplace_back(query.getColumn(0).getString(), query.getColumn(1).getString());
+  return names;
+}
+
+ResultsReader::ResultsReader(const std::string& path) : path_(path) {
+  if (!std::filesystem::exists(path)) throw StoreError("no results database at " + path);
+  try {
+    open(path, SQLite::OPEN_READONLY);
+  } catch (const SQLite::Exception& error) {
+    const std::string cause = "cannot read " + path + ": " + error.what();
+    if (!shm_cannot_be_created(path, error)) throw StoreError(cause);
+    const std::string directory = directory_of(path);
+    if (wal_has_commits(path)) {
+      throw StoreError(cause + " (directory " + directory + " is not writable, so SQLite cannot create " + path +
+                       "-shm to read the commits in " + path + "-wal; copy the database and its -wal file to a " +
+                       "writable directory)");
+    }
+    const std::string uri = immutable_uri(path);
+    try {
+      open(uri, SQLite::OPEN_READONLY | SQLite::OPEN_URI);
+    } catch (const SQLite::Exception& retry) {
+      throw StoreError(cause + "; as immutable (" + uri + "): " + retry.what());
+    }
+    note_ = "directory " + directory + " is not writable, so SQLite cannot create the " + path +
+            "-shm file it reads a WAL database with; reading the database as immutable instead (" + uri + ")";
+  }
+}
+
+void ResultsReader::open(const std::string& name, int flags) {
+  db_ = std::make_unique<SQLite::Database>(name, flags);
+  db_->setBusyTimeout(10000);
+  db_->exec("PRAGMA query_only = ON");
+  // Opening is lazy: this first read is where a file SQLite cannot read fails.
+  if (!db_->tableExists("trials") || !db_->tableExists("experiments"))
+    throw StoreError(path_ + " is not a losslab results database (no trials/experiments tables)");
+  results_schema::refuse_newer(db_->execAndGet("PRAGMA user_version").getInt(), path_);
+}
+
+ResultsReader::~ResultsReader() = default;
+
+SQLite::Database& ResultsReader::database() { return *db_; }
+
+std::vector<ExperimentInfo> ResultsReader::experiments() { return read_experiments(*db_); }
+
+std::optional<ExperimentInfo> ResultsReader::find_experiment(const std::string& name_or_id) {
+  std::int64_t id = 0;
+  const auto* end = name_or_id.data() + name_or_id.size();
+  const bool numeric = !name_or_id.empty() && std::from_chars(name_or_id.data(), end, id).ptr == end;
+  for (auto& experiment : experiments())
+    if (experiment.name == name_or_id || (numeric && experiment.id == id)) return experiment;
+  return std::nullopt;
+}
+
+std::vector<TrialRecord> ResultsReader::trials(std::int64_t experiment_id) { return read_trials(*db_, experiment_id); }
+
+std::vector<std::pair<std::int64_t, double>> ResultsReader::loss_history(std::int64_t trial_id) {
+  return read_loss_history(*db_, trial_id);
+}
+
+std::vector<EpochRow> ResultsReader::epoch_metrics(std::int64_t trial_id) { return read_epoch_metrics(*db_, trial_id); }
+
+std::optional<Weights> ResultsReader::weights(std::int64_t trial_id) { return read_weights(*db_, trial_id); }
+
+std::vector<std::pair<std::string, std::string>> ResultsReader::parameter_names() {
+  return read_parameter_names(*db_);
+}
+
+ResultsReader::Snapshot::Snapshot(ResultsReader& reader) : db_(reader.database()) { db_.exec("BEGIN"); }
+
+ResultsReader::Snapshot::~Snapshot() {
+  try {
+    db_.exec("COMMIT");
+  } catch (const SQLite::Exception&) {  // nothing was written; ending the read cannot matter
+  }
+}
+
+}  // namespace losslab::runner

@@ -1,4 +1,4 @@
-#include "losslab/runner/store.hpp"
+#include "losslab/runner/results/store.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
@@ -20,7 +20,7 @@
 #include <thread>
 #include <utility>
 
-#include "store_schema.hpp"
+#include "schema.hpp"
 
 namespace losslab::runner {
 namespace {
@@ -213,10 +213,7 @@ void ResultsStore::open_database(const std::string& verb) {
   db_ = std::make_unique<SQLite::Database>(path_, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs);
   // The first read is where a file that is not a database is rejected.
   const int version = db_->execAndGet("PRAGMA user_version").getInt();
-  if (version > store_schema::kVersion)
-    throw StoreError(verb + " results database " + path_ + ": its schema version " +
-                     std::to_string(version) + " is newer than this losslab's (" +
-                     std::to_string(store_schema::kVersion) + "); use a newer losslab");
+  results_schema::refuse_newer(version, verb + " results database " + path_);
   // A rollback journal keeps no shared memory: every access goes through the file's own locks,
   // which a network file system passes between hosts. Its commits are synced in full (FULL): a
   // rollback journal with NORMAL may lose the database's integrity on a power cut.
@@ -229,11 +226,11 @@ void ResultsStore::open_database(const std::string& verb) {
   db_->exec("PRAGMA foreign_keys = ON");
   // Only a database without the current schema takes the write lock: opening a current one
   // never waits for another writer.
-  if (version < store_schema::kVersion) {
+  if (version < results_schema::kVersion) {
     auto transaction = write_transaction(*db_);
-    if (db_->execAndGet("PRAGMA user_version").getInt() < store_schema::kVersion) {
+    if (db_->execAndGet("PRAGMA user_version").getInt() < results_schema::kVersion) {
       try {
-        store_schema::upgrade(*db_);
+        results_schema::upgrade(*db_);
       } catch (const std::runtime_error& error) {  // the transaction rolls back: the file is as it was
         if (dynamic_cast<const SQLite::Exception*>(&error)) throw;
         throw StoreError(verb + " results database " + path_ + ": " + error.what() +

@@ -1,0 +1,42 @@
+// The one definition of "the best trial" (runner/results/README.md, "The best trial"): how
+// losslab-run's end-of-sweep summary, every losslab-report command and the HTML page rank trials.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "losslab/runner/results/records.hpp"
+
+namespace losslab::runner {
+
+// A metric trials can be ranked by, and which way is better.
+struct RankMetric {
+  double (*read)(const TrialRecord&);  // NaN when the trial has no value
+  bool higher_is_better;
+};
+// val_accuracy, test_accuracy, train_accuracy, final_loss, train_seconds, epochs_done.
+const std::map<std::string, RankMetric>& rank_metrics();
+
+// How trials are ranked: a metric of rank_metrics() and a direction.
+struct SortKey {
+  std::string metric = "val_accuracy";
+  bool descending = true;
+};
+
+// The default ranking of an experiment: validation accuracy, or training accuracy when no trial
+// has a validation accuracy (an experiment without a validation split).
+SortKey default_sort_key(const std::vector<TrialRecord>& trials);
+
+// Completed and pruned trials with a value of the metric, best first; ties go to the higher
+// training accuracy, then the lower final loss, then the lower trial id. A diverged, failed or
+// unfinished trial is never ranked: its accuracies describe weights from before it stopped.
+std::vector<const TrialRecord*> rank_trials(const std::vector<TrialRecord>& trials, const SortKey& sort);
+// The same with default_sort_key(trials).
+std::vector<const TrialRecord*> rank_trials(const std::vector<TrialRecord>& trials);
+
+// Trial counts by status, in the order of the life cycle's outcomes (completed, pruned, diverged,
+// failed, interrupted, running, pending), statuses without trials left out.
+std::vector<std::pair<std::string, std::int64_t>> count_by_status(const std::vector<TrialRecord>& trials);
+
+}  // namespace losslab::runner

@@ -1,0 +1,47 @@
+// The rows of the results database as the results module reads them back: one struct per thing a
+// reader asks for, with SQL NULL as NaN (numbers) or -1 (ids, steps). runner/results/README.md
+// documents every column.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "losslab/runner/params.hpp"
+
+namespace losslab::runner {
+
+struct ExperimentInfo {
+  std::int64_t id = 0;
+  std::string name;
+  std::string created_at;
+  std::string config_yaml;
+};
+
+struct TrialRecord {
+  std::int64_t id = 0;
+  std::string key, name, status;
+  std::map<std::string, ParamValue> params;  // trial_params: short name -> typed value
+  std::set<std::string> swept;               // short names of the swept parameters
+  std::string params_json;                   // every resolved parameter by dotted key
+  double train_accuracy = 0, val_accuracy = 0, test_accuracy = 0;  // NaN when NULL
+  double final_loss = 0, train_seconds = 0;                       // NaN when NULL
+  std::int64_t epochs_done = 0;
+  std::int64_t diverged_step = -1;  // -1 when NULL
+  std::string error;
+};
+
+struct EpochRow {
+  std::int64_t epoch = 0;
+  double mean_loss = 0, train_accuracy = 0, val_accuracy = 0, learning_rate = 0, seconds = 0;  // NaN when NULL
+};
+
+struct Weights {
+  std::int64_t rows = 0, cols = 0;  // D x C
+  bool has_bias_row = false;
+  std::vector<float> values;        // column-major: class c is values[c*rows .. (c+1)*rows)
+};
+
+}  // namespace losslab::runner

@@ -1,0 +1,72 @@
+#include "losslab/runner/results/ranking.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace losslab::runner {
+namespace {
+
+// A missing value sorts after every real one, whichever way is better.
+double or_worst(double value, bool higher_is_better) {
+  if (!std::isnan(value)) return value;
+  return higher_is_better ? -INFINITY : INFINITY;
+}
+
+const std::vector<std::string> kStatusOrder = {"completed", "pruned",  "diverged", "failed",
+                                               "interrupted", "running", "pending"};
+
+}  // namespace
+
+const std::map<std::string, RankMetric>& rank_metrics() {
+  static const std::map<std::string, RankMetric> table = {
+      {"val_accuracy", {[](const TrialRecord& t) { return t.val_accuracy; }, true}},
+      {"test_accuracy", {[](const TrialRecord& t) { return t.test_accuracy; }, true}},
+      {"train_accuracy", {[](const TrialRecord& t) { return t.train_accuracy; }, true}},
+      {"final_loss", {[](const TrialRecord& t) { return t.final_loss; }, false}},
+      {"train_seconds", {[](const TrialRecord& t) { return t.train_seconds; }, false}},
+      {"epochs_done", {[](const TrialRecord& t) { return static_cast<double>(t.epochs_done); }, true}},
+  };
+  return table;
+}
+
+SortKey default_sort_key(const std::vector<TrialRecord>& trials) {
+  const bool validation =
+      std::any_of(trials.begin(), trials.end(), [](const TrialRecord& t) { return std::isfinite(t.val_accuracy); });
+  return {validation ? "val_accuracy" : "train_accuracy", true};
+}
+
+std::vector<const TrialRecord*> rank_trials(const std::vector<TrialRecord>& trials, const SortKey& sort) {
+  const RankMetric& metric = rank_metrics().at(sort.metric);
+  std::vector<const TrialRecord*> ranked;
+  for (const auto& trial : trials)
+    if ((trial.status == "completed" || trial.status == "pruned") && std::isfinite(metric.read(trial)))
+      ranked.push_back(&trial);
+  std::sort(ranked.begin(), ranked.end(), [&](const TrialRecord* a, const TrialRecord* b) {
+    const double x = metric.read(*a), y = metric.read(*b);
+    if (x != y) return sort.descending ? x > y : x < y;
+    const double p = or_worst(a->train_accuracy, true), q = or_worst(b->train_accuracy, true);
+    if (p != q) return p > q;
+    const double l = or_worst(a->final_loss, false), m = or_worst(b->final_loss, false);
+    if (l != m) return l < m;
+    return a->id < b->id;
+  });
+  return ranked;
+}
+
+std::vector<const TrialRecord*> rank_trials(const std::vector<TrialRecord>& trials) {
+  return rank_trials(trials, default_sort_key(trials));
+}
+
+std::vector<std::pair<std::string, std::int64_t>> count_by_status(const std::vector<TrialRecord>& trials) {
+  std::map<std::string, std::int64_t> counts;
+  for (const auto& trial : trials) ++counts[trial.status];
+  std::vector<std::pair<std::string, std::int64_t>> ordered;
+  for (const auto& status : kStatusOrder)
+    if (const auto it = counts.find(status); it != counts.end()) ordered.emplace_back(*it);
+  for (const auto& entry : counts)
+    if (std::find(kStatusOrder.begin(), kStatusOrder.end(), entry.first) == kStatusOrder.end())
+      ordered.push_back(entry);
+  return ordered;
+}
+
+}  // namespace losslab::runner

@@ -1,0 +1,56 @@
+#include "sweep_summary.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ostream>
+
+#include "losslab/runner/results/ranking.hpp"
+#include "losslab/runner/results/reader.hpp"
+
+namespace losslab::runner {
+namespace {
+
+std::string fixed(double value, int digits) {
+  if (!std::isfinite(value)) return "-";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.*f", digits, value);
+  return text;
+}
+
+void print_trial_table(std::ostream& out, const std::vector<const TrialRecord*>& trials) {
+  std::size_t name_width = 5;
+  for (const TrialRecord* t : trials) name_width = std::max(name_width, t->name.size());
+  char line[512];
+  std::snprintf(line, sizeof line, "  %-4s %-*s %-11s %8s %8s %8s %10s %8s\n", "rank", static_cast<int>(name_width),
+                "trial", "status", "val acc", "test acc", "train acc", "final loss", "seconds");
+  out << line;
+  int rank = 1;
+  for (const TrialRecord* t : trials) {
+    std::snprintf(line, sizeof line, "  %-4d %-*s %-11s %8s %8s %8s %10s %8s\n", rank++, static_cast<int>(name_width),
+                  t->name.c_str(), t->status.c_str(), fixed(t->val_accuracy, 4).c_str(),
+                  fixed(t->test_accuracy, 4).c_str(), fixed(t->train_accuracy, 4).c_str(),
+                  fixed(t->final_loss, 4).c_str(), fixed(t->train_seconds, 2).c_str());
+    out << line;
+  }
+}
+
+}  // namespace
+
+void print_sweep_summary(std::ostream& out, ResultsStore& store, std::int64_t experiment_id,
+                         const std::string& experiment_name, int rows) {
+  const auto trials = read_trials(store.database(), experiment_id);
+  out << "experiment " << experiment_name << " (" << store.path() << "):";
+  for (const auto& [status, count] : count_by_status(trials)) out << ' ' << status << ' ' << count;
+  const SortKey sort = default_sort_key(trials);
+  auto ranked = rank_trials(trials, sort);
+  if (ranked.empty()) {
+    out << "\nno completed or pruned trial to rank\n";
+    return;
+  }
+  if (ranked.size() > static_cast<std::size_t>(rows)) ranked.resize(static_cast<std::size_t>(rows));
+  out << "\ntop " << ranked.size() << " trials by " << sort.metric << ":\n";
+  print_trial_table(out, ranked);
+}
+
+}  // namespace losslab::runner
