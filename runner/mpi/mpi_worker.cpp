@@ -12,6 +12,7 @@
 
 #include "interrupt.hpp"
 #include "losslab/runner/dataset_source.hpp"
+#include "losslab/runner/results/file_system.hpp"
 #include "losslab/runner/sweep_runner.hpp"
 #include "losslab/runner/trials.hpp"
 #include "work_messages.hpp"
@@ -26,12 +27,6 @@ constexpr int kRoot = 0;
 constexpr auto kStopCheckInterval = std::chrono::milliseconds(20);
 // Before the first message, rank 0 may still be registering a large sweep in the database.
 constexpr int kFirstMessageLeases = 10;
-
-std::string host_name() {
-  char name[256] = {};
-  if (gethostname(name, sizeof name - 1) != 0) return "unknown";
-  return name;
-}
 
 Clock::duration to_duration(double seconds) {
   return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdint>
@@ -100,6 +101,12 @@ FileSystemInfo file_system_of(const std::filesystem::path& path) {
   if (statfs(existing.c_str(), &fs) != 0 || stat(existing.c_str(), &st) != 0) return {"unknown", false};
   const std::filesystem::path canonical = std::filesystem::weakly_canonical(existing, error);
   return classify_file_system(static_cast<long>(fs.f_type), mount_type_of(error ? existing : canonical, st.st_dev));
+}
+
+std::string host_name() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "unknown";
+  return name;
 }
 
 }  // namespace losslab::runner

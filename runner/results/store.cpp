@@ -44,12 +44,6 @@ std::string utc_timestamp() {
   return text;
 }
 
-std::string this_host() {
-  char name[HOST_NAME_MAX + 1] = {};
-  if (gethostname(name, sizeof name - 1) != 0) return {};
-  return name;
-}
-
 // Only ESRCH proves a process is gone; EPERM means it exists under another user.
 bool process_is_gone(std::int64_t pid) {
   if (pid <= 0 || pid > std::numeric_limits<pid_t>::max()) return pid > 0;  // never kill(0 / -1)
@@ -188,7 +182,7 @@ ResultsStore::ResultsStore(const std::string& path) : path_(path), file_system_(
   for (;;) {
     try {
       open_database(verb);
-      if (file_system_.shared) refuse_other_hosts(this_host());
+      if (file_system_.shared) refuse_other_hosts(host_name());
       return;
     } catch (const SQLite::Exception& error) {
       db_.reset();
@@ -542,7 +536,7 @@ void ResultsStore::mark_interrupted(const std::vector<std::int64_t>& trial_ids, 
 std::size_t ResultsStore::recover_dead_running(std::int64_t experiment_id, double stale_seconds) {
   return guarded(path_, "recover dead running trials", [&] {
     auto transaction = write_transaction(*db_);
-    const std::string host = this_host();
+    const std::string host = host_name();
     const bool check_heartbeat = stale_seconds > 0;
 
     struct Lost {

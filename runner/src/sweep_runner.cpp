@@ -19,6 +19,7 @@
 #include "losslab/runner/git_commit.hpp"
 #include "losslab/runner/config.hpp"
 #include "losslab/runner/dataset_source.hpp"
+#include "losslab/runner/results/file_system.hpp"
 #include "losslab/runner/trials.hpp"
 #include "thread_executor.hpp"
 
@@ -46,12 +47,6 @@ TrialSpec to_spec(const Trial& trial) {
   }
   spec.params_json = params_to_json_text(trial.params);
   return spec;
-}
-
-std::string host_name() {
-  char name[256] = {};
-  if (gethostname(name, sizeof name - 1) != 0) return "unknown";
-  return name;
 }
 
 RunRecord run_record(const RunOptions& options, const ExperimentConfig& config,

@@ -30,4 +30,8 @@ FileSystemInfo classify_file_system(long statfs_type, const std::string& mount_t
 // yet, its directory). A file system that cannot be looked up is taken as local, as before.
 FileSystemInfo file_system_of(const std::filesystem::path& path);
 
+// This machine's host name ("unknown" when it cannot be read), as runs.host records it and as a
+// store compares it to tell another host's run from its own.
+std::string host_name();
+
 }  // namespace losslab::runner
