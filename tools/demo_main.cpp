@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "losslab/enum_names.hpp"
 #include "losslab/loaders.hpp"
 #include "losslab/runner/command_line.hpp"
 #include "losslab/runner/guarded_main.hpp"
@@ -19,9 +20,8 @@ static int run(int argc, char** argv) {
   config.regularization.strength = 1e-4;
   config.training.epochs = 3;
   app.add_option("--data", directory, "Directory with the IDX files")->capture_default_str();
-  app.add_option("--loss", loss, "svm | squared_hinge | softmax")->capture_default_str();
-  app.add_option("--optimizer", optimizer, "sgd | momentum | nesterov | adagrad | rmsprop | adam | gd | random_search | random_local_search")
-      ->capture_default_str();
+  app.add_option("--loss", loss, losslab::joined_names(losslab::kLossKinds))->capture_default_str();
+  app.add_option("--optimizer", optimizer, losslab::joined_names(losslab::kOptimizerKinds))->capture_default_str();
   app.add_option("--lr", config.optimizer.learning_rate, "Learning rate")->capture_default_str();
   app.add_option("--reg", config.regularization.strength, "L2 strength (lambda)")->capture_default_str();
   app.add_option("--epochs", config.training.epochs, "Epochs")->capture_default_str();

@@ -10,9 +10,6 @@
 namespace losslab {
 namespace {
 
-constexpr std::array<std::pair<LossKind, const char*>, 3> kLossNames{{
-    {LossKind::svm, "svm"}, {LossKind::squared_hinge, "squared_hinge"}, {LossKind::softmax, "softmax"}}};
-
 template <typename Scalar>
 using Column = Eigen::Array<Scalar, Eigen::Dynamic, 1>;
 using LabelColumn = Eigen::Map<const Eigen::Array<std::int32_t, Eigen::Dynamic, 1>>;
@@ -124,8 +121,15 @@ Scalar mean_loss(const LossSpec& spec, const ByClass<const Scalar>& scores, std:
 
 }  // namespace
 
-LossKind parse_loss_kind(const std::string& name) { return detail::parse_name(kLossNames, name, "loss"); }
-std::string to_string(LossKind kind) { return detail::name_of(kLossNames, kind); }
+LossKind parse_loss_kind(const std::string& name) { return detail::parse_name(kLossKinds, name, "loss"); }
+std::string to_string(LossKind kind) {
+  switch (kind) {
+    case LossKind::svm: return "svm";
+    case LossKind::squared_hinge: return "squared_hinge";
+    case LossKind::softmax: return "softmax";
+  }
+  return "?";  // not a LossKind
+}
 
 template <typename Scalar>
 Scalar data_loss_by_class(const LossSpec& spec, const ByClass<const Scalar>& scores,

@@ -6,42 +6,41 @@
 #include "parse_names.hpp"
 
 namespace losslab {
-namespace {
-
-constexpr std::array<std::pair<OptimizerKind, const char*>, 9> kOptimizerNames{{
-    {OptimizerKind::random_search, "random_search"},
-    {OptimizerKind::random_local_search, "random_local_search"},
-    {OptimizerKind::gd, "gd"},
-    {OptimizerKind::sgd, "sgd"},
-    {OptimizerKind::momentum, "momentum"},
-    {OptimizerKind::nesterov, "nesterov"},
-    {OptimizerKind::adagrad, "adagrad"},
-    {OptimizerKind::rmsprop, "rmsprop"},
-    {OptimizerKind::adam, "adam"},
-}};
-
-constexpr std::array<std::pair<ScheduleKind, const char*>, 4> kScheduleNames{{
-    {ScheduleKind::constant, "constant"},
-    {ScheduleKind::step, "step"},
-    {ScheduleKind::exponential, "exponential"},
-    {ScheduleKind::inverse_time, "inverse_time"},
-}};
-
-}  // namespace
 
 OptimizerKind parse_optimizer_kind(const std::string& name) {
-  return detail::parse_name(kOptimizerNames, name, "optimizer");
+  return detail::parse_name(kOptimizerKinds, name, "optimizer");
 }
-std::string to_string(OptimizerKind kind) { return detail::name_of(kOptimizerNames, kind); }
+std::string to_string(OptimizerKind kind) {
+  switch (kind) {
+    case OptimizerKind::random_search: return "random_search";
+    case OptimizerKind::random_local_search: return "random_local_search";
+    case OptimizerKind::gd: return "gd";
+    case OptimizerKind::sgd: return "sgd";
+    case OptimizerKind::momentum: return "momentum";
+    case OptimizerKind::nesterov: return "nesterov";
+    case OptimizerKind::adagrad: return "adagrad";
+    case OptimizerKind::rmsprop: return "rmsprop";
+    case OptimizerKind::adam: return "adam";
+  }
+  return "?";  // not an OptimizerKind
+}
 
 bool uses_gradient(OptimizerKind kind) {
   return kind != OptimizerKind::random_search && kind != OptimizerKind::random_local_search;
 }
 
 ScheduleKind parse_schedule_kind(const std::string& name) {
-  return detail::parse_name(kScheduleNames, name, "schedule");
+  return detail::parse_name(kScheduleKinds, name, "schedule");
 }
-std::string to_string(ScheduleKind kind) { return detail::name_of(kScheduleNames, kind); }
+std::string to_string(ScheduleKind kind) {
+  switch (kind) {
+    case ScheduleKind::constant: return "constant";
+    case ScheduleKind::step: return "step";
+    case ScheduleKind::exponential: return "exponential";
+    case ScheduleKind::inverse_time: return "inverse_time";
+  }
+  return "?";  // not a ScheduleKind
+}
 
 double scheduled_learning_rate(double base, const ScheduleSpec& schedule, int epoch) {
   switch (schedule.kind) {

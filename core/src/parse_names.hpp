@@ -1,29 +1,21 @@
-// Maps between enum values and their config names, with one error format for unknown names.
+// Parses the config name of an enum value, with one error format for unknown names.
 #pragma once
 
 #include <array>
 #include <stdexcept>
 #include <string>
-#include <utility>
+
+#include "losslab/enum_names.hpp"
 
 namespace losslab::detail {
 
+// `values` lists every value of Enum; to_string gives each one's name.
 template <typename Enum, std::size_t N>
-Enum parse_name(const std::array<std::pair<Enum, const char*>, N>& table, const std::string& name,
-                const char* what) {
-  for (const auto& [value, text] : table)
-    if (name == text) return value;
-  std::string allowed;
-  for (const auto& [value, text] : table) allowed += (allowed.empty() ? "" : ", ") + std::string(text);
+Enum parse_name(const std::array<Enum, N>& values, const std::string& name, const char* what) {
+  for (const Enum value : values)
+    if (name == to_string(value)) return value;
   throw std::invalid_argument("unknown " + std::string(what) + " '" + name + "' (expected one of: " +
-                              allowed + ")");
-}
-
-template <typename Enum, std::size_t N>
-std::string name_of(const std::array<std::pair<Enum, const char*>, N>& table, Enum value) {
-  for (const auto& [v, text] : table)
-    if (v == value) return text;
-  return "?";
+                              joined_names(values, ", ") + ")");
 }
 
 }  // namespace losslab::detail

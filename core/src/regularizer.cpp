@@ -5,12 +5,6 @@
 namespace losslab {
 namespace {
 
-constexpr std::array<std::pair<RegKind, const char*>, 5> kRegNames{{{RegKind::none, "none"},
-                                                                     {RegKind::l2, "l2"},
-                                                                     {RegKind::l1, "l1"},
-                                                                     {RegKind::elastic_net, "elastic_net"},
-                                                                     {RegKind::max_norm, "max_norm"}}};
-
 // The rows R(W) applies to: all of W, or all but the bias row.
 Eigen::Index penalized_rows(const RegSpec& spec, Eigen::Index rows, bool has_bias_row) {
   return has_bias_row && !spec.regularize_bias ? rows - 1 : rows;
@@ -19,9 +13,18 @@ Eigen::Index penalized_rows(const RegSpec& spec, Eigen::Index rows, bool has_bia
 }  // namespace
 
 RegKind parse_reg_kind(const std::string& name) {
-  return detail::parse_name(kRegNames, name, "regularization");
+  return detail::parse_name(kRegKinds, name, "regularization");
 }
-std::string to_string(RegKind kind) { return detail::name_of(kRegNames, kind); }
+std::string to_string(RegKind kind) {
+  switch (kind) {
+    case RegKind::none: return "none";
+    case RegKind::l2: return "l2";
+    case RegKind::l1: return "l1";
+    case RegKind::elastic_net: return "elastic_net";
+    case RegKind::max_norm: return "max_norm";
+  }
+  return "?";  // not a RegKind
+}
 
 template <typename Scalar>
 Scalar regularization_penalty(const RegSpec& spec, const ConstMatrixRef<Scalar>& W, bool has_bias_row) {

@@ -315,12 +315,13 @@ TrainVal split_validation(const Dataset& data, double validation, std::uint64_t 
 }
 
 PreprocessStep parse_preprocess_step(const std::string& name) {
-  for (PreprocessStep step :
-       {PreprocessStep::mean_subtract, PreprocessStep::standardize, PreprocessStep::scale_unit, PreprocessStep::bias}) {
+  std::string expected;  // "a, b, c or d"
+  for (std::size_t i = 0; i < kPreprocessSteps.size(); ++i) {
+    const PreprocessStep step = kPreprocessSteps[i];
     if (to_string(step) == name) return step;
+    expected += (i == 0 ? "" : i + 1 == kPreprocessSteps.size() ? " or " : ", ") + to_string(step);
   }
-  throw std::invalid_argument("unknown preprocessing step '" + name +
-                              "' (expected mean_subtract, standardize, scale_unit or bias)");
+  throw std::invalid_argument("unknown preprocessing step '" + name + "' (expected " + expected + ")");
 }
 
 std::string to_string(PreprocessStep step) {

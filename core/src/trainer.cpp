@@ -19,13 +19,6 @@
 namespace losslab {
 namespace {
 
-constexpr std::array<std::pair<Sampling, const char*>, 2> kSamplingNames{{
-    {Sampling::with_replacement, "with_replacement"}, {Sampling::shuffled_epochs, "shuffled_epochs"}}};
-constexpr std::array<std::pair<TrainAccuracy, const char*>, 2> kTrainAccuracyNames{{
-    {TrainAccuracy::running, "running"}, {TrainAccuracy::sample, "sample"}}};
-constexpr std::array<std::pair<TrainStatus, const char*>, 3> kStatusNames{{
-    {TrainStatus::completed, "completed"}, {TrainStatus::diverged, "diverged"}, {TrainStatus::stopped, "stopped"}}};
-
 // Independent random streams of one run.
 enum Stream : std::uint64_t { kInitStream = 0, kBatchStream = 1, kSearchStream = 2 };
 
@@ -467,15 +460,32 @@ class GroupRun {
 
 }  // namespace
 
-Sampling parse_sampling(const std::string& name) {
-  return detail::parse_name(kSamplingNames, name, "sampling");
+Sampling parse_sampling(const std::string& name) { return detail::parse_name(kSamplings, name, "sampling"); }
+std::string to_string(Sampling sampling) {
+  switch (sampling) {
+    case Sampling::with_replacement: return "with_replacement";
+    case Sampling::shuffled_epochs: return "shuffled_epochs";
+  }
+  return "?";  // not a Sampling
 }
-std::string to_string(Sampling sampling) { return detail::name_of(kSamplingNames, sampling); }
 TrainAccuracy parse_train_accuracy(const std::string& name) {
-  return detail::parse_name(kTrainAccuracyNames, name, "epoch_train_accuracy");
+  return detail::parse_name(kTrainAccuracies, name, "epoch_train_accuracy");
 }
-std::string to_string(TrainAccuracy mode) { return detail::name_of(kTrainAccuracyNames, mode); }
-std::string to_string(TrainStatus status) { return detail::name_of(kStatusNames, status); }
+std::string to_string(TrainAccuracy mode) {
+  switch (mode) {
+    case TrainAccuracy::running: return "running";
+    case TrainAccuracy::sample: return "sample";
+  }
+  return "?";  // not a TrainAccuracy
+}
+std::string to_string(TrainStatus status) {
+  switch (status) {
+    case TrainStatus::completed: return "completed";
+    case TrainStatus::diverged: return "diverged";
+    case TrainStatus::stopped: return "stopped";
+  }
+  return "?";  // not a TrainStatus
+}
 
 bool can_fuse(const TrainerConfig& a, const TrainerConfig& b) {
   return uses_gradient(a.optimizer.kind) && uses_gradient(b.optimizer.kind) &&

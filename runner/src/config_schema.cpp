@@ -4,7 +4,13 @@
 #include <cmath>
 
 #include "compact_number.hpp"
+#include "losslab/enum_names.hpp"
+#include "losslab/loss.hpp"
+#include "losslab/optimizer.hpp"
+#include "losslab/regularizer.hpp"
 #include "losslab/runner/config.hpp"
+#include "losslab/splits.hpp"
+#include "losslab/trainer.hpp"
 
 namespace losslab::runner::detail {
 namespace {
@@ -15,16 +21,9 @@ Range between(double low, bool low_open, double high, bool high_open) {
   return {.min = low, .min_open = low_open, .max = high, .max_open = high_open};
 }
 
+// The choices of keys that name a core enum come from core (enum_names.hpp); these are the runner's own.
 const std::vector<std::string> kDatasetKinds{"fashion-mnist", "mnist", "cifar10", "csv", "synthetic"};
-const std::vector<std::string> kPreprocessSteps{"mean_subtract", "standardize", "scale_unit", "bias"};
 const std::vector<std::string> kShapes{"blobs", "spiral", "toy2d"};
-const std::vector<std::string> kLosses{"svm", "squared_hinge", "softmax"};
-const std::vector<std::string> kRegularizers{"none", "l1", "l2", "elastic_net", "max_norm"};
-const std::vector<std::string> kOptimizers{"random_search", "random_local_search", "gd",      "sgd",  "momentum",
-                                           "nesterov",      "adagrad",             "rmsprop", "adam"};
-const std::vector<std::string> kSamplings{"with_replacement", "shuffled_epochs"};
-const std::vector<std::string> kTrainAccuracies{"running", "sample"};
-const std::vector<std::string> kSchedules{"constant", "step", "exponential", "inverse_time"};
 const std::vector<std::string> kPruneRules{"none", "median"};
 
 std::vector<KeySpec> build_specs() {
@@ -63,9 +62,8 @@ std::vector<KeySpec> build_specs() {
        .range = at_least(0), .sweepable = false,
        .description = "Use only the first N test examples (0 = all)."},
       {.key = "dataset.preprocess", .short_name = "preprocess", .type = T::enum_list,
-       .default_value = std::vector<std::string>{"standardize", "bias"}, .choices = kPreprocessSteps,
-       .last_choice = "bias", .sweepable = false,
-       .allowed_doc = "list of mean_subtract | standardize | scale_unit | bias; no repeats; bias last",
+       .default_value = std::vector<std::string>{"standardize", "bias"}, .choices = names_of(kPreprocessSteps),
+       .last_choice = to_string(PreprocessStep::bias), .sweepable = false,
        .description = "Steps fitted on the training split and applied to all splits in order; bias appends the "
                       "constant-1 feature (the bias trick)."},
       {.key = "dataset.split_seed", .short_name = "split_seed", .type = T::integer, .default_value = I{0},
@@ -95,7 +93,7 @@ std::vector<KeySpec> build_specs() {
 
       // ---- loss
       {.key = "loss.kind", .short_name = "loss", .type = T::enumeration, .default_value = std::string("softmax"),
-       .choices = kLosses,
+       .choices = names_of(kLossKinds),
        .description = "Multiclass SVM (Weston-Watkins hinge), its squared variant, or softmax cross-entropy."},
       {.key = "loss.margin", .short_name = "margin", .type = T::number, .default_value = 1.0, .range = above(0),
        .description = "svm, squared_hinge: the margin delta.",
@@ -103,7 +101,7 @@ std::vector<KeySpec> build_specs() {
 
       // ---- regularization
       {.key = "regularization.kind", .short_name = "regularization", .type = T::enumeration,
-       .default_value = std::string("l2"), .choices = kRegularizers,
+       .default_value = std::string("l2"), .choices = names_of(kRegKinds),
        .description = "R(W): l2 = sum W^2 (no 1/2), l1 = sum |W|, elastic_net = sum (beta W^2 + |W|); max_norm "
                       "is a constraint, not a penalty."},
       {.key = "regularization.strength", .short_name = "strength", .type = T::number, .default_value = 1e-4,
@@ -121,7 +119,7 @@ std::vector<KeySpec> build_specs() {
 
       // ---- optimizer
       {.key = "optimizer.kind", .short_name = "optimizer", .type = T::enumeration,
-       .default_value = std::string("sgd"), .choices = kOptimizers,
+       .default_value = std::string("sgd"), .choices = names_of(kOptimizerKinds),
        .description = "Update rule. random_search and random_local_search only evaluate the loss; gd is sgd "
                       "on the whole training set."},
       {.key = "optimizer.learning_rate", .short_name = "learning_rate", .type = T::number, .default_value = 1e-2,
@@ -130,7 +128,7 @@ std::vector<KeySpec> build_specs() {
        .range = at_least(0), .description = "Examples per step (0 = the whole training set).",
        .active_when = {"optimizer.kind", {"gd"}, true}},
       {.key = "optimizer.sampling", .short_name = "sampling", .type = T::enumeration,
-       .default_value = std::string("with_replacement"), .choices = kSamplings,
+       .default_value = std::string("with_replacement"), .choices = names_of(kSamplings),
        .description = "Batches drawn at random each step, or a fresh permutation each epoch."},
       {.key = "optimizer.momentum", .short_name = "momentum", .type = T::number, .default_value = 0.9,
        .range = between(0, false, 1, true), .description = "momentum, nesterov: mu.",
@@ -151,7 +149,7 @@ std::vector<KeySpec> build_specs() {
        .range = above(0), .description = "random_search: candidates are randn * search_scale.",
        .active_when = {"optimizer.kind", {"random_search"}}},
       {.key = "optimizer.schedule.kind", .short_name = "schedule", .type = T::enumeration,
-       .default_value = std::string("constant"), .choices = kSchedules,
+       .default_value = std::string("constant"), .choices = names_of(kScheduleKinds),
        .description = "Learning rate per epoch e: constant; step lr*gamma^floor(e/step_epochs); exponential "
                       "lr*exp(-decay*e); inverse_time lr/(1+decay*e)."},
       {.key = "optimizer.schedule.gamma", .short_name = "gamma", .type = T::number, .default_value = 0.5,
@@ -172,7 +170,7 @@ std::vector<KeySpec> build_specs() {
       {.key = "training.init_scale", .short_name = "init_scale", .type = T::number, .default_value = 1e-3,
        .range = above(0), .description = "Initial W = randn * init_scale."},
       {.key = "training.epoch_train_accuracy", .short_name = "epoch_train_accuracy", .type = T::enumeration,
-       .default_value = std::string("running"), .choices = kTrainAccuracies,
+       .default_value = std::string("running"), .choices = names_of(kTrainAccuracies),
        .description = "What each epoch's train_accuracy measures. running: the epoch's minibatch examples "
                       "classified right at their step (free: the step's scores are at hand; what Keras "
                       "reports). sample: the end-of-epoch weights on the first eval_train_limit examples "
@@ -320,7 +318,9 @@ std::string allowed_text(const KeySpec& spec) {
     case ValueType::enum_list: {
       std::string text;
       for (const std::string& choice : spec.choices) text += (text.empty() ? "" : " | ") + choice;
-      return text;
+      if (spec.type == ValueType::enumeration) return text;
+      text = "list of " + text + "; no repeats";
+      return spec.last_choice.empty() ? text : text + "; " + spec.last_choice + " last";
     }
     case ValueType::count_or_fraction: return "0, a fraction in (0, 1), or a whole count >= 1";
     case ValueType::string: return "any text";

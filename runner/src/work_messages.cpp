@@ -29,7 +29,7 @@ std::vector<float> floats_of(const json& value) {
 }
 
 TrainStatus parse_train_status(const std::string& text) {
-  for (const TrainStatus status : {TrainStatus::completed, TrainStatus::diverged, TrainStatus::stopped})
+  for (const TrainStatus status : kTrainStatuses)
     if (to_string(status) == text) return status;
   throw MessageError("unknown training status '" + text + "'");
 }

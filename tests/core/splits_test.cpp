@@ -251,19 +251,10 @@ TEST(Preprocess, MisuseIsReported) {
   EXPECT_THROW(Preprocessor({PreprocessStep::standardize}).fit_apply(empty), std::invalid_argument);
 }
 
-TEST(Preprocess, StepNamesRoundTrip) {
-  for (const char* name : {"mean_subtract", "standardize", "scale_unit", "bias"}) {
-    EXPECT_EQ(to_string(parse_preprocess_step(name)), name);
-  }
+// Every step's name parses back, and an unknown one's message: EnumNames (enum_names_test.cpp).
+TEST(Preprocess, StepNames) {
   EXPECT_EQ(parse_preprocess_step("bias"), PreprocessStep::bias);
-  try {
-    parse_preprocess_step("normalize");
-    ADD_FAILURE() << "unknown step accepted";
-  } catch (const std::invalid_argument& error) {
-    const std::string message = error.what();
-    EXPECT_NE(message.find("'normalize'"), std::string::npos) << message;
-    EXPECT_NE(message.find("standardize"), std::string::npos) << message;
-  }
+  EXPECT_THROW(parse_preprocess_step("normalize"), std::invalid_argument);
 }
 
 // ---------------------------------------------------------------- prepare_splits

@@ -8,7 +8,13 @@
 #include <set>
 #include <sstream>
 
+#include "losslab/enum_names.hpp"
+#include "losslab/loss.hpp"
+#include "losslab/optimizer.hpp"
+#include "losslab/regularizer.hpp"
 #include "losslab/runner/config.hpp"
+#include "losslab/splits.hpp"
+#include "losslab/trainer.hpp"
 #include "support/temp_dir.hpp"
 
 namespace losslab::runner {
@@ -74,6 +80,8 @@ std::vector<Malformed> malformed_configs() {
   const std::string S = kSynthetic;
   const std::string set = "--set";
   const std::string space_of = "sweep:\n  random:\n    trials: 5\n    space:\n";  // lines 2-5
+  // The choices of the keys that name a core enum, as the messages list them.
+  const std::string losses = joined_names(kLossKinds), steps = joined_names(kPreprocessSteps);
   return {
       // YAML itself
       {"unclosed_flow_list", S + "loss:\n  kind: [svm, softmax\ntraining:\n  epochs: 2\n", {}, kFile, 4, 9,
@@ -141,19 +149,18 @@ std::vector<Malformed> malformed_configs() {
        "dataset.validation: must be 0, a fraction in (0, 1) or a whole count >= 1, got 2.5"},
       // enums
       {"misspelled_loss", S + "loss:\n  kind: softmx\n", {}, kFile, 3, 9,
-       "loss.kind: unknown value 'softmx'; allowed: svm | squared_hinge | softmax; did you mean 'softmax'?"},
+       "loss.kind: unknown value 'softmx'; allowed: " + losses + "; did you mean 'softmax'?"},
       {"unknown_optimizer", S + "optimizer:\n  kind: lbfgs\n", {}, kFile, 3, 9,
-       "optimizer.kind: unknown value 'lbfgs'; allowed: random_search | random_local_search | gd | sgd | momentum | "
-       "nesterov | adagrad | rmsprop | adam"},
+       "optimizer.kind: unknown value 'lbfgs'; allowed: " + joined_names(kOptimizerKinds)},
       // preprocessing
       {"step_after_bias", "dataset:\n  kind: synthetic\n  preprocess: [bias, standardize]\n", {}, kFile, 3, 22,
        "dataset.preprocess: 'standardize' comes after 'bias', which must be the last step"},
       {"repeated_step", "dataset:\n  kind: synthetic\n  preprocess: [standardize, standardize, bias]\n", {}, kFile, 3,
        29, "dataset.preprocess: 'standardize' is listed twice"},
       {"unknown_step", "dataset:\n  kind: synthetic\n  preprocess: [normalize, bias]\n", {}, kFile, 3, 16,
-       "dataset.preprocess: unknown value 'normalize'; allowed: mean_subtract | standardize | scale_unit | bias"},
+       "dataset.preprocess: unknown value 'normalize'; allowed: " + steps},
       {"preprocess_not_a_list", "dataset:\n  kind: synthetic\n  preprocess: bias\n", {}, kFile, 3, 15,
-       "dataset.preprocess: expected a list of mean_subtract | standardize | scale_unit | bias, got 'bias'"},
+       "dataset.preprocess: expected a list of " + steps + ", got 'bias'"},
       // datasets
       {"mnist_without_path", "dataset:\n  kind: mnist\n", {}, kFile, 2, 9,
        "dataset.path is required when dataset.kind is mnist"},
@@ -216,7 +223,7 @@ std::vector<Malformed> malformed_configs() {
       {"uniform_over_names", S + space_of + "      loss.kind: {uniform: [0, 1]}\n", {}, kFile, 6, 19,
        "loss.kind in sweep.random.space: uniform needs a numeric key; loss.kind takes names, so use choice"},
       {"bad_choice", S + space_of + "      loss.kind: {choice: [svm, hinge]}\n", {}, kFile, 6, 33,
-       "loss.kind in sweep.random.space: unknown value 'hinge'; allowed: svm | squared_hinge | softmax"},
+       "loss.kind in sweep.random.space: unknown value 'hinge'; allowed: " + losses},
       {"distribution_not_a_mapping", S + space_of + "      optimizer.momentum: 0.5\n", {}, kFile, 6, 27,
        "optimizer.momentum in sweep.random.space: expected one of {uniform: [low, high]}, {log_uniform: [low, "
        "high]} or {choice: [values]}, got '0.5'"},
@@ -233,7 +240,7 @@ std::vector<Malformed> malformed_configs() {
       {"override_empty_name", S, {"optimizer..learning_rate=1"}, "--set", 1, 11,
        "empty name in the key 'optimizer..learning_rate'"},
       {"override_grid_axis_bad_value", S, {"sweep.grid.loss.kind=[svm, hinge]"}, "--set", 1, 28,
-       "loss.kind in sweep.grid: unknown value 'hinge'; allowed: svm | squared_hinge | softmax"},
+       "loss.kind in sweep.grid: unknown value 'hinge'; allowed: " + losses},
       {"override_grid_without_key", S, {"sweep.grid.=[1]"}, "--set", 1, 12,
        "missing the key after 'sweep.grid.' in 'sweep.grid.=[1]'"},
       {"override_sweeps_dataset_key", S, {"sweep.grid.dataset.limit=[1, 2]"}, "--set", 1, 12,
@@ -593,6 +600,24 @@ TEST(KeyDocs, ShortNamesAreUniqueAndKeysDocumented) {
     }
   }
   for (const auto& [key, value] : kDefaults) EXPECT_TRUE(keys.count(key)) << key << " is not documented";
+}
+
+// The keys that name a core enum offer core's names, in core's order.
+TEST(KeyDocs, EnumKeysOfferCoreNames) {
+  const std::map<std::string, std::string> expected{
+      {"loss.kind", joined_names(kLossKinds)},
+      {"regularization.kind", joined_names(kRegKinds)},
+      {"optimizer.kind", joined_names(kOptimizerKinds)},
+      {"optimizer.sampling", joined_names(kSamplings)},
+      {"optimizer.schedule.kind", joined_names(kScheduleKinds)},
+      {"training.epoch_train_accuracy", joined_names(kTrainAccuracies)},
+      {"dataset.preprocess", "list of " + joined_names(kPreprocessSteps) + "; no repeats; bias last"},
+  };
+  for (const auto& [key, allowed] : expected) {
+    const KeyDoc* doc = find_key_doc(key);
+    ASSERT_NE(doc, nullptr) << key;
+    EXPECT_EQ(doc->allowed, allowed) << key;
+  }
 }
 
 TEST(KeyDocs, ChosenShortNames) {

@@ -2,6 +2,7 @@
 // and the mapping of resolved parameters onto the core's TrainerConfig.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -343,6 +344,19 @@ TEST(TrialKey, EveryParameterHasABaseline) {
     }
   }
   for (const auto& [key, text] : detail::key_baselines()) EXPECT_NE(detail::find_key_spec(key), nullptr) << key;
+}
+
+// The values a key's activity depends on are written by hand; one that is not a choice of that key
+// (a renamed optimizer, say) would leave the key never, or always, active.
+TEST(ActiveWhen, ValuesAreChoicesOfTheirKey) {
+  for (const detail::KeySpec& spec : detail::key_specs()) {
+    if (spec.active_when.key.empty()) continue;
+    const detail::KeySpec* on = detail::find_key_spec(spec.active_when.key);
+    ASSERT_NE(on, nullptr) << spec.key;
+    for (const std::string& value : spec.active_when.values)
+      EXPECT_NE(std::find(on->choices.begin(), on->choices.end(), value), on->choices.end())
+          << spec.key << " is active when " << on->key << " is '" << value << "', not one of its choices";
+  }
 }
 
 // ---------------------------------------------------------------- overrides

@@ -1,6 +1,7 @@
 // Data losses of a linear classifier, each formula written once (loss.cpp).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -16,6 +17,8 @@ enum class LossKind {
   squared_hinge,  // sum_{j != y} max(0, s_j - s_y + margin)^2
   softmax,        // cross-entropy: -log(exp(s_y) / sum_j exp(s_j)), natural log
 };
+// Every LossKind, in the order users see the names (see enum_names.hpp).
+inline constexpr std::array kLossKinds{LossKind::svm, LossKind::squared_hinge, LossKind::softmax};
 
 struct LossSpec {
   LossKind kind = LossKind::softmax;
@@ -23,7 +26,7 @@ struct LossSpec {
 };
 
 LossKind parse_loss_kind(const std::string& name);  // throws std::invalid_argument
-std::string to_string(LossKind kind);
+std::string to_string(LossKind kind);  // its config name
 
 // Scores laid out one column per class (B x C column-major, one example per row), or a block of
 // columns of a wider such matrix: the fused trainer's layout, where each trial's scores are C

@@ -1,6 +1,7 @@
 // Optimizer settings: which method, its hyperparameters and the learning-rate schedule.
 #pragma once
 
+#include <array>
 #include <string>
 
 namespace losslab {
@@ -16,9 +17,14 @@ enum class OptimizerKind {
   rmsprop,
   adam,
 };
+// Every OptimizerKind, in the order users see the names (see enum_names.hpp).
+inline constexpr std::array kOptimizerKinds{
+    OptimizerKind::random_search, OptimizerKind::random_local_search, OptimizerKind::gd,
+    OptimizerKind::sgd,           OptimizerKind::momentum,            OptimizerKind::nesterov,
+    OptimizerKind::adagrad,       OptimizerKind::rmsprop,             OptimizerKind::adam};
 
 OptimizerKind parse_optimizer_kind(const std::string& name);  // throws std::invalid_argument
-std::string to_string(OptimizerKind kind);
+std::string to_string(OptimizerKind kind);  // its config name
 bool uses_gradient(OptimizerKind kind);
 
 // Hyperparameters of every method in one plain struct; each method reads the ones it needs.
@@ -39,9 +45,12 @@ enum class ScheduleKind {
   exponential,  // lr * exp(-decay * epoch)
   inverse_time, // lr / (1 + decay * epoch)   ("1/t decay")
 };
+// Every ScheduleKind, in the order users see the names (see enum_names.hpp).
+inline constexpr std::array kScheduleKinds{ScheduleKind::constant, ScheduleKind::step, ScheduleKind::exponential,
+                                           ScheduleKind::inverse_time};
 
 ScheduleKind parse_schedule_kind(const std::string& name);  // throws std::invalid_argument
-std::string to_string(ScheduleKind kind);
+std::string to_string(ScheduleKind kind);  // its config name
 
 struct ScheduleSpec {
   ScheduleKind kind = ScheduleKind::constant;

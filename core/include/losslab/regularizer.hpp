@@ -1,6 +1,7 @@
 // Weight penalties R(W) and the max-norm constraint (regularizer.cpp).
 #pragma once
 
+#include <array>
 #include <string>
 
 #include "losslab/types.hpp"
@@ -14,6 +15,10 @@ enum class RegKind {
   elastic_net,  // R(W) = sum (beta W^2 + |W|), as written in the lecture
   max_norm,     // no penalty: each class column is projected back to norm <= max_norm after a step
 };
+// Every RegKind, in the order users see the names (see enum_names.hpp); l1 comes before l2 there,
+// unlike in the declaration.
+inline constexpr std::array kRegKinds{RegKind::none, RegKind::l1, RegKind::l2, RegKind::elastic_net,
+                                      RegKind::max_norm};
 
 struct RegSpec {
   RegKind kind = RegKind::l2;
@@ -24,7 +29,7 @@ struct RegSpec {
 };
 
 RegKind parse_reg_kind(const std::string& name);  // throws std::invalid_argument
-std::string to_string(RegKind kind);
+std::string to_string(RegKind kind);  // its config name
 
 // lambda R(W). `has_bias_row`: the last row of W multiplies the constant-1 feature.
 template <typename Scalar>

@@ -1,6 +1,7 @@
 // Train/validation splitting and preprocessing fitted on the training split only.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,9 +33,11 @@ struct SplitIndices {
 SplitIndices split_indices(std::size_t n, double validation, std::uint64_t seed);
 
 enum class PreprocessStep { mean_subtract, standardize, scale_unit, bias };
-// Parses "mean_subtract" | "standardize" | "scale_unit" | "bias"; throws std::invalid_argument.
-PreprocessStep parse_preprocess_step(const std::string& name);
-std::string to_string(PreprocessStep step);
+// Every PreprocessStep, in the order users see the names (see enum_names.hpp).
+inline constexpr std::array kPreprocessSteps{PreprocessStep::mean_subtract, PreprocessStep::standardize,
+                                             PreprocessStep::scale_unit, PreprocessStep::bias};
+PreprocessStep parse_preprocess_step(const std::string& name);  // throws std::invalid_argument
+std::string to_string(PreprocessStep step);  // its config name
 
 // Statistics fitted on the training split, then applied unchanged to val and test so that no
 // information leaks from them. Steps run in the order given; each is fitted on the training data

@@ -2,6 +2,7 @@
 // divergence detection and callbacks. Trains in float32 on data shared read-only.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -20,9 +21,11 @@ enum class Sampling {
   with_replacement,  // each step draws B random examples, as in the course's code
   shuffled_epochs,   // each epoch visits a fresh permutation in N / B batches
 };
+// Every Sampling, in the order users see the names (see enum_names.hpp).
+inline constexpr std::array kSamplings{Sampling::with_replacement, Sampling::shuffled_epochs};
 
 Sampling parse_sampling(const std::string& name);  // throws std::invalid_argument
-std::string to_string(Sampling sampling);
+std::string to_string(Sampling sampling);  // its config name
 
 // What an epoch's train_accuracy measures.
 enum class TrainAccuracy {
@@ -31,8 +34,10 @@ enum class TrainAccuracy {
   sample,   // the end-of-epoch weights on the first eval_train_limit training examples: one more
             // pass over them every epoch
 };
+// Every TrainAccuracy, in the order users see the names (see enum_names.hpp).
+inline constexpr std::array kTrainAccuracies{TrainAccuracy::running, TrainAccuracy::sample};
 TrainAccuracy parse_train_accuracy(const std::string& name);  // throws std::invalid_argument
-std::string to_string(TrainAccuracy mode);
+std::string to_string(TrainAccuracy mode);  // its config name
 
 struct TrainingSpec {
   int epochs = 10;
@@ -70,7 +75,9 @@ struct EpochMetrics {
 };
 
 enum class TrainStatus { completed, diverged, stopped };
-std::string to_string(TrainStatus status);
+// Every TrainStatus (see enum_names.hpp).
+inline constexpr std::array kTrainStatuses{TrainStatus::completed, TrainStatus::diverged, TrainStatus::stopped};
+std::string to_string(TrainStatus status);  // its name in messages between processes
 
 struct TrainResult {
   TrainStatus status = TrainStatus::completed;
