@@ -1,4 +1,4 @@
-// The DDL of the results database (private to the store). README.md documents every column.
+// The DDL of the results database (private to the store). runner/results/README.md documents every column.
 #pragma once
 
 namespace SQLite {
