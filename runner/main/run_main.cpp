@@ -42,7 +42,7 @@ int run(int argc, char** argv) {
       "Exit codes: 0 all trials ran; 1 some trial failed with an error; 2 invalid config or arguments\n"
       "(nothing run);\n"
       "3 dataset or database error; 130 interrupted (SIGINT); 143 terminated (SIGTERM).\n"
-      "Config keys: losslab-run --list-keys, or README.md.");
+      "Config keys: losslab-run --list-keys, or runner/README.md.");
   RunOptions options;
   std::string log_level = "info";
   bool list_keys = false, no_progress = false;

@@ -57,7 +57,7 @@ SQLite::Transaction write_transaction(SQLite::Database& db) {
 }
 
 // NaN and +-inf (an accuracy of an empty split, a diverged loss) are stored as NULL, never as a
-// non-finite REAL, as the README's schema section promises.
+// non-finite REAL, as runner/results/README.md promises.
 void bind_real(SQLite::Statement& statement, int index, double value) {
   if (!std::isfinite(value))
     statement.bind(index);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every reliability check and prints the README's reliability table (markdown) on stdout.
+# Runs every reliability check and prints the reliability table of runner/README.md (markdown) on stdout.
 #   tests/reliability/figures.sh [BUILD_DIR] [FUZZ_BUILD_DIR]     defaults: build/, build-fuzz/
 # BUILD_DIR must hold a release build with the tests (config_test, loaders_test). Fuzz figures come
 # from FUZZ_BUILD_DIR/fuzz-runs/summary.tsv, the record of the last tests/fuzz/smoke.sh run there

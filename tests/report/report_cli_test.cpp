@@ -58,7 +58,7 @@ class ReportCli : public ::testing::Test {
   static std::int64_t experiment_id(const std::string& name) {
     return scalar("SELECT id FROM experiments WHERE name = '" + name + "'");
   }
-  // A parameter of trial t, as the README's queries read it.
+  // A parameter of trial t, as the queries of runner/results/README.md read it.
   static std::string p(const std::string& name) {
     return "(SELECT value FROM trial_params WHERE trial_id = t.id AND name = '" + name + "')";
   }

@@ -650,7 +650,7 @@ std::string escape_cell(const std::string& text) {
   return out;
 }
 
-// The README's key table, between its config-keys markers.
+// runner/README.md's key table, between its config-keys markers.
 std::string render_key_table() {
   std::ostringstream out;
   out << "\n| key | short name | type | default | allowed | sweep | active when | description |\n"
@@ -665,7 +665,7 @@ std::string render_key_table() {
 }
 
 TEST(KeyDocs, ReadmeTableIsUpToDate) {
-  const std::filesystem::path path = std::filesystem::path(LOSSLAB_SOURCE_DIR) / "README.md";
+  const std::filesystem::path path = std::filesystem::path(LOSSLAB_SOURCE_DIR) / "runner" / "README.md";
   const std::string begin_marker = "<!-- config-keys:begin -->", end_marker = "<!-- config-keys:end -->";
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
@@ -684,8 +684,8 @@ TEST(KeyDocs, ReadmeTableIsUpToDate) {
     return;
   }
   EXPECT_EQ(readme.substr(table_start, end - table_start), expected)
-      << "README.md's config key table is out of date; regenerate it with\n"
-      << "  LOSSLAB_REGENERATE_DOCS=1 ./build/bin/config_test --gtest_filter='KeyDocs.*'";
+      << "runner/README.md's config key table is out of date; regenerate it with\n"
+      << "  LOSSLAB_REGENERATE_DOCS=1 build/bin/config_test --gtest_filter='KeyDocs.*'";
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // The results store against a real SQLite file: the public schema, the trial life cycle, errors,
-// concurrent readers, write speed, and the example queries of README.md.
+// concurrent readers, write speed, and the example queries of runner/results/README.md.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -667,9 +667,9 @@ TEST_F(StoreTest, RecordsTwentyFiveThousandLossesInOneOutcome) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// README.md: its example queries, run against a database built through the store.
+// runner/results/README.md: its example queries, run against a database built through the store.
 
-// Each query below is a ```sql block of README.md, character for character.
+// Each query below is a ```sql block of runner/results/README.md, character for character.
 const std::vector<std::pair<std::string, std::vector<std::string>>>& documented_queries() {
   static const std::vector<std::pair<std::string, std::vector<std::string>>> queries = {
       {R"sql(SELECT t.name, p.value AS learning_rate
@@ -733,7 +733,7 @@ ORDER BY best_val_accuracy DESC;)sql",
   return queries;
 }
 
-// The database the examples of README.md describe: two experiments of a Fashion-MNIST sweep.
+// The database the examples of runner/results/README.md describe: two experiments of a Fashion-MNIST sweep.
 void build_example_database(ResultsStore& store) {
   struct Example {
     std::string loss;
@@ -795,7 +795,7 @@ TEST_F(StoreTest, DocumentedExampleQueriesReturnTheDocumentedRows) {
 }
 
 TEST(SchemaDocTest, EverySqlBlockOfTheDocIsATestedQuery) {
-  const std::string doc_path = std::string(LOSSLAB_SOURCE_DIR) + "/README.md";
+  const std::string doc_path = std::string(LOSSLAB_SOURCE_DIR) + "/runner/results/README.md";
   std::ifstream in(doc_path);
   ASSERT_TRUE(in) << "cannot read " << doc_path;
   std::stringstream text;
@@ -815,10 +815,10 @@ TEST(SchemaDocTest, EverySqlBlockOfTheDocIsATestedQuery) {
   for (const auto& query : documented_queries()) tested.push_back(query.first);
   for (const std::string& block : blocks)
     EXPECT_NE(std::find(tested.begin(), tested.end(), block), tested.end())
-        << "README.md has an untested query:\n" << block;
+        << "runner/results/README.md has an untested query:\n" << block;
   for (const std::string& query : tested)
     EXPECT_NE(std::find(blocks.begin(), blocks.end(), query), blocks.end())
-        << "a tested query is missing from README.md:\n" << query;
+        << "a tested query is missing from runner/results/README.md:\n" << query;
 }
 
 }  // namespace

@@ -96,7 +96,7 @@ static int run(int argc, char** argv) {
   query->footer(
       "The connection is read-only; statements that would write (INSERT, UPDATE, DELETE, CREATE, DROP, ALTER,\n"
       "ATTACH, PRAGMA x = y, ...) and more than one statement are rejected with exit code 2.\n"
-      "The schema is documented in the README, section \"The results database\".\n\n"
+      "The schema is documented in runner/results/README.md.\n\n"
       "Example:\n"
       "  losslab-report query results.db \"SELECT t.name, p.value AS lr FROM trials t JOIN trial_params p\n"
       "      ON p.trial_id = t.id AND p.name = 'learning_rate' WHERE t.status = 'completed'\" --format csv");

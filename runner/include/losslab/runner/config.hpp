@@ -86,7 +86,7 @@ ExperimentConfig load_experiment_config(const std::string& path,
 ExperimentConfig parse_experiment_config(const std::string& yaml_text, const std::string& file,
                                          const std::vector<std::string>& overrides = {});
 
-// The documentation of every key, for README and `losslab-run --list-keys`.
+// The documentation of every key, for runner/README.md's key table and `losslab-run --list-keys`.
 struct KeyDoc {
   std::string key;            // dotted path
   std::string short_name;     // unique short name used in trial_params and the report:

@@ -23,8 +23,9 @@ struct Trial {
 std::vector<Trial> expand_trials(const ExperimentConfig& config);
 
 // The key of one resolved parameter set: a hash of the experiment name and the parameters that
-// are active for the trial's choices and differ from their baseline (README, "Trial keys"). Two
-// param sets that differ in an active value differ in key; an inactive value changes nothing.
+// are active for the trial's choices and differ from their baseline (runner/README.md, "Trial
+// keys"). Two param sets that differ in an active value differ in key; an inactive value changes
+// nothing.
 std::string trial_key(const std::string& experiment_name, const ResolvedParams& params);
 
 // The readable trial name built from the swept keys (loss and optimizer kinds always first).

@@ -20,9 +20,9 @@ class Database;
 
 namespace losslab::runner {
 
-// PRAGMA user_version of the results schema this losslab writes (the README lists each version's
-// changes). Older databases are migrated when losslab-run opens them; newer ones are refused, by
-// the runner and the report alike, rather than misread.
+// PRAGMA user_version of the results schema this losslab writes (runner/results/README.md lists
+// each version's changes). Older databases are migrated when losslab-run opens them; newer ones
+// are refused, by the runner and the report alike, rather than misread.
 inline constexpr int kResultsSchemaVersion = 2;
 
 // Raised for any database problem, with the path and SQLite's message.
