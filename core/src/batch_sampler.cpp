@@ -49,4 +49,8 @@ std::span<const std::size_t> BatchSampler::next() {
   return batch_;
 }
 
+void BatchSampler::skip(std::size_t steps) {
+  for (; steps > 0; --steps) next();
+}
+
 }  // namespace losslab

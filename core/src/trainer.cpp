@@ -60,6 +60,35 @@ std::size_t effective_batch_size(const TrainerConfig& config) {
   return config.optimizer.kind == OptimizerKind::gd ? 0 : config.training.batch_size;
 }
 
+// Whether `resume` (empty, or one result per config) can be continued by a run of `epochs` epochs
+// of `steps_per_epoch` steps on rows x classes weights; throws std::invalid_argument if not.
+void check_resume(const std::vector<const TrainResult*>& resume, std::size_t configs, int epochs,
+                  std::size_t steps_per_epoch, Eigen::Index rows, Eigen::Index classes) {
+  if (resume.empty()) return;
+  if (resume.size() != configs) throw std::invalid_argument("resume_from: one result per config, or none");
+  for (const TrainResult* r : resume)
+    if (r == nullptr) throw std::invalid_argument("resume_from: a null result");
+  const std::size_t done = resume.front()->epochs.size();
+  for (const TrainResult* r : resume) {
+    if (r->epochs.size() != done)
+      throw std::invalid_argument("resume_from: the results finished different numbers of epochs (" +
+                                  std::to_string(done) + " and " + std::to_string(r->epochs.size()) + ")");
+    if (r->status == TrainStatus::diverged) throw std::invalid_argument("resume_from: a diverged run cannot go on");
+    if (r->steps_per_epoch != steps_per_epoch || r->loss_history.size() != done * steps_per_epoch)
+      throw std::invalid_argument("resume_from: a result that did not end at an epoch boundary of this "
+                                  "minibatch sequence (" + std::to_string(r->loss_history.size()) + " steps of " +
+                                  std::to_string(r->steps_per_epoch) + " per epoch; this run takes " +
+                                  std::to_string(steps_per_epoch) + " per epoch)");
+    if (r->W.rows() != rows || r->W.cols() != classes)
+      throw std::invalid_argument("resume_from: W is " + std::to_string(r->W.rows()) + "x" +
+                                  std::to_string(r->W.cols()) + ", the data need " + std::to_string(rows) + "x" +
+                                  std::to_string(classes));
+  }
+  if (done >= static_cast<std::size_t>(epochs))
+    throw std::invalid_argument("resume_from: the results finished " + std::to_string(done) +
+                                " epochs, the config trains only " + std::to_string(epochs));
+}
+
 // One trial of a group: its settings, its optimizer state and the result being built.
 struct Member {
   const TrainerConfig* config;
@@ -70,6 +99,7 @@ struct Member {
   bool active = true;
   bool weights_finite = true;  // after its latest step
   double learning_rate = 0;  // of the current epoch
+  double seconds_before = 0;  // wall time of the run it continues, up to that run's last epoch
   double loss_sum = 0;       // over the current epoch's steps
   std::size_t steps_in_epoch = 0;
   std::size_t correct_in_epoch = 0, seen_in_epoch = 0;  // the running training accuracy
@@ -88,7 +118,8 @@ struct Slice {
 class GroupRun {
  public:
   GroupRun(const Splits& data, const std::vector<TrainerConfig>& configs,
-           const std::vector<TrainCallbacks>& callbacks, unsigned threads, SpareThreads* spares = nullptr)
+           const std::vector<TrainCallbacks>& callbacks, unsigned threads, SpareThreads* spares = nullptr,
+           const std::vector<const TrainResult*>& resume = {})
       : team_(std::max(1u, threads), spares != nullptr ? spares->max_guests() : 0),
         spares_(spares),
         data_(data),
@@ -99,19 +130,26 @@ class GroupRun {
     keep_products_on_calling_thread();  // the team and the worker threads are the parallelism
     rows_.resize(team_.capacity());
     const auto rows = static_cast<Eigen::Index>(data.train.dimension());
+    check_resume(resume, configs.size(), configs.front().training.epochs, sampler_.steps_per_epoch(), rows,
+                 classes_);
+    first_epoch_ = resume.empty() ? 0 : static_cast<int>(resume.front()->epochs.size());
     stack_.resize(rows, classes_ * static_cast<Eigen::Index>(configs.size()));
     for (std::size_t k = 0; k < configs.size(); ++k) {
       Member m;
       m.config = &configs[k];
       m.callbacks = callbacks.empty() ? &kNoCallbacks : &callbacks[k];
       m.column = classes_ * static_cast<Eigen::Index>(k);
-      std::mt19937_64 init_rng(derive_seed(configs[k].training.seed, kInitStream));
-      const bool search = configs[k].optimizer.kind == OptimizerKind::random_search;
-      const double scale = search ? configs[k].optimizer.search_scale : configs[k].training.init_scale;
-      stack_.middleCols(m.column, classes_) = random_weights(rows, classes_, scale, init_rng);
       if (uses_gradient(configs[k].optimizer.kind)) {
         m.rule = make_update_rule<float>(configs[k].optimizer);
         m.rule->reset(rows, classes_);
+      }
+      if (resume.empty()) {
+        std::mt19937_64 init_rng(derive_seed(configs[k].training.seed, kInitStream));
+        const bool search = configs[k].optimizer.kind == OptimizerKind::random_search;
+        const double scale = search ? configs[k].optimizer.search_scale : configs[k].training.init_scale;
+        stack_.middleCols(m.column, classes_) = random_weights(rows, classes_, scale, init_rng);
+      } else {
+        continue_from(m, *resume[k]);
       }
       members_.push_back(std::move(m));
     }
@@ -135,8 +173,10 @@ class GroupRun {
       m.result.steps_per_epoch = steps;
       m.result.loss_history.reserve(steps * static_cast<std::size_t>(epochs));
     }
-    std::int64_t step = 0;
-    for (int epoch = 0; epoch < epochs && any_active(); ++epoch) {
+    const std::size_t skipped = steps * static_cast<std::size_t>(first_epoch_);
+    skip_steps(skipped);
+    auto step = static_cast<std::int64_t>(skipped);
+    for (int epoch = first_epoch_; epoch < epochs && any_active(); ++epoch) {
       for (auto& m : members_) {
         m.learning_rate = scheduled_learning_rate(m.config->optimizer.learning_rate, m.config->schedule, epoch);
         m.loss_sum = 0;
@@ -158,6 +198,28 @@ class GroupRun {
   }
 
   auto block(const Member& m) { return stack_.middleCols(m.column, classes_); }
+
+  // A member that goes on from `checkpoint` (checked by check_resume): its weights, its update
+  // rule's state and the history so far.
+  void continue_from(Member& m, const TrainResult& checkpoint) {
+    block(m) = checkpoint.W;
+    if (m.rule)
+      m.rule->restore(checkpoint.optimizer_state, checkpoint.optimizer_steps);
+    else if (!checkpoint.optimizer_state.empty())
+      throw std::invalid_argument("resume_from: random search keeps no update rule state");
+    m.result.loss_history = checkpoint.loss_history;
+    m.result.epochs = checkpoint.epochs;
+    m.result.train_seconds = checkpoint.train_seconds;
+    m.seconds_before = checkpoint.epochs.empty() ? 0.0 : checkpoint.epochs.back().seconds;
+  }
+
+  // Brings the random streams to where a run from the start has them after `steps` steps.
+  void skip_steps(std::size_t steps) {
+    sampler_.skip(steps);
+    // Random search draws one candidate of W's shape a step; the scale does not change the draws.
+    if (!uses_gradient(members_.front().config->optimizer.kind))
+      for (std::size_t s = 0; s < steps; ++s) candidate_ = random_weights(stack_.rows(), classes_, 1.0, search_rng_);
+  }
 
   void train_step(std::int64_t step, int epoch) {
     const auto indices = sampler_.next();
@@ -333,7 +395,7 @@ class GroupRun {
             m->active ? train_hits[slot] : split_accuracy(data_.train, m->result.W, train_limit);
       metrics.val_accuracy = m->active ? val_hits[slot] : split_accuracy(data_.val, m->result.W);
       metrics.learning_rate = m->learning_rate;
-      metrics.seconds = seconds;
+      metrics.seconds = m->seconds_before + seconds;
       m->result.epochs.push_back(metrics);
       m->result.final_loss = metrics.mean_loss;
       if (m->active && m->callbacks->on_epoch_end && m->callbacks->on_epoch_end(metrics)) {
@@ -353,7 +415,7 @@ class GroupRun {
     std::vector<TrainResult> results;
     for (auto& m : members_) {
       TrainResult& r = m.result;
-      r.train_seconds = seconds / static_cast<double>(members_.size());
+      r.train_seconds += seconds / static_cast<double>(members_.size());
       if (m.active) {
         const auto slot = static_cast<std::size_t>(m.column / classes_);
         r.train_accuracy = train[slot];
@@ -375,6 +437,10 @@ class GroupRun {
   // A member that stops keeps its final W; compact() later drops its columns from the stack.
   void leave(Member& m) {
     m.result.W = block(m);
+    if (m.rule) {
+      m.result.optimizer_state = m.rule->state();
+      m.result.optimizer_steps = m.rule->steps();
+    }
     m.active = false;
   }
 
@@ -451,6 +517,7 @@ class GroupRun {
   std::mt19937_64 search_rng_;
   std::vector<Member> members_;  // never resized after construction: callbacks keep pointers
   std::vector<Member*> stopped_in_epoch_;
+  int first_epoch_ = 0;  // epochs that the runs this one continues had finished
   Clock::time_point start_;
   Matrix<float> stack_, candidate_;
   std::vector<Slice> slices_;
@@ -496,14 +563,16 @@ bool can_fuse(const TrainerConfig& a, const TrainerConfig& b) {
 }
 
 TrainResult train(const Splits& data, const TrainerConfig& config, const TrainCallbacks& callbacks,
-                  unsigned threads) {
+                  unsigned threads, const TrainResult* resume_from) {
   check_config(data, config);
-  return std::move(GroupRun(data, {config}, {callbacks}, threads).run().front());
+  std::vector<const TrainResult*> resume;
+  if (resume_from != nullptr) resume.push_back(resume_from);
+  return std::move(GroupRun(data, {config}, {callbacks}, threads, nullptr, resume).run().front());
 }
 
 std::vector<TrainResult> train_fused(const Splits& data, const std::vector<TrainerConfig>& configs,
                                      const std::vector<TrainCallbacks>& callbacks, unsigned threads,
-                                     SpareThreads* spares) {
+                                     SpareThreads* spares, const std::vector<const TrainResult*>& resume_from) {
   if (configs.empty()) return {};
   if (!callbacks.empty() && callbacks.size() != configs.size())
     throw std::invalid_argument("train_fused: one set of callbacks per config, or none");
@@ -512,7 +581,7 @@ std::vector<TrainResult> train_fused(const Splits& data, const std::vector<Train
     if (configs.size() > 1 && !can_fuse(configs.front(), config))
       throw std::invalid_argument("train_fused: configs do not share the minibatch sequence or use no gradient");
   }
-  return GroupRun(data, configs, callbacks, threads, spares).run();
+  return GroupRun(data, configs, callbacks, threads, spares, resume_from).run();
 }
 
 }  // namespace losslab

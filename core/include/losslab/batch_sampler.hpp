@@ -23,6 +23,9 @@ class BatchSampler {
 
   // The example indices of the next step.
   std::span<const std::size_t> next();
+  // Draws and drops the batches of `steps` steps, leaving the sampler where as many next() calls
+  // leave it: how a resumed run finds its place in the minibatch sequence.
+  void skip(std::size_t steps);
 
  private:
   std::size_t examples_, batch_size_, steps_per_epoch_;

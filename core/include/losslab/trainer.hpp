@@ -71,7 +71,7 @@ struct EpochMetrics {
   double train_accuracy = 0;
   double val_accuracy = 0;  // NaN without a validation set
   double learning_rate = 0;
-  double seconds = 0;  // wall time since the start of training
+  double seconds = 0;  // wall time since the start of training (of the first run, when resumed)
 };
 
 enum class TrainStatus { completed, diverged, stopped };
@@ -90,6 +90,11 @@ struct TrainResult {
   double final_loss = 0;  // mean minibatch loss of the last epoch
   double train_accuracy = 0, val_accuracy = 0, test_accuracy = 0;  // NaN for an empty split
   double train_seconds = 0;  // wall time; in a fused group of K trials, the group's time / K
+  // The update rule's state after the last step (UpdateRule::state(): momentum, nesterov {v};
+  // adagrad, rmsprop {cache}; adam {m, v}; sgd, gd and random search none) and the updates it
+  // applied (Adam's t; 0 for random search). With W, what a later run needs to continue this one.
+  std::vector<Matrix<float>> optimizer_state;
+  std::int64_t optimizer_steps = 0;
 };
 
 // Callbacks return true to stop training early.
@@ -103,8 +108,18 @@ struct TrainCallbacks {
 // `threads` (>= 1) share each step: the minibatch is cut into slices of ~100 rows (by the batch
 // size alone) that the threads compute in parallel, and their gradients are summed in slice
 // order, so the result is bit for bit the same for any number of threads.
-TrainResult train(const Splits& data, const TrainerConfig& config,
-                  const TrainCallbacks& callbacks = {}, unsigned threads = 1);
+//
+// With `resume_from`, the run continues another: the result of this same config trained for
+// e0 < config.training.epochs epochs, completed or stopped at the end of an epoch (not diverged,
+// not stopped within one). Its W and update rule state are the start; the minibatch sequence
+// (and random search's candidates) are drawn past its e0 epochs; the schedule, StepInfo::step and
+// EpochMetrics::epoch count from there; the result's loss_history and epochs extend its own, and
+// train_seconds adds to its. The result is then bit for bit that of the straight run, but for
+// the wall times (EpochMetrics::seconds). That the config is the same is up to the caller: a
+// checkpoint carries no config, and only its shapes, epochs and steps are checked (else
+// std::invalid_argument).
+TrainResult train(const Splits& data, const TrainerConfig& config, const TrainCallbacks& callbacks = {},
+                  unsigned threads = 1, const TrainResult* resume_from = nullptr);
 
 // Whether two configs can be trained together: both gradient-based, with the same minibatch
 // sequence (batch size, sampling, seed, epochs) and the same evaluation settings.
@@ -116,8 +131,13 @@ bool can_fuse(const TrainerConfig& a, const TrainerConfig& b);
 // results[k] equals train(data, configs[k], callbacks[k]) up to float rounding. A trial that
 // diverges or is stopped leaves the group; the others go on. `callbacks` is empty or one per config.
 // With `spares`, threads calling spares->help() join the group's `threads` while it trains.
+// `resume_from` is empty or one result per config to continue, as for train(), all with the same
+// number of finished epochs. Only a group stacked the same way gives the same bits: results[k]
+// equals train_fused() of these configs straight through when the checkpoints come from that same
+// group (a GEMM's rounding may depend on the stack's width), all still in it at their last epoch.
 std::vector<TrainResult> train_fused(const Splits& data, const std::vector<TrainerConfig>& configs,
                                      const std::vector<TrainCallbacks>& callbacks = {}, unsigned threads = 1,
-                                     SpareThreads* spares = nullptr);
+                                     SpareThreads* spares = nullptr,
+                                     const std::vector<const TrainResult*>& resume_from = {});
 
 }  // namespace losslab
