@@ -69,4 +69,29 @@ std::vector<std::pair<std::string, std::int64_t>> count_by_status(const std::vec
   return ordered;
 }
 
+std::vector<RungSummary> summarize_rungs(const std::vector<RungRecord>& rows) {
+  std::map<std::pair<int, int>, RungSummary> rungs;
+  for (const RungRecord& row : rows) {
+    RungSummary& summary = rungs[{row.bracket, row.rung}];
+    if (summary.trials == 0) {
+      summary.bracket = row.bracket;
+      summary.rung = row.rung;
+      summary.epochs = row.epochs;
+      summary.best_val_accuracy = NAN;
+    }
+    ++summary.trials;
+    if (row.outcome == "promoted") ++summary.promoted;
+    else if (row.outcome == "pruned") ++summary.pruned;
+    else if (row.outcome == "completed") ++summary.completed;
+    else if (row.outcome.empty()) ++summary.undecided;
+    else ++summary.stopped;
+    if (std::isfinite(row.val_accuracy) &&
+        (std::isnan(summary.best_val_accuracy) || row.val_accuracy > summary.best_val_accuracy))
+      summary.best_val_accuracy = row.val_accuracy;
+  }
+  std::vector<RungSummary> ordered;
+  for (auto& [at, summary] : rungs) ordered.push_back(summary);
+  return ordered;
+}
+
 }  // namespace losslab::runner

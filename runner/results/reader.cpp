@@ -50,6 +50,15 @@ bool wal_has_commits(const std::string& path) {
   return !no_file && size > 0;
 }
 
+// Readers read older versions as they are (the report never migrates): what a version added may
+// be missing.
+bool has_column(SQLite::Database& db, const std::string& table, const std::string& column) {
+  SQLite::Statement query(db, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
+  query.bind(1, table);
+  query.bind(2, column);
+  return query.executeStep();
+}
+
 }  // namespace
 
 std::vector<ExperimentInfo> read_experiments(SQLite::Database& db) {
@@ -62,10 +71,11 @@ std::vector<ExperimentInfo> read_experiments(SQLite::Database& db) {
 }
 
 std::vector<TrialRecord> read_trials(SQLite::Database& db, std::int64_t experiment_id) {
+  const std::string rung = has_column(db, "trials", "rung") ? "rung" : "NULL";  // schema version 3
   SQLite::Statement query(db,
                           "SELECT id, trial_key, name, status, params_json, train_accuracy, val_accuracy, "
-                          "test_accuracy, final_loss, train_seconds, epochs_done, diverged_step, error "
-                          "FROM trials WHERE experiment_id = ? ORDER BY id");
+                          "test_accuracy, final_loss, train_seconds, epochs_done, diverged_step, error, " +
+                              rung + " FROM trials WHERE experiment_id = ? ORDER BY id");
   query.bind(1, experiment_id);
   std::vector<TrialRecord> rows;
   std::map<std::int64_t, std::size_t> index;
@@ -84,6 +94,7 @@ std::vector<TrialRecord> read_trials(SQLite::Database& db, std::int64_t experime
     t.epochs_done = query.getColumn(10).isNull() ? 0 : query.getColumn(10).getInt64();
     t.diverged_step = query.getColumn(11).isNull() ? -1 : query.getColumn(11).getInt64();
     t.error = query.getColumn(12).getString();
+    t.rung = query.getColumn(13).isNull() ? -1 : query.getColumn(13).getInt();
     index[t.id] = rows.size();
     rows.push_back(std::move(t));
   }
@@ -138,6 +149,21 @@ std::optional<Weights> read_weights(SQLite::Database& db, std::int64_t trial_id)
   w.values.resize(static_cast<std::size_t>(w.rows * w.cols));
   std::memcpy(w.values.data(), data.getBlob(), expected);
   return w;
+}
+
+std::vector<RungRecord> read_rungs(SQLite::Database& db, std::int64_t experiment_id) {
+  if (!db.tableExists("trial_rungs")) return {};  // before schema version 3
+  SQLite::Statement query(db, R"sql(
+    SELECT r.trial_id, r.bracket, r.rung, r.epochs, r.val_accuracy, r.train_accuracy, r.final_loss, r.outcome
+    FROM trial_rungs r JOIN trials t ON t.id = r.trial_id WHERE t.experiment_id = ?
+    ORDER BY r.bracket, r.rung, r.trial_id)sql");
+  query.bind(1, experiment_id);
+  std::vector<RungRecord> rows;
+  while (query.executeStep())
+    rows.push_back({query.getColumn(0).getInt64(), query.getColumn(1).getInt(), query.getColumn(2).getInt(),
+                    query.getColumn(3).getInt(), real_or_nan(query.getColumn(4)), real_or_nan(query.getColumn(5)),
+                    real_or_nan(query.getColumn(6)), query.getColumn(7).getString()});
+  return rows;
 }
 
 std::vector<std::pair<std::string, std::string>> read_parameter_names(SQLite::Database& db) {
@@ -205,6 +231,8 @@ std::vector<std::pair<std::int64_t, double>> ResultsReader::loss_history(std::in
 std::vector<EpochRow> ResultsReader::epoch_metrics(std::int64_t trial_id) { return read_epoch_metrics(*db_, trial_id); }
 
 std::optional<Weights> ResultsReader::weights(std::int64_t trial_id) { return read_weights(*db_, trial_id); }
+
+std::vector<RungRecord> ResultsReader::rungs(std::int64_t experiment_id) { return read_rungs(*db_, experiment_id); }
 
 std::vector<std::pair<std::string, std::string>> ResultsReader::parameter_names() {
   return read_parameter_names(*db_);

@@ -64,7 +64,8 @@ CREATE TABLE IF NOT EXISTS trials (
   test_accuracy  REAL,
   epochs_done    INTEGER,
   diverged_step  INTEGER,
-  error          TEXT
+  error          TEXT,
+  rung           INTEGER
 );
 CREATE INDEX IF NOT EXISTS trials_by_experiment_status ON trials (experiment_id, status);
 CREATE INDEX IF NOT EXISTS trials_by_run ON trials (run_id);
@@ -109,6 +110,37 @@ CREATE TABLE IF NOT EXISTS trial_weights (
   has_bias_row INTEGER,
   data         BLOB
 );
+
+-- A halving search's rungs: one row per rung a trial finished, with its metrics at the rung's
+-- end; outcome stays NULL until every trial of the rung has finished it and the rung is decided.
+CREATE TABLE IF NOT EXISTS trial_rungs (
+  trial_id       INTEGER NOT NULL REFERENCES trials(id),
+  bracket        INTEGER NOT NULL,
+  rung           INTEGER NOT NULL,
+  epochs         INTEGER NOT NULL,
+  val_accuracy   REAL,
+  train_accuracy REAL,
+  final_loss     REAL,
+  outcome        TEXT CHECK (outcome IN ('promoted', 'pruned', 'completed', 'diverged', 'failed')),
+  PRIMARY KEY (trial_id, rung)
+) WITHOUT ROWID;
+
+-- What a trial paused at the end of a rung needs to go on exactly where it stopped: its weights,
+-- its update rule's state and its history so far. Dropped once the next rung is decided.
+CREATE TABLE IF NOT EXISTS trial_checkpoints (
+  trial_id        INTEGER NOT NULL REFERENCES trials(id),
+  rung            INTEGER NOT NULL,
+  epochs_done     INTEGER NOT NULL,
+  rows            INTEGER NOT NULL,
+  cols            INTEGER NOT NULL,
+  weights         BLOB NOT NULL,
+  optimizer_steps INTEGER NOT NULL,
+  optimizer_state BLOB NOT NULL,
+  loss_history    BLOB NOT NULL,
+  epochs_json     TEXT NOT NULL,
+  train_seconds   REAL,
+  PRIMARY KEY (trial_id, rung)
+);
 )sql";
 
 // 1 -> 2: trial keys leave out parameters inactive for a trial's choices and parameters at their
@@ -151,6 +183,10 @@ void migrate_1_to_2(SQLite::Database& db) {
   }
 }
 
+// 2 -> 3: halving searches record the rung each trial last trained in (trials.rung) and, in
+// tables of their own that the DDL creates, each rung's metrics and the paused trials' state.
+void migrate_2_to_3(SQLite::Database& db) { db.exec("ALTER TABLE trials ADD COLUMN rung INTEGER"); }
+
 }  // namespace
 
 void refuse_newer(int version, const std::string& context) {
@@ -163,6 +199,7 @@ void upgrade(SQLite::Database& db) {
   const int version = db.execAndGet("PRAGMA user_version").getInt();
   db.exec(kDdl);
   if (version >= 1 && version < 2) migrate_1_to_2(db);
+  if (version >= 1 && version < 3) migrate_2_to_3(db);
   db.exec("PRAGMA user_version = " + std::to_string(kVersion));
 }
 

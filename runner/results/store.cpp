@@ -21,16 +21,11 @@
 #include <utility>
 
 #include "schema.hpp"
+#include "store_sql.hpp"
 
 namespace losslab::runner {
-namespace {
+namespace store_sql {
 
-// trial_weights.data is documented as little-endian float32 ('<f4').
-static_assert(std::endian::native == std::endian::little, "trial_weights assumes a little-endian host");
-
-constexpr int kBusyTimeoutMs = 10'000;
-
-// "2026-11-27T23:40:01.123Z": sorts as text, and SQLite's date functions read it.
 std::string utc_timestamp() {
   const auto now = std::chrono::system_clock::now();
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
@@ -44,25 +39,39 @@ std::string utc_timestamp() {
   return text;
 }
 
-// Only ESRCH proves a process is gone; EPERM means it exists under another user.
-bool process_is_gone(std::int64_t pid) {
-  if (pid <= 0 || pid > std::numeric_limits<pid_t>::max()) return pid > 0;  // never kill(0 / -1)
-  return kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
-}
-
-// A write transaction that takes the write lock up front (BEGIN IMMEDIATE), so the busy timeout
-// applies to acquiring it rather than failing on a read-to-write upgrade. Rolls back unless committed.
 SQLite::Transaction write_transaction(SQLite::Database& db) {
   return SQLite::Transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
 }
 
-// NaN and +-inf (an accuracy of an empty split, a diverged loss) are stored as NULL, never as a
-// non-finite REAL, as runner/results/README.md promises.
 void bind_real(SQLite::Statement& statement, int index, double value) {
   if (!std::isfinite(value))
     statement.bind(index);
   else
     statement.bind(index, value);
+}
+
+void bind_text(SQLite::Statement& statement, int index, const std::string& value) {
+  if (value.empty())
+    statement.bind(index);
+  else
+    statement.bind(index, value);
+}
+
+}  // namespace store_sql
+
+namespace {
+
+using namespace store_sql;
+
+// trial_weights.data is documented as little-endian float32 ('<f4').
+static_assert(std::endian::native == std::endian::little, "trial_weights assumes a little-endian host");
+
+constexpr int kBusyTimeoutMs = 10'000;
+
+// Only ESRCH proves a process is gone; EPERM means it exists under another user.
+bool process_is_gone(std::int64_t pid) {
+  if (pid <= 0 || pid > std::numeric_limits<pid_t>::max()) return pid > 0;  // never kill(0 / -1)
+  return kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
 }
 
 // A loss history (tens of thousands of rows) through prepared statements of kLossRowsPerInsert rows
@@ -107,14 +116,6 @@ void insert_loss_history(SQLite::Database& db, std::int64_t trial_id, const Trai
   }
 }
 
-// Empty text is "not given": NULL, so JSON columns never hold an empty (malformed) document.
-void bind_text(SQLite::Statement& statement, int index, const std::string& value) {
-  if (value.empty())
-    statement.bind(index);
-  else
-    statement.bind(index, value);
-}
-
 // trial_params.value keeps the value's own type: REAL, INTEGER (ints and bools) or TEXT (strings,
 // string lists as JSON arrays).
 void bind_param(SQLite::Statement& statement, int index, const ParamValue& value) {
@@ -142,16 +143,6 @@ void delete_attempt_results(SQLite::Database& db, std::int64_t trial_id) {
     SQLite::Statement clear(db, std::string("DELETE FROM ") + table + " WHERE trial_id = ?");
     clear.bind(1, trial_id);
     clear.exec();
-  }
-}
-
-// Every SQLite failure leaves the store as a StoreError naming the database and the operation.
-template <typename Body>
-auto guarded(const std::string& path, const std::string& action, Body&& body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (const SQLite::Exception& error) {
-    throw StoreError("results database " + path + ": " + action + ": " + error.what());
   }
 }
 
@@ -434,13 +425,18 @@ void ResultsStore::mark_running(std::int64_t trial_id, std::int64_t run_id) {
   });
 }
 
-bool ResultsStore::claim_trial(std::int64_t trial_id, std::int64_t run_id, bool rerun_finished) {
+bool ResultsStore::claim_trial(std::int64_t trial_id, std::int64_t run_id, bool rerun_finished,
+                               std::optional<int> rung) {
   return guarded(path_, "claim trial " + std::to_string(trial_id), [&] {
     // One UPDATE decides, inside a write transaction: of several processes claiming the same
-    // trial, exactly one sees the old status and wins.
-    return start_attempt(*db_, trial_id, run_id,
-                         rerun_finished ? "status <> 'running'"
-                                        : "status IN ('pending', 'failed', 'interrupted')");
+    // trial, exactly one sees the old status and wins. A trial paused after a rung is pending
+    // again, so a rung's claim also asks that the trial has not finished it yet.
+    std::string condition =
+        rerun_finished ? "status <> 'running'" : "status IN ('pending', 'failed', 'interrupted')";
+    if (rung)
+      condition += " AND NOT EXISTS (SELECT 1 FROM trial_rungs r WHERE r.trial_id = trials.id AND r.rung >= " +
+                   std::to_string(*rung) + ")";
+    return start_attempt(*db_, trial_id, run_id, condition);
   });
 }
 
@@ -448,6 +444,9 @@ void ResultsStore::record_outcome(std::int64_t trial_id, const TrialOutcome& out
   if (outcome.status == TrialStatus::pending || outcome.status == TrialStatus::running)
     throw std::invalid_argument("record_outcome: '" + to_string(outcome.status) +
                                 "' is not an outcome");
+  const bool paused = outcome.rung && outcome.rung->paused;
+  if (paused && (outcome.status != TrialStatus::completed || outcome.result == nullptr))
+    throw std::invalid_argument("record_outcome: only a completed rung pauses a trial");
   return guarded(path_, "record outcome of trial " + std::to_string(trial_id), [&] {
     auto transaction = write_transaction(*db_);
     const TrainResult* result = outcome.result;
@@ -457,7 +456,7 @@ void ResultsStore::record_outcome(std::int64_t trial_id, const TrialOutcome& out
                         train_accuracy = ?, val_accuracy = ?, test_accuracy = ?, epochs_done = ?,
                         diverged_step = ?
       WHERE id = ?)sql");
-    update.bind(1, to_string(outcome.status));
+    update.bind(1, to_string(paused ? TrialStatus::pending : outcome.status));
     update.bind(2, utc_timestamp());
     bind_text(update, 3, outcome.error);
     if (result != nullptr) {
@@ -496,7 +495,8 @@ void ResultsStore::record_outcome(std::int64_t trial_id, const TrialOutcome& out
         epoch.reset();
       }
 
-      if (stores_weights(outcome.status)) {
+      // A paused trial keeps its weights too: if its rung prunes it, they are its final ones.
+      if (stores_weights(outcome.status) || paused) {
         const auto bytes = static_cast<std::size_t>(result->W.size()) * sizeof(float);
         if (bytes > static_cast<std::size_t>(INT_MAX))
           throw StoreError("results database " + path_ + ": weights of trial " +
@@ -512,6 +512,7 @@ void ResultsStore::record_outcome(std::int64_t trial_id, const TrialOutcome& out
         weights.exec();
       }
     }
+    if (outcome.rung) record_rung(*db_, trial_id, outcome);
     transaction.commit();
   });
 }

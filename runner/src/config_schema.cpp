@@ -25,6 +25,11 @@ Range between(double low, bool low_open, double high, bool high_open) {
 const std::vector<std::string> kDatasetKinds{"fashion-mnist", "mnist", "cifar10", "csv", "synthetic"};
 const std::vector<std::string> kShapes{"blobs", "spiral", "toy2d"};
 const std::vector<std::string> kPruneRules{"none", "median"};
+const std::vector<std::string> kStrategies = [] {
+  std::vector<std::string> names;
+  for (const SearchStrategy strategy : kSearchStrategies) names.push_back(to_string(strategy));
+  return names;
+}();
 
 std::vector<KeySpec> build_specs() {
   using T = ValueType;
@@ -209,6 +214,21 @@ std::vector<KeySpec> build_specs() {
       {.key = "sweep.prune_warmup", .short_name = "prune_warmup", .type = T::integer, .default_value = I{2},
        .range = at_least(1), .sweepable = false, .param = false,
        .description = "Epochs a trial runs before it may be pruned."},
+      {.key = "sweep.strategy", .short_name = "strategy", .type = T::enumeration,
+       .default_value = std::string("exhaustive"), .choices = kStrategies, .sweepable = false, .param = false,
+       .description = "exhaustive: every trial trains every epoch. successive_halving: trials train in rungs of "
+                      "growing epoch budgets up to training.epochs; after each rung only the best 1/reduction_factor "
+                      "by validation accuracy go on, from where they stopped. hyperband: several halving brackets, "
+                      "from many trials with small budgets to few with the whole budget."},
+      {.key = "sweep.min_epochs", .short_name = "min_epochs", .type = T::integer, .default_value = I{1},
+       .range = at_least(1), .sweepable = false, .param = false,
+       .description = "The smallest rung budget: rungs end after training.epochs / reduction_factor^k epochs, "
+                      "none below this.",
+       .active_when = {"sweep.strategy", {"successive_halving", "hyperband"}}},
+      {.key = "sweep.reduction_factor", .short_name = "reduction_factor", .type = T::integer, .default_value = I{3},
+       .range = between(2, false, 100, false), .sweepable = false, .param = false,
+       .description = "eta: the budget grows by this factor from rung to rung, and one in this many trials goes on.",
+       .active_when = {"sweep.strategy", {"successive_halving", "hyperband"}}},
       {.key = "sweep.max_trials", .short_name = "max_trials", .type = T::integer, .default_value = I{10000},
        .range = between(1, false, 1000000, false), .sweepable = false, .param = false,
        .description = "A sweep that expands to more trials is rejected."},

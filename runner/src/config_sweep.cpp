@@ -33,6 +33,7 @@ class SweepReader {
     sweep_.prune_warmup = static_cast<int>(integer("sweep.prune_warmup"));
     sweep_.max_trials = static_cast<std::size_t>(integer("sweep.max_trials"));
     check_size();
+    read_strategy();
     return std::move(sweep_);
   }
 
@@ -252,6 +253,50 @@ class SweepReader {
                                   std::to_string(sweep_.max_trials));
   }
 
+  // The rungs of a halving search need a budget to halve, trials that can stop and go on at an
+  // epoch's end, and no second rule deciding which trials stop.
+  void read_strategy() {
+    const std::string strategy = text("sweep.strategy");
+    for (const SearchStrategy kind : kSearchStrategies)
+      if (to_string(kind) == strategy) sweep_.strategy = kind;
+    sweep_.min_epochs = static_cast<int>(integer("sweep.min_epochs"));
+    sweep_.reduction_factor = static_cast<int>(integer("sweep.reduction_factor"));
+    if (sweep_.strategy == SearchStrategy::exhaustive) return;
+    const Location at = written_.where("sweep.strategy");
+    if (const auto swept = swept_by_.find("training.epochs"); swept != swept_by_.end())
+      diagnostics_.error(at, "sweep.strategy: " + strategy + " sets each rung's epochs up to training.epochs, which " +
+                                 swept->second + " sweeps; set training.epochs to the largest budget instead");
+    const std::int64_t epochs = integer("training.epochs");
+    const std::int64_t first_two = static_cast<std::int64_t>(sweep_.min_epochs) * sweep_.reduction_factor;
+    if (epochs < first_two)
+      diagnostics_.error(at, "sweep.strategy: " + strategy + " needs at least two rungs: training.epochs (" +
+                                 std::to_string(epochs) + ") must be at least sweep.min_epochs x " +
+                                 "sweep.reduction_factor (" + std::to_string(sweep_.min_epochs) + " x " +
+                                 std::to_string(sweep_.reduction_factor) + " = " + std::to_string(first_two) + ")");
+    if (sweep_.prune != PruneRule::none)
+      diagnostics_.error(written_.where("sweep.prune"),
+                         "sweep.prune: median cannot be combined with sweep.strategy: " + strategy +
+                             ", which already stops the weaker trials at each rung; remove one of them");
+    for (const std::string& kind : optimizer_kinds())
+      if (kind == "random_search" || kind == "random_local_search")
+        diagnostics_.error(at, "sweep.strategy: " + strategy + " continues trials from their state at each rung, "
+                                   "which optimizer.kind " + kind + " does not keep; use a gradient-based optimizer");
+  }
+
+  // Every optimizer.kind some trial of the sweep may use.
+  std::vector<std::string> optimizer_kinds() const {
+    std::vector<std::string> kinds;
+    if (!swept_by_.count("optimizer.kind")) kinds.push_back(text("optimizer.kind"));
+    for (const auto* axes : {&sweep_.grid, &sweep_.zip})
+      for (const SweepAxis& axis : *axes)
+        if (axis.key == "optimizer.kind")
+          for (const ParamValue& value : axis.values) kinds.push_back(std::get<std::string>(value));
+    for (const RandomAxis& axis : sweep_.random)
+      if (axis.key == "optimizer.kind")
+        for (const ParamValue& value : axis.choices) kinds.push_back(std::get<std::string>(value));
+    return kinds;
+  }
+
   const WrittenConfig& written_;
   Diagnostics& diagnostics_;
   SweepSpec sweep_;
@@ -265,6 +310,23 @@ std::uint64_t saturating_product(std::uint64_t a, std::uint64_t b) {
 }
 
 }  // namespace
+
+}  // namespace losslab::runner::detail
+
+namespace losslab::runner {
+
+std::string to_string(SearchStrategy strategy) {
+  switch (strategy) {
+    case SearchStrategy::exhaustive: return "exhaustive";
+    case SearchStrategy::successive_halving: return "successive_halving";
+    case SearchStrategy::hyperband: return "hyperband";
+  }
+  return "?";
+}
+
+}  // namespace losslab::runner
+
+namespace losslab::runner::detail {
 
 std::uint64_t expansion_size(const SweepSpec& sweep) {
   std::uint64_t size = 1;

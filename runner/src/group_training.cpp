@@ -27,7 +27,8 @@ TrialReport classify(TrainResult result, bool pruned, const GroupControl& contro
 
 std::vector<TrialReport> train_group(const Splits& data, const std::vector<TrainerConfig>& configs,
                                      const std::vector<char>& wanted, const GroupControl& control,
-                                     unsigned threads, SpareThreads* spares) {
+                                     unsigned threads, SpareThreads* spares,
+                                     const std::vector<const TrainResult*>& resume_from) {
   const std::size_t size = configs.size();
   std::vector<TrialReport> reports(size);
   std::vector<TrainCallbacks> callbacks(size);
@@ -41,7 +42,7 @@ std::vector<TrialReport> train_group(const Splits& data, const std::vector<Train
   }
   std::vector<TrainResult> results;
   try {
-    results = train_fused(data, configs, callbacks, threads, spares);
+    results = train_fused(data, configs, callbacks, threads, spares, resume_from);
   } catch (const std::exception& group_error) {
     if (size == 1) {
       if (wanted[0]) reports[0] = TrialReport{TrialStatus::failed, group_error.what(), nullptr};
@@ -50,7 +51,8 @@ std::vector<TrialReport> train_group(const Splits& data, const std::vector<Train
     for (std::size_t k = 0; k < size; ++k) {
       if (!wanted[k]) continue;
       try {
-        reports[k] = classify(train(data, configs[k], callbacks[k], threads), pruned[k], control);
+        const TrainResult* from = resume_from.empty() ? nullptr : resume_from[k];
+        reports[k] = classify(train(data, configs[k], callbacks[k], threads, from), pruned[k], control);
       } catch (const std::exception& error) {
         reports[k] = TrialReport{TrialStatus::failed, error.what(), nullptr};
       }

@@ -33,8 +33,11 @@ struct GroupControl {
 // group), but get no report; their entries are left as default TrialReports.
 // `threads`, and spare threads that join through `spares`, share each step (train_fused); the
 // results do not depend on them.
+// With `resume_from` (one per config, a halving search's later rung), each trial goes on from that
+// state (train_fused's resume_from).
 std::vector<TrialReport> train_group(const Splits& data, const std::vector<TrainerConfig>& configs,
                                      const std::vector<char>& wanted, const GroupControl& control,
-                                     unsigned threads = 1, SpareThreads* spares = nullptr);
+                                     unsigned threads = 1, SpareThreads* spares = nullptr,
+                                     const std::vector<const TrainResult*>& resume_from = {});
 
 }  // namespace losslab::runner

@@ -28,22 +28,25 @@ void ResultWriter::post(Message message) {
 
 void ResultWriter::trial_started(std::int64_t trial_id) { post(Message{Message::Kind::start, trial_id}); }
 
-bool ResultWriter::claim(std::int64_t trial_id, bool rerun_finished) {
+bool ResultWriter::claim(std::int64_t trial_id, bool rerun_finished, std::optional<int> rung) {
   std::promise<bool> claimed;
   auto answer = claimed.get_future();
   Message message{Message::Kind::claim, trial_id};
   message.rerun_finished = rerun_finished;
+  message.claim_rung = rung;
   message.claimed = &claimed;
   post(std::move(message));
   return answer.get();
 }
 
 void ResultWriter::trial_finished(std::int64_t trial_id, TrialStatus status,
-                                  std::unique_ptr<TrainResult> result, std::string error) {
+                                  std::unique_ptr<TrainResult> result, std::string error,
+                                  std::optional<RungOutcome> rung) {
   Message message{Message::Kind::outcome, trial_id};
   message.status = status;
   message.result = std::move(result);
   message.error = std::move(error);
+  message.rung = rung;
   post(std::move(message));
 }
 
@@ -108,7 +111,7 @@ void ResultWriter::loop() {
 bool ResultWriter::write(Message& message) {
   switch (message.kind) {
     case Message::Kind::start: store_.mark_running(message.trial_id, run_id_); return true;
-    case Message::Kind::claim: return store_.claim_trial(message.trial_id, run_id_, message.rerun_finished);
+    case Message::Kind::claim: return store_.claim_trial(message.trial_id, run_id_, message.rerun_finished, message.claim_rung);
     case Message::Kind::outcome: break;
   }
   TrialOutcome outcome;
@@ -116,6 +119,7 @@ bool ResultWriter::write(Message& message) {
   outcome.result = message.result.get();
   outcome.error = message.error;
   outcome.has_bias_row = has_bias_row_;
+  outcome.rung = message.rung;
   store_.record_outcome(message.trial_id, outcome);
   return true;
 }

@@ -9,6 +9,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -27,9 +28,10 @@ class ResultWriter {
   void trial_started(std::int64_t trial_id);
   // Claims a trial for this run (see ResultsStore::claim_trial) and waits for the answer; false
   // when another process has it or a write already failed.
-  bool claim(std::int64_t trial_id, bool rerun_finished);
+  // With `rung` (a halving search), only while the trial has not finished that rung.
+  bool claim(std::int64_t trial_id, bool rerun_finished, std::optional<int> rung = std::nullopt);
   void trial_finished(std::int64_t trial_id, TrialStatus status, std::unique_ptr<TrainResult> result,
-                      std::string error);
+                      std::string error, std::optional<RungOutcome> rung = std::nullopt);
   // Writes everything queued and stops the thread. Rethrows the first write error, if any.
   void close();
   // True once a write failed: the sweep should stop starting trials.
@@ -45,6 +47,8 @@ class ResultWriter {
     std::unique_ptr<TrainResult> result;
     std::string error;
     bool rerun_finished = false;             // claim
+    std::optional<int> claim_rung;           // claim: of a halving search's rung
+    std::optional<RungOutcome> rung;         // outcome: of a halving search's rung
     std::promise<bool>* claimed = nullptr;   // claim: where the answer goes
   };
   void post(Message message);

@@ -30,7 +30,8 @@ GroupControl local_control(SweepRound& round) {
 std::vector<char> claim_group(SweepRound& round, const WorkGroup& group) {
   std::vector<char> claimed(group.size(), 0);
   for (std::size_t k = 0; k < group.size(); ++k) {
-    if (!group[k]->record || !round.writer.claim(group[k]->trial_id, round.rerun_finished)) continue;
+    const std::optional<int> rung = group[k]->rung ? std::optional(group[k]->rung->rung) : std::nullopt;
+    if (!group[k]->record || !round.writer.claim(group[k]->trial_id, round.rerun_finished, rung)) continue;
     claimed[k] = 1;
     round.progress.trial_started();
     std::lock_guard lock(round.attempted_mutex);
@@ -44,11 +45,15 @@ void record(SweepRound& round, const WorkItem& item, TrialReport report) {
                          ? report.result->val_accuracy
                          : std::numeric_limits<double>::quiet_NaN();
   if (report.status == TrialStatus::failed) ++round.failures;
-  spdlog::info("{} {}{}{}", item.trial->name, to_string(report.status),
+  const bool paused = item.rung && item.rung->paused && report.status == TrialStatus::completed;
+  const std::string what = paused ? "finished rung " + std::to_string(item.rung->rung) + " (" +
+                                        std::to_string(item.rung->epochs) + " epochs)"
+                                  : to_string(report.status);
+  spdlog::info("{} {}{}{}", item.trial->name, what,
                std::isfinite(val) ? fmt::format(": val acc {:.4f}", val) : std::string(),
                report.error.empty() || report.status == TrialStatus::completed ? std::string()
                                                                                 : " (" + report.error + ")");
-  round.writer.trial_finished(item.trial_id, report.status, std::move(report.result), report.error);
+  round.writer.trial_finished(item.trial_id, report.status, std::move(report.result), report.error, item.rung);
   round.progress.trial_finished(val);
 }
 

@@ -5,6 +5,8 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <optional>
 #include <mutex>
 #include <set>
 #include <string>
@@ -23,6 +25,10 @@ struct WorkItem {
   std::int64_t trial_id;
   TrainerConfig config;
   bool record;  // false: already finished; trained only to keep its group as the sweep defines it
+  // A halving search's rung: where the outcome is recorded, and the state the trial goes on from
+  // (none in a bracket's first rung).
+  std::optional<RungOutcome> rung{};
+  std::shared_ptr<const TrainResult> resume{};
 };
 using WorkGroup = std::vector<const WorkItem*>;
 

@@ -14,6 +14,9 @@
 #include "config_internal.hpp"
 #include "group_executor.hpp"
 #include "interrupt.hpp"
+#include "halving_plan.hpp"
+#include "halving_search.hpp"
+#include "sweep_rounds.hpp"
 #include "sweep_summary.hpp"
 #include "losslab/runner/build_info.hpp"
 #include "losslab/runner/git_commit.hpp"
@@ -26,9 +29,6 @@
 namespace losslab::runner {
 namespace {
 
-// A running trial whose process left no heartbeat for this long is taken as dead (the writer
-// refreshes heartbeats every 5 s; a dead process on this host is recognized at once by its pid).
-constexpr double kStaleRunningSeconds = 30.0;
 constexpr int kSummaryRows = 5;
 
 TrialSpec to_spec(const Trial& trial) {
@@ -77,36 +77,19 @@ void print_dry_run(std::ostream& out, const ExperimentConfig& config, const std:
         << " merged: they repeat a trial above, differing only in parameters inactive for their choices or in a "
            "repeated random draw)";
   out << '\n';
-}
-
-std::size_t count_recorded(const std::vector<WorkItem>& items) {
-  return static_cast<std::size_t>(std::count_if(items.begin(), items.end(), [](const WorkItem& i) { return i.record; }));
-}
-
-// After a round: marks for recording the trials this process has not attempted that are
-// claimable now (left by another process that died, or released by one that was interrupted).
-// While trials of the sweep still run in other live processes, waits for them. Returns whether
-// another round is needed.
-bool refresh_for_next_round(ResultsStore& store, std::int64_t experiment_id, std::vector<WorkItem>& items,
-                            const std::set<std::int64_t>& attempted) {
-  constexpr auto kPoll = std::chrono::milliseconds(500);
-  while (!InterruptGuard::received()) {
-    store.recover_dead_running(experiment_id, kStaleRunningSeconds);
-    const auto statuses = store.trial_statuses(experiment_id);
-    bool claimable = false, running_elsewhere = false;
-    for (auto& item : items) {
-      const TrialStatus status = statuses.at(item.trial->key);
-      const bool open = status == TrialStatus::pending || status == TrialStatus::failed ||
-                        status == TrialStatus::interrupted;
-      item.record = open && !attempted.count(item.trial_id);
-      claimable |= item.record;
-      running_elsewhere |= status == TrialStatus::running && !attempted.count(item.trial_id);
+  if (config.sweep.strategy == SearchStrategy::exhaustive) return;
+  const int max_epochs = static_cast<int>(get_integer(config.base, "training.epochs"));
+  for (const BracketPlan& plan : plan_brackets(config.sweep, max_epochs, trials.size())) {
+    out << to_string(config.sweep.strategy) << " bracket " << plan.index << ": rungs of";
+    for (const int epochs : plan.epochs) out << ' ' << epochs;
+    out << " epochs; trials per rung at most";
+    std::size_t entered = plan.trials.size();
+    for (std::size_t rung = 0; rung < plan.epochs.size(); ++rung) {
+      out << (rung == 0 ? " " : " -> ") << entered;
+      entered = promoted_count(entered, config.sweep.reduction_factor);
     }
-    if (claimable) return true;
-    if (!running_elsewhere) return false;
-    std::this_thread::sleep_for(kPoll);
+    out << '\n';
   }
-  return false;
 }
 
 int exit_code_for_signal(int signal_number) {
@@ -149,10 +132,12 @@ int run_sweep_with(const RunOptions& options, std::ostream& out, GroupExecutor& 
     const auto statuses = store.trial_statuses(experiment_id);
     std::vector<WorkItem> items;
     std::size_t to_run = 0;
+    const bool halving = config.sweep.strategy != SearchStrategy::exhaustive;
     for (const auto& trial : trials) {
       const TrialStatus status = statuses.at(trial.key);
+      // A halving search also leaves pruned trials and the failed ones of a rung as they are.
       const bool finished = status == TrialStatus::completed || status == TrialStatus::diverged ||
-                            status == TrialStatus::pruned;
+                            status == TrialStatus::pruned || (halving && status == TrialStatus::failed);
       const bool record = options.force || !finished;
       to_run += record;
       items.push_back({&trial, store.trial_id(trial.key), to_trainer_config(trial.params), record});
@@ -163,58 +148,22 @@ int run_sweep_with(const RunOptions& options, std::ostream& out, GroupExecutor& 
       print_sweep_summary(out, store, experiment_id, config.name, kSummaryRows);
       return kExitOk;
     }
+    if (halving && !executor.can_resume_trials()) {
+      spdlog::error("sweep.strategy: {} does not run under mpirun yet: run it in one process (--jobs N)",
+                    to_string(config.sweep.strategy));
+      return kExitBadConfig;
+    }
 
     const DatasetInfo dataset = executor.prepare(config.base);
     const std::int64_t run_id = store.begin_run(experiment_id, run_record(options, config, dataset.checksums));
 
-    std::size_t failures = 0;
-    {
-      ProgressLine progress(to_run, options.progress && stderr_is_terminal());
-      MedianPruner pruner(config.sweep.prune == PruneRule::median, config.sweep.prune_warmup);
-      std::set<std::int64_t> attempted;
-      // Rounds: run what is claimable; then, while other processes still run trials of this
-      // sweep, wait for them, and take over the trials of any that died.
-      for (int round_number = 0;; ++round_number) {
-        const std::vector<WorkGroup> groups = make_groups(items, options.fuse);
-        if (!groups.empty()) {
-          spdlog::info("running up to {} trials in {} group{} on {}", count_recorded(items), groups.size(),
-                       groups.size() == 1 ? "" : "s", executor.describe_workers(groups.size()));
-          ResultWriter writer(store, run_id, dataset.has_bias_row);
-          SweepRound round{writer, progress, pruner, options.force && round_number == 0};
-          // What could not be recorded is released, so the next run does not take it for a dead
-          // process's claim, and the run is marked failed.
-          auto release_claims = [&](const std::string& reason) {
-            try {
-              store.mark_interrupted({round.attempted.begin(), round.attempted.end()}, reason);
-              store.finish_run(run_id, "failed");
-            } catch (const StoreError&) {
-            }
-          };
-          try {
-            executor.run(round, groups);
-          } catch (const std::exception& error) {
-            // The executor broke down (e.g. an MPI error): keep what was recorded, release the rest.
-            try {
-              writer.close();
-            } catch (const StoreError&) {
-            }
-            release_claims(std::string("stopped: ") + error.what());
-            throw;
-          }
-          try {
-            writer.close();
-          } catch (const StoreError&) {
-            // The database cannot be written (e.g. the disk is full).
-            release_claims("stopped: the results database could not be written");
-            throw;
-          }
-          failures += round.failures;
-          attempted.insert(round.attempted.begin(), round.attempted.end());
-        }
-        if (InterruptGuard::received()) break;
-        if (!refresh_for_next_round(store, experiment_id, items, attempted)) break;
-      }
-    }
+    MedianPruner pruner(config.sweep.prune == PruneRule::median, config.sweep.prune_warmup);
+    SweepContext context{options, store, executor, experiment_id, run_id, dataset.has_bias_row, pruner};
+    if (halving)
+      run_halving_search(context, config, items);
+    else
+      run_rounds(context, items, options.force);
+    const std::size_t failures = context.failures;
     const int signal_number = InterruptGuard::received();
     store.finish_run(run_id, signal_number ? "interrupted" : "completed");
     print_sweep_summary(out, store, experiment_id, config.name, kSummaryRows);

@@ -35,6 +35,20 @@ void print_trial_table(std::ostream& out, const std::vector<const TrialRecord*>&
   }
 }
 
+// The rungs of a halving search: how many trials each trained, and how many went on.
+void print_rungs(std::ostream& out, const std::vector<RungSummary>& rungs) {
+  out << "\nrungs:\n";
+  char line[256];
+  std::snprintf(line, sizeof line, "  %-7s %-4s %6s %6s %8s %6s %9s %6s %12s\n", "bracket", "rung", "epochs", "trials",
+                "promoted", "pruned", "completed", "failed", "best val acc");
+  out << line;
+  for (const RungSummary& r : rungs) {
+    std::snprintf(line, sizeof line, "  %-7d %-4d %6d %6zu %8zu %6zu %9zu %6zu %12s\n", r.bracket, r.rung, r.epochs,
+                  r.trials, r.promoted, r.pruned, r.completed, r.stopped, fixed(r.best_val_accuracy, 4).c_str());
+    out << line;
+  }
+}
+
 }  // namespace
 
 void print_sweep_summary(std::ostream& out, ResultsStore& store, std::int64_t experiment_id,
@@ -42,6 +56,8 @@ void print_sweep_summary(std::ostream& out, ResultsStore& store, std::int64_t ex
   const auto trials = read_trials(store.database(), experiment_id);
   out << "experiment " << experiment_name << " (" << store.path() << "):";
   for (const auto& [status, count] : count_by_status(trials)) out << ' ' << status << ' ' << count;
+  if (const auto rungs = summarize_rungs(read_rungs(store.database(), experiment_id)); !rungs.empty())
+    print_rungs(out, rungs);
   const SortKey sort = default_sort_key(trials);
   auto ranked = rank_trials(trials, sort);
   if (ranked.empty()) {

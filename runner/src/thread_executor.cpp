@@ -18,8 +18,13 @@ void run_group(SweepRound& round, const Splits& data, const WorkGroup& group, un
   const std::vector<char> claimed = claim_group(round, group);
   if (std::find(claimed.begin(), claimed.end(), 1) == claimed.end()) return;
   std::vector<TrainerConfig> configs;
-  for (const WorkItem* item : group) configs.push_back(item->config);
-  auto reports = train_group(data, configs, claimed, local_control(round), group_threads, &spares);
+  std::vector<const TrainResult*> resume_from;
+  for (const WorkItem* item : group) {
+    configs.push_back(item->config);
+    if (item->resume) resume_from.push_back(item->resume.get());
+  }
+  if (resume_from.size() != group.size()) resume_from.clear();
+  auto reports = train_group(data, configs, claimed, local_control(round), group_threads, &spares, resume_from);
   for (std::size_t k = 0; k < group.size(); ++k)
     if (claimed[k]) record(round, *group[k], std::move(reports[k]));
 }

@@ -30,7 +30,7 @@ RANDOM=$seed
 log "seed $seed (RELIABILITY_SEED=$seed repeats these delays), $kills_wanted kills wanted"
 
 config="$work/kill.yaml"
-write_config "$config" kill-resume 3000 10 8
+write_config "$config" kill-resume 12000 10 8
 trials=$(trial_count "$config")
 db="$work/kill.db"
 

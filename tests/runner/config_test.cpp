@@ -290,6 +290,37 @@ TEST(Validation, OverrideProblemsComeAfterTheFilesAndAreReportedWithThem) {
   EXPECT_EQ(d[2].to_string(), "--set:2:1: expected KEY=VALUE, got 'nonsense'");
 }
 
+// A halving search needs two rungs, trials that keep their state, one stopping rule, and one
+// epoch budget; each mistake is named where the strategy is set.
+TEST(Validation, HalvingSearchesRejectWhatTheyCannotRun) {
+  const std::string halving = "sweep:\n  strategy: successive_halving\n";
+  auto message_of = [](const std::vector<Diagnostic>& d) { return d.size() == 1 ? d[0].message : listed(d); };
+  EXPECT_EQ(message_of(diagnostics_of(kSynthetic + "training: {epochs: 2}\n" + halving)),
+            "sweep.strategy: successive_halving needs at least two rungs: training.epochs (2) must be at least "
+            "sweep.min_epochs x sweep.reduction_factor (1 x 3 = 3)");
+  EXPECT_EQ(message_of(diagnostics_of(kSynthetic + "training: {epochs: 9}\n" + halving + "  prune: median\n")),
+            "sweep.prune: median cannot be combined with sweep.strategy: successive_halving, which already stops "
+            "the weaker trials at each rung; remove one of them");
+  EXPECT_EQ(message_of(diagnostics_of(kSynthetic + "training: {epochs: 9}\n" + halving +
+                                      "  grid:\n    optimizer.kind: [sgd, random_search]\n")),
+            "sweep.strategy: successive_halving continues trials from their state at each rung, which "
+            "optimizer.kind random_search does not keep; use a gradient-based optimizer");
+  EXPECT_EQ(message_of(diagnostics_of(kSynthetic + "sweep:\n  strategy: hyperband\n  grid:\n    training.epochs: [9, 27]\n")),
+            "sweep.strategy: hyperband sets each rung's epochs up to training.epochs, which sweep.grid sweeps; set "
+            "training.epochs to the largest budget instead");
+  const auto typo = diagnostics_of(kSynthetic + "sweep:\n  strategy: successive_halvin\n");
+  ASSERT_EQ(typo.size(), 1u) << listed(typo);
+  EXPECT_NE(typo[0].message.find("did you mean 'successive_halving'?"), std::string::npos) << typo[0].message;
+  EXPECT_EQ(message_of(diagnostics_of(kSynthetic + "sweep:\n  reduction_factor: 1\n")).substr(0, 24),
+            "sweep.reduction_factor: ");
+  // What it accepts: the keys parse into the sweep.
+  const ExperimentConfig ok = parse(kSynthetic + "training: {epochs: 27}\nsweep:\n  strategy: hyperband\n"
+                                                 "  min_epochs: 3\n  reduction_factor: 2\n");
+  EXPECT_EQ(ok.sweep.strategy, SearchStrategy::hyperband);
+  EXPECT_EQ(ok.sweep.min_epochs, 3);
+  EXPECT_EQ(ok.sweep.reduction_factor, 2);
+}
+
 TEST(Validation, SweepAboveTheDefaultCapSaysHowLarge) {
   std::string first = "[", second = "[";
   for (int i = 1; i <= 120; ++i) first += (i > 1 ? ", " : "") + std::to_string(i * 1e-3);

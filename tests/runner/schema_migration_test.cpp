@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "losslab/runner/results/store.hpp"
+#include "support/db_query.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -49,15 +51,8 @@ struct Copy {
   }
 };
 
-std::vector<std::string> column(const std::string& db_path, const std::string& sql) {
-  SQLite::Database db(db_path, SQLite::OPEN_READONLY);
-  SQLite::Statement query(db, sql);
-  std::vector<std::string> values;
-  while (query.executeStep()) values.push_back(query.getColumn(0).getString());
-  return values;
-}
-
-std::string scalar(const std::string& db_path, const std::string& sql) { return column(db_path, sql).at(0); }
+using test_support::column;
+using test_support::scalar;
 
 // Every row of every results table, as text: what "the file as it was" means.
 std::vector<std::string> contents(const std::string& db_path) {
@@ -91,7 +86,11 @@ TEST(SchemaMigration, VersionOneIsUpgradedAndResumedWithNothingRerun) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   // Version 2 counts 6 trials in this sweep: sgd's two momentums are one trial.
   EXPECT_NE(run.err.find("schema1: 6 trials, 0 to run, 6 already finished"), std::string::npos) << run.err;
-  EXPECT_EQ(scalar(copy.db, "PRAGMA user_version"), "2");
+  EXPECT_EQ(scalar(copy.db, "PRAGMA user_version"), std::to_string(runner::kResultsSchemaVersion));
+  // Version 3's halving columns and tables are there, empty for this exhaustive sweep.
+  EXPECT_EQ(scalar(copy.db, "SELECT COUNT(*) FROM trials WHERE rung IS NULL"), scalar(copy.db, "SELECT COUNT(*) FROM trials"));
+  EXPECT_EQ(scalar(copy.db, "SELECT COUNT(*) FROM trial_rungs"), "0");
+  EXPECT_EQ(scalar(copy.db, "SELECT COUNT(*) FROM trial_checkpoints"), "0");
   EXPECT_EQ(scalar(copy.db, "SELECT COUNT(*) FROM trials WHERE status = 'completed' AND attempts = 1"), "8");
   EXPECT_EQ(scalar(copy.db, "SELECT COUNT(*) FROM runs"), "1");  // nothing ran: no run was begun
   EXPECT_EQ(column(copy.db, "SELECT trial_id || ':' || step || ':' || loss FROM loss_history"), history_before);
@@ -151,16 +150,17 @@ TEST(SchemaMigration, AFailedMigrationLeavesTheFileAsItWas) {
 
 TEST(SchemaMigration, ANewerSchemaIsRefusedByTheRunnerAndTheReport) {
   Copy copy;
-  copy.exec("PRAGMA user_version = 3");
+  const std::string newer = std::to_string(runner::kResultsSchemaVersion + 1);
+  const std::string message =
+      "its schema version " + newer + " is newer than this losslab's (" + std::to_string(runner::kResultsSchemaVersion) + ")";
+  copy.exec("PRAGMA user_version = " + newer);
   const RunResult run = copy.run();
   EXPECT_EQ(run.exit_code, 3) << run.err;
-  EXPECT_NE(run.err.find("its schema version 3 is newer than this losslab's (2); use a newer losslab"),
-            std::string::npos)
-      << run.err;
+  EXPECT_NE(run.err.find(message + "; use a newer losslab"), std::string::npos) << run.err;
   const RunResult report = copy.report();
   EXPECT_EQ(report.exit_code, 1) << report.err;
-  EXPECT_NE(report.err.find("its schema version 3 is newer than this losslab's (2)"), std::string::npos) << report.err;
-  EXPECT_EQ(scalar(copy.db, "PRAGMA user_version"), "3");
+  EXPECT_NE(report.err.find(message), std::string::npos) << report.err;
+  EXPECT_EQ(scalar(copy.db, "PRAGMA user_version"), newer);
 }
 
 }  // namespace

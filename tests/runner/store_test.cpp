@@ -199,12 +199,17 @@ TEST_F(StoreTest, CreatesEveryPublicTableAndColumn) {
       {"trials",
        {"id", "experiment_id", "trial_key", "name", "status", "params_json", "seed", "run_id",
         "attempts", "started_at", "finished_at", "heartbeat_at", "train_seconds", "final_loss",
-        "train_accuracy", "val_accuracy", "test_accuracy", "epochs_done", "diverged_step", "error"}},
+        "train_accuracy", "val_accuracy", "test_accuracy", "epochs_done", "diverged_step", "error", "rung"}},
       {"trial_params", {"trial_id", "name", "key", "value", "swept"}},
       {"loss_history", {"trial_id", "step", "epoch", "loss"}},
       {"epoch_metrics",
        {"trial_id", "epoch", "mean_loss", "train_accuracy", "val_accuracy", "learning_rate", "seconds"}},
       {"trial_weights", {"trial_id", "rows", "cols", "dtype", "layout", "has_bias_row", "data"}},
+      {"trial_rungs",
+       {"trial_id", "bracket", "rung", "epochs", "val_accuracy", "train_accuracy", "final_loss", "outcome"}},
+      {"trial_checkpoints",
+       {"trial_id", "rung", "epochs_done", "rows", "cols", "weights", "optimizer_steps", "optimizer_state",
+        "loss_history", "epochs_json", "train_seconds"}},
   };
   for (const auto& [table, columns] : expected) {
     std::vector<std::string> actual;
@@ -213,7 +218,7 @@ TEST_F(StoreTest, CreatesEveryPublicTableAndColumn) {
     while (info.executeStep()) actual.push_back(info.getColumn(0).getString());
     EXPECT_EQ(actual, columns) << table;
   }
-  EXPECT_EQ(query_int(db, "PRAGMA user_version"), 2);
+  EXPECT_EQ(query_int(db, "PRAGMA user_version"), kResultsSchemaVersion);
   EXPECT_EQ(query_text(db, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(query_int(db, "PRAGMA foreign_keys"), 1);
   EXPECT_EQ(query_int(db, "PRAGMA synchronous"), 1);  // NORMAL
@@ -226,7 +231,7 @@ TEST_F(StoreTest, CreatesEveryPublicTableAndColumn) {
             (std::vector<std::string>{"name", "value"}));
   EXPECT_EQ(query_rows(db, "SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE '%WITHOUT ROWID' "
                            "ORDER BY name"),
-            (std::vector<std::string>{"epoch_metrics", "loss_history"}));
+            (std::vector<std::string>{"epoch_metrics", "loss_history", "trial_rungs"}));
 }
 
 TEST_F(StoreTest, ReopeningKeepsTheData) {
@@ -239,7 +244,7 @@ TEST_F(StoreTest, ReopeningKeepsTheData) {
   ResultsStore store(path_);
   EXPECT_EQ(store.ensure_experiment({"sweep", "a: 1\n", "sweep.yaml"}), id);
   EXPECT_EQ(store.trial_statuses(id).size(), 1u);
-  EXPECT_EQ(query_int(store.database(), "PRAGMA user_version"), 2);
+  EXPECT_EQ(query_int(store.database(), "PRAGMA user_version"), kResultsSchemaVersion);
 }
 
 TEST(TrialStatusTest, NamesRoundTrip) {
@@ -575,9 +580,9 @@ TEST(StoreErrorTest, DatabaseFromANewerLosslab) {
   const std::string path = dir.file("newer.db");
   {
     SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    db.exec("PRAGMA user_version = 3");
+    db.exec("PRAGMA user_version = " + std::to_string(kResultsSchemaVersion + 1));
   }
-  expect_store_error(path, {path, "schema version 3", "newer"});
+  expect_store_error(path, {path, "schema version " + std::to_string(kResultsSchemaVersion + 1), "newer"});
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -56,6 +56,12 @@ struct RandomAxis {
 };
 
 enum class PruneRule { none, median };
+// exhaustive: every trial trains every epoch. successive_halving / hyperband: trials train in
+// rungs of growing epoch budgets, and only the best 1/reduction_factor of a rung go on.
+enum class SearchStrategy { exhaustive, successive_halving, hyperband };
+inline constexpr SearchStrategy kSearchStrategies[] = {SearchStrategy::exhaustive, SearchStrategy::successive_halving,
+                                                       SearchStrategy::hyperband};
+std::string to_string(SearchStrategy strategy);  // its sweep.strategy spelling
 
 struct SweepSpec {
   std::vector<SweepAxis> grid;     // cartesian product
@@ -67,6 +73,9 @@ struct SweepSpec {
   PruneRule prune = PruneRule::none;
   int prune_warmup = 2;            // epochs before the median rule may prune
   std::size_t max_trials = 10000;  // an expansion larger than this is a validation error
+  SearchStrategy strategy = SearchStrategy::exhaustive;
+  int min_epochs = 1;              // halving: the first rung's budget (at least)
+  int reduction_factor = 3;        // halving: eta, one in eta trials of a rung goes on
 };
 
 struct ExperimentConfig {

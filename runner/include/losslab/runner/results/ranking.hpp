@@ -39,4 +39,15 @@ std::vector<const TrialRecord*> rank_trials(const std::vector<TrialRecord>& tria
 // failed, interrupted, running, pending), statuses without trials left out.
 std::vector<std::pair<std::string, std::int64_t>> count_by_status(const std::vector<TrialRecord>& trials);
 
+// One rung of a halving search, from its trial_rungs rows: how many trials finished it and what
+// became of them, and the best validation accuracy reached at its end.
+struct RungSummary {
+  int bracket = 0, rung = 0, epochs = 0;
+  std::size_t trials = 0, promoted = 0, pruned = 0, completed = 0, stopped = 0;  // stopped: diverged or failed
+  std::size_t undecided = 0;
+  double best_val_accuracy = 0;  // NaN when none has one
+};
+// By bracket, then rung.
+std::vector<RungSummary> summarize_rungs(const std::vector<RungRecord>& rows);
+
 }  // namespace losslab::runner

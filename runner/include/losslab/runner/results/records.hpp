@@ -31,11 +31,20 @@ struct TrialRecord {
   std::int64_t epochs_done = 0;
   std::int64_t diverged_step = -1;  // -1 when NULL
   std::string error;
+  int rung = -1;  // the halving rung it last trained in; -1 outside a halving search
 };
 
 struct EpochRow {
   std::int64_t epoch = 0;
   double mean_loss = 0, train_accuracy = 0, val_accuracy = 0, learning_rate = 0, seconds = 0;  // NaN when NULL
+};
+
+// One row of trial_rungs: a trial's metrics at the end of a rung of a halving search.
+struct RungRecord {
+  std::int64_t trial_id = 0;
+  int bracket = 0, rung = 0, epochs = 0;
+  double val_accuracy = 0, train_accuracy = 0, final_loss = 0;  // NaN when NULL
+  std::string outcome;  // promoted, pruned, completed, diverged, failed; empty until decided
 };
 
 struct Weights {

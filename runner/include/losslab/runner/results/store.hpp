@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -23,7 +24,7 @@ namespace losslab::runner {
 // PRAGMA user_version of the results schema this losslab writes (runner/results/README.md lists
 // each version's changes). Older databases are migrated when losslab-run opens them; newer ones
 // are refused, by the runner and the report alike, rather than misread.
-inline constexpr int kResultsSchemaVersion = 2;
+inline constexpr int kResultsSchemaVersion = 3;
 
 // Raised for any database problem, with the path and SQLite's message.
 class StoreError : public std::runtime_error {
@@ -65,12 +66,23 @@ enum class TrialStatus { pending, running, completed, failed, diverged, pruned, 
 std::string to_string(TrialStatus status);
 TrialStatus parse_trial_status(const std::string& text);
 
+// Where a trial of a halving search (sweep.strategy) trained: its bracket, the rung and the
+// rung's epoch budget. A rung that is not its bracket's last ends `paused`: the trial stays
+// pending, with its state kept (trial_checkpoints) to go on from if the rung promotes it.
+struct RungOutcome {
+  int bracket = 0;
+  int rung = 0;
+  int epochs = 0;
+  bool paused = false;
+};
+
 // The outcome of one trial, written in one transaction with its history.
 struct TrialOutcome {
   TrialStatus status = TrialStatus::completed;
   const TrainResult* result = nullptr;  // null for a failure before training produced anything
   std::string error;                    // failed / diverged / pruned / interrupted: why
   bool has_bias_row = false;            // the last row of result->W is the bias (bias trick)
+  std::optional<RungOutcome> rung;      // a halving search's rung: recorded in trial_rungs
 };
 
 class ResultsStore {
@@ -109,7 +121,9 @@ class ResultsStore {
   // Atomically takes a trial for `run_id`: does what mark_running does, but only if the trial is
   // pending, failed or interrupted (or, with `rerun_finished`, anything but running). Returns
   // false when it is not claimable, e.g. because another process claimed it first.
-  bool claim_trial(std::int64_t trial_id, std::int64_t run_id, bool rerun_finished);
+  // With `rung`, only a trial that has not finished that rung (or a later one) is claimable.
+  bool claim_trial(std::int64_t trial_id, std::int64_t run_id, bool rerun_finished,
+                   std::optional<int> rung = std::nullopt);
   // Records the outcome, loss history, epoch metrics and final weights in one transaction.
   void record_outcome(std::int64_t trial_id, const TrialOutcome& outcome);
   // Marks these trials interrupted (Ctrl-C) with `reason` as their error; keeps whatever else is
@@ -121,6 +135,21 @@ class ResultsStore {
   std::size_t recover_dead_running(std::int64_t experiment_id, double stale_seconds);
   // Refreshes the heartbeat of every trial running under `run_id`.
   void heartbeat(std::int64_t run_id);
+
+  // Halving searches (store_rungs.cpp). Decides a finished rung in one transaction: the
+  // `promoted` trials' rows become 'promoted'; the `pruned` ones' rows 'pruned', and those trials
+  // pruned with `reason` as their error. Rows already decided are left alone, so two processes
+  // deciding the same rung agree.
+  void decide_rung(int rung, const std::vector<std::int64_t>& promoted, const std::vector<std::int64_t>& pruned,
+                   const std::string& reason);
+  // The state a trial was paused with at the end of `rung`, as a TrainResult to resume from;
+  // nullopt when there is none.
+  std::optional<TrainResult> load_checkpoint(std::int64_t trial_id, int rung);
+  // Drops the checkpoints these trials were paused with at `rung` (once the next rung is decided
+  // nothing will resume from them).
+  void drop_checkpoints(const std::vector<std::int64_t>& trial_ids, int rung);
+  // Forgets the experiment's halving state (rungs, checkpoints, trials.rung), for --force.
+  void reset_rungs(std::int64_t experiment_id);
 
   SQLite::Database& database();  // for tests and read-only queries
 
