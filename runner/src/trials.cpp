@@ -1,10 +1,9 @@
 #include "losslab/runner/trials.hpp"
 
 #include <algorithm>
-#include <cmath>
-#include <random>
 #include <set>
 
+#include "axis_sampling.hpp"
 #include "compact_number.hpp"
 #include "config_internal.hpp"
 #include "losslab/stable_hash.hpp"
@@ -12,46 +11,15 @@
 namespace losslab::runner {
 namespace {
 
-// Draws defined here rather than by std::*_distribution, whose algorithms differ between standard
-// libraries: the same sweep.random.seed must give the same trials everywhere.
-class PortableRandom {
- public:
-  explicit PortableRandom(std::uint64_t seed) : engine_(seed) {}
-  double uniform01() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }  // [0, 1)
-  std::size_t index(std::size_t n) {  // [0, n), unbiased: rejects the few draws that would favour low values
-    const std::uint64_t threshold = (0 - static_cast<std::uint64_t>(n)) % n;
-    for (;;) {
-      const std::uint64_t draw = engine_();
-      if (draw >= threshold) return static_cast<std::size_t>(draw % n);
-    }
-  }
-
- private:
-  std::mt19937_64 engine_;
-};
-
-ParamValue sample(const RandomAxis& axis, PortableRandom& random) {
-  using Distribution = RandomAxis::Distribution;
-  if (axis.distribution == Distribution::choice) return axis.choices[random.index(axis.choices.size())];
-  const double u = random.uniform01();
-  double value = axis.distribution == Distribution::log_uniform
-                     ? std::exp(std::log(axis.low) + u * (std::log(axis.high) - std::log(axis.low)))
-                     : axis.low + u * (axis.high - axis.low);
-  value = std::clamp(value, axis.low, axis.high);  // exp(log(x)) may land an ulp outside
-  if (detail::find_key_spec(axis.key)->type == detail::ValueType::integer)
-    return static_cast<std::int64_t>(std::llround(value));
-  return value;
-}
-
 // Every random-search sample, drawn once (sample-major, axes in the order written) and crossed
 // with the other axes.
 std::vector<std::vector<ParamValue>> draw_samples(const SweepSpec& sweep) {
   std::vector<std::vector<ParamValue>> samples;
   if (sweep.random_trials == 0 || sweep.random.empty()) return samples;
-  PortableRandom random(sweep.random_seed);
+  detail::PortableRandom random(sweep.random_seed);
   for (std::size_t i = 0; i < sweep.random_trials; ++i) {
     std::vector<ParamValue> values;
-    for (const RandomAxis& axis : sweep.random) values.push_back(sample(axis, random));
+    for (const RandomAxis& axis : sweep.random) values.push_back(detail::sample(axis, random));
     samples.push_back(std::move(values));
   }
   return samples;
