@@ -71,11 +71,11 @@ std::vector<ExperimentInfo> read_experiments(SQLite::Database& db) {
 }
 
 std::vector<TrialRecord> read_trials(SQLite::Database& db, std::int64_t experiment_id) {
-  const std::string rung = has_column(db, "trials", "rung") ? "rung" : "NULL";  // schema version 3
+  const std::string added = has_column(db, "trials", "rung") ? "rung, round" : "NULL, NULL";  // schema version 3
   SQLite::Statement query(db,
                           "SELECT id, trial_key, name, status, params_json, train_accuracy, val_accuracy, "
                           "test_accuracy, final_loss, train_seconds, epochs_done, diverged_step, error, " +
-                              rung + " FROM trials WHERE experiment_id = ? ORDER BY id");
+                              added + " FROM trials WHERE experiment_id = ? ORDER BY id");
   query.bind(1, experiment_id);
   std::vector<TrialRecord> rows;
   std::map<std::int64_t, std::size_t> index;
@@ -95,6 +95,7 @@ std::vector<TrialRecord> read_trials(SQLite::Database& db, std::int64_t experime
     t.diverged_step = query.getColumn(11).isNull() ? -1 : query.getColumn(11).getInt64();
     t.error = query.getColumn(12).getString();
     t.rung = query.getColumn(13).isNull() ? -1 : query.getColumn(13).getInt();
+    t.round = query.getColumn(14).isNull() ? -1 : query.getColumn(14).getInt();
     index[t.id] = rows.size();
     rows.push_back(std::move(t));
   }

@@ -65,7 +65,8 @@ CREATE TABLE IF NOT EXISTS trials (
   epochs_done    INTEGER,
   diverged_step  INTEGER,
   error          TEXT,
-  rung           INTEGER
+  rung           INTEGER,
+  round          INTEGER
 );
 CREATE INDEX IF NOT EXISTS trials_by_experiment_status ON trials (experiment_id, status);
 CREATE INDEX IF NOT EXISTS trials_by_run ON trials (run_id);
@@ -184,8 +185,12 @@ void migrate_1_to_2(SQLite::Database& db) {
 }
 
 // 2 -> 3: halving searches record the rung each trial last trained in (trials.rung) and, in
-// tables of their own that the DDL creates, each rung's metrics and the paused trials' state.
-void migrate_2_to_3(SQLite::Database& db) { db.exec("ALTER TABLE trials ADD COLUMN rung INTEGER"); }
+// tables of their own that the DDL creates, each rung's metrics and the paused trials' state;
+// adaptive samplers the round that chose each trial (trials.round).
+void migrate_2_to_3(SQLite::Database& db) {
+  db.exec("ALTER TABLE trials ADD COLUMN rung INTEGER");
+  db.exec("ALTER TABLE trials ADD COLUMN round INTEGER");
+}
 
 }  // namespace
 

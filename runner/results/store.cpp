@@ -327,8 +327,8 @@ void ResultsStore::register_trials(std::int64_t experiment_id, const std::vector
       SELECT t.experiment_id, e.name FROM trials t LEFT JOIN experiments e ON e.id = t.experiment_id
       WHERE t.trial_key = ?)sql");
     SQLite::Statement insert_trial(*db_, R"sql(
-      INSERT INTO trials (experiment_id, trial_key, name, status, params_json, seed, attempts)
-      VALUES (?, ?, ?, 'pending', ?, ?, 0))sql");
+      INSERT INTO trials (experiment_id, trial_key, name, status, params_json, seed, attempts, round)
+      VALUES (?, ?, ?, 'pending', ?, ?, 0, ?))sql");
     SQLite::Statement insert_param(*db_, R"sql(
       INSERT INTO trial_params (trial_id, name, key, value, swept) VALUES (?, ?, ?, ?, ?))sql");
 
@@ -352,6 +352,7 @@ void ResultsStore::register_trials(std::int64_t experiment_id, const std::vector
       bind_text(insert_trial, 3, trial.name);
       bind_text(insert_trial, 4, trial.params_json);
       insert_trial.bind(5, trial.seed);
+      if (trial.round) insert_trial.bind(6, *trial.round);
       insert_trial.exec();
       insert_trial.reset();
       const std::int64_t trial_id = db_->getLastInsertRowid();

@@ -199,7 +199,7 @@ TEST_F(StoreTest, CreatesEveryPublicTableAndColumn) {
       {"trials",
        {"id", "experiment_id", "trial_key", "name", "status", "params_json", "seed", "run_id",
         "attempts", "started_at", "finished_at", "heartbeat_at", "train_seconds", "final_loss",
-        "train_accuracy", "val_accuracy", "test_accuracy", "epochs_done", "diverged_step", "error", "rung"}},
+        "train_accuracy", "val_accuracy", "test_accuracy", "epochs_done", "diverged_step", "error", "rung", "round"}},
       {"trial_params", {"trial_id", "name", "key", "value", "swept"}},
       {"loss_history", {"trial_id", "step", "epoch", "loss"}},
       {"epoch_metrics",
@@ -772,7 +772,7 @@ void build_example_database(ResultsStore& store) {
         result.train_seconds = example.train_seconds;
         error = "loss is NaN at step 7";
       }
-      store.record_outcome(id, {example.status, &result, error, true});
+      store.record_outcome(id, {example.status, &result, error, true, std::nullopt});
     }
     store.finish_run(run, "completed");
   };

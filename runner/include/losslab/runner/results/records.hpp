@@ -31,7 +31,8 @@ struct TrialRecord {
   std::int64_t epochs_done = 0;
   std::int64_t diverged_step = -1;  // -1 when NULL
   std::string error;
-  int rung = -1;  // the halving rung it last trained in; -1 outside a halving search
+  int rung = -1;   // the halving rung it last trained in; -1 outside a halving search
+  int round = -1;  // the round of the adaptive sampler (TPE) that chose it; -1 for other trials
 };
 
 struct EpochRow {

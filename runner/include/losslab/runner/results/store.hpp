@@ -60,6 +60,7 @@ struct TrialSpec {
   std::map<std::string, std::string> short_names;  // dotted key -> trial_params.name
   std::int64_t seed = 0;
   std::string params_json;  // canonical JSON object of params
+  std::optional<int> round;  // the round of an adaptive sampler (TPE) that chose it
 };
 
 enum class TrialStatus { pending, running, completed, failed, diverged, pruned, interrupted };
