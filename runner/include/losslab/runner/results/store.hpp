@@ -83,7 +83,7 @@ struct TrialOutcome {
   const TrainResult* result = nullptr;  // null for a failure before training produced anything
   std::string error;                    // failed / diverged / pruned / interrupted: why
   bool has_bias_row = false;            // the last row of result->W is the bias (bias trick)
-  std::optional<RungOutcome> rung;      // a halving search's rung: recorded in trial_rungs
+  std::optional<RungOutcome> rung{};    // a halving search's rung: recorded in trial_rungs
 };
 
 class ResultsStore {
