@@ -94,4 +94,28 @@ std::vector<RungSummary> summarize_rungs(const std::vector<RungRecord>& rows) {
   return ordered;
 }
 
+std::string search_strategy(const std::vector<RungRecord>& rows) {
+  if (rows.empty()) return "exhaustive";
+  const bool one_bracket =
+      std::all_of(rows.begin(), rows.end(), [](const RungRecord& row) { return row.bracket == 0; });
+  return one_bracket ? "successive_halving" : "hyperband";
+}
+
+std::vector<RoundSummary> summarize_rounds(const std::vector<TrialRecord>& trials, const SortKey& sort) {
+  std::map<int, RoundSummary> rounds;
+  for (const TrialRecord& trial : trials)
+    if (trial.round >= 0) {
+      RoundSummary& summary = rounds[trial.round];
+      summary.round = trial.round;
+      ++summary.trials;
+    }
+  for (const TrialRecord* trial : rank_trials(trials, sort)) {  // best first: the first of a round is its best
+    const auto it = rounds.find(trial->round);
+    if (it != rounds.end() && it->second.best == nullptr) it->second.best = trial;
+  }
+  std::vector<RoundSummary> ordered;
+  for (const auto& entry : rounds) ordered.push_back(entry.second);
+  return ordered;
+}
+
 }  // namespace losslab::runner

@@ -45,6 +45,12 @@ inline RunResult run_in(const std::vector<std::string>& argv, const TempDir& scr
   return test_support::run_program(argv, scratch.path().string());
 }
 
+// Runs losslab-report with `args` in `scratch`.
+inline RunResult run_report(std::vector<std::string> args, const TempDir& scratch) {
+  args.insert(args.begin(), kReport);
+  return run_in(args, scratch);
+}
+
 // Everything that must stay as it was: the schema, every row of every table, user_version and
 // integrity_check.
 inline std::string fingerprint(const std::string& db_path) {

@@ -20,6 +20,7 @@
 
 #include "html_data.hpp"
 #include "html_report.hpp"
+#include "report/browser_support.hpp"
 #include "report/cli_support.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -30,12 +31,14 @@ namespace losslab::report {
 namespace {
 
 using nlohmann::json;
-using test_support::ChildProcess;
+using report_test::attribute;
+using report_test::BrowserRun;
+using report_test::console_lines;
+using report_test::embedded_data;
+using report_test::run_chromium;
 using report_test::kRun;
 using test_support::run_program;
 using test_support::TempDir;
-
-const std::string kChromium = "/usr/bin/chromium";
 
 const std::string kFashionConfig =
     "name: fmnist\n"
@@ -87,15 +90,6 @@ const std::string kDivergedConfig =
     "sweep:\n"
     "  grid:\n"
     "    optimizer.learning_rate: [1.0e+30, 1.0e+35]\n";
-
-// The JSON of <script type="application/json" id="report-data">.
-json embedded_data(const std::string& html) {
-  const std::string open = "<script type=\"application/json\" id=\"report-data\">";
-  const auto begin = html.find(open);
-  if (begin == std::string::npos) throw std::runtime_error("no report-data script in the page");
-  const auto end = html.find("</script>", begin);
-  return json::parse(html.substr(begin + open.size(), end - begin - open.size()));
-}
 
 // The four experiments in one database, built once for every test of the suite.
 class HtmlReport : public ::testing::Test {
@@ -283,63 +277,6 @@ TEST_F(HtmlReport, TopLimitsTheCurvesAndLogScaleSetsTheToggle) {
 }
 
 // ---- the page in a real browser -----------------------------------------------------------------
-
-struct BrowserRun {
-  std::string out, err;
-};
-
-// Runs headless Chromium on `page` with `mode` (--dump-dom or --screenshot=FILE); fails the test
-// when it is missing, hangs or fails.
-BrowserRun run_chromium(const std::string& page, const std::string& mode) {
-  if (!std::filesystem::exists(kChromium)) {
-    ADD_FAILURE() << kChromium << " is missing: run scripts/install-deps.sh (Debian package chromium)";
-    return {};
-  }
-  TempDir profile;  // a fresh profile each time: nothing cached, nothing shared between runs
-  const std::vector<std::string> argv = {
-      kChromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      "--user-data-dir=" + profile.file("profile"), "--enable-logging=stderr", "--v=0",
-      "--virtual-time-budget=5000", "--window-size=1400,3000", mode, "file://" + page};
-  ChildProcess browser(argv, profile.file("stdout.txt"), profile.file("stderr.txt"));
-  const bool exited = test_support::wait_until(
-      [&] {
-        siginfo_t info{};
-        waitid(P_PID, static_cast<id_t>(browser.pid()), &info, WEXITED | WNOHANG | WNOWAIT);
-        return info.si_pid == browser.pid();
-      },
-      std::chrono::seconds(60));
-  if (!exited) {
-    ADD_FAILURE() << "chromium did not finish within 60 s:\n" << browser.err();
-    return {};
-  }
-  const int code = browser.wait();
-  EXPECT_EQ(code, 0) << browser.err();
-  return {browser.out(), browser.err()};
-}
-
-// The value of attribute `name` of the first <tag ...> in `dom`.
-std::string attribute(const std::string& dom, const std::string& tag, const std::string& name) {
-  std::smatch match;
-  const std::regex element("<" + tag + "\\b[^>]*>");
-  if (!std::regex_search(dom, match, element)) return "<no " + tag + ">";
-  std::smatch value;
-  const std::string text = match.str();
-  if (!std::regex_search(text, value, std::regex("\\b" + name + "=\"([^\"]*)\""))) return "<no " + name + ">";
-  return value[1];
-}
-
-// Chromium logs every console message (log, warning, error, uncaught exception alike) on stderr
-// as "...:INFO:CONSOLE:LINE] ..." (older versions: "CONSOLE(LINE)"); the report logs nothing, so
-// any such line is a failure. Chromium's own noise (D-Bus, VA-API, sandbox warnings) is ignored.
-std::vector<std::string> console_lines(const std::string& err) {
-  std::vector<std::string> lines;
-  std::istringstream in(err);
-  const std::regex console(":CONSOLE[:(]");
-  for (std::string line; std::getline(in, line);)
-    if (std::regex_search(line, console)) lines.push_back(line);
-  return lines;
-}
 
 TEST_F(HtmlReport, RendersInHeadlessChromiumWithoutErrors) {
   const std::string page = dir_->write("report.html", report({}));

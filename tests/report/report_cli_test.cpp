@@ -34,10 +34,7 @@ class ReportCli : public ::testing::Test {
     dir_ = nullptr;
   }
 
-  RunResult report(std::vector<std::string> args) const {
-    args.insert(args.begin(), kReport);
-    return run_in(args, scratch_);
-  }
+  RunResult report(std::vector<std::string> args) const { return run_report(std::move(args), scratch_); }
 
   static SQLite::Database open() { return SQLite::Database(db_, SQLite::OPEN_READONLY); }
 

@@ -77,5 +77,33 @@ TEST(Ranking, StatusCountsComeInLifeCycleOrder) {
   EXPECT_EQ(count_by_status(trials), expected);
 }
 
+TEST(Ranking, TheStrategyIsWhatTheRecordedRungsShow) {
+  EXPECT_EQ(search_strategy({}), "exhaustive");
+  RungRecord first;
+  first.bracket = 0;
+  EXPECT_EQ(search_strategy({first, first}), "successive_halving");
+  RungRecord later = first;
+  later.bracket = 1;
+  EXPECT_EQ(search_strategy({first, later}), "hyperband");
+  EXPECT_EQ(search_strategy({later}), "hyperband");
+}
+
+TEST(Ranking, EachRoundCountsItsTrialsAndNamesItsBestByTheOneRanking) {
+  std::vector<TrialRecord> trials = {trial(1, "completed", 0.7, 0.6, 0.3), trial(2, "completed", 0.7, 0.8, 0.3),
+                                     trial(3, "diverged", 0.99, 0.9, 0.1), trial(4, "completed", 0.5, 0.5, 0.5),
+                                     trial(5, "completed", 0.95, 0.5, 0.5)};
+  for (const int id : {1, 2, 3}) trials[static_cast<std::size_t>(id - 1)].round = 0;
+  trials[3].round = 1;  // trial 5 has no round: not counted, and never the best of one
+  const auto rounds = summarize_rounds(trials, SortKey{});
+  ASSERT_EQ(rounds.size(), 2u);
+  EXPECT_EQ(rounds[0].round, 0);
+  EXPECT_EQ(rounds[0].trials, 3u);
+  ASSERT_NE(rounds[0].best, nullptr);
+  EXPECT_EQ(rounds[0].best->id, 2) << "ties go to the higher training accuracy; a diverged trial is not ranked";
+  EXPECT_EQ(rounds[1].trials, 1u);
+  EXPECT_EQ(rounds[1].best->id, 4);
+  EXPECT_TRUE(summarize_rounds({trial(1, "completed", 0.5, 0.5, 0.5)}, SortKey{}).empty());
+}
+
 }  // namespace
 }  // namespace losslab::runner

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <set>
 
+#include "search_tables.hpp"
+
 namespace losslab::report {
 namespace {
 
@@ -30,14 +32,20 @@ Cell text_or_null(const std::string& text) { return text.empty() ? Cell::null() 
 
 Table export_table(const std::vector<ExperimentTrials>& groups) {
   std::set<std::string> names;
+  std::vector<std::string> search;
+  for (const auto& column : search_column_names())
+    if (std::any_of(groups.begin(), groups.end(),
+                    [&](const ExperimentTrials& group) { return has_search_value(group.trials, column); }))
+      search.push_back(column);
   for (const auto& group : groups)
     for (const auto& trial : group.trials)
       for (const auto& entry : trial.params) names.insert(entry.first);
   Table table;
   table.header = kFixedColumns;
+  table.header.insert(table.header.end(), search.begin(), search.end());
   for (const auto& name : names) {
     // A parameter whose short name is also a fixed column keeps its data under a distinct name.
-    const bool clash = std::find(kFixedColumns.begin(), kFixedColumns.end(), name) != kFixedColumns.end();
+    const bool clash = std::find(table.header.begin(), table.header.end(), name) != table.header.end();
     table.header.push_back(clash ? "param_" + name : name);
   }
   for (const auto& group : groups)
@@ -54,6 +62,7 @@ Table export_table(const std::vector<ExperimentTrials>& groups) {
       row.emplace_back(trial.epochs_done);
       row.push_back(trial.diverged_step < 0 ? Cell::null() : Cell(trial.diverged_step));
       row.push_back(text_or_null(trial.error));
+      for (const auto& column : search) row.push_back(search_cell(trial, column));
       for (const auto& name : names) {
         const auto it = trial.params.find(name);
         row.push_back(it == trial.params.end() ? Cell::null() : param_value(it->second));

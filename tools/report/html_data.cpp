@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <map>
 #include <set>
 
+#include "chart_number.hpp"
 #include "decision_regions.hpp"
+#include "epoch_chart.hpp"
 #include "losslab/runner/dataset_source.hpp"
 #include "templates.hpp"
 
@@ -18,13 +18,7 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxCurvePoints = 500;
 
-// Six significant digits are plenty for a chart and keep the page small.
-json number(double value) {
-  if (!std::isfinite(value)) return nullptr;
-  char text[32];
-  std::snprintf(text, sizeof text, "%.6g", value);
-  return std::strtod(text, nullptr);
-}
+json number(double value) { return chart_number(value); }
 
 bool is_number(const ParamValue& value) {
   return std::holds_alternative<double>(value) || std::holds_alternative<std::int64_t>(value);
@@ -53,12 +47,13 @@ struct Metric {
 struct ExperimentView {
   ExperimentInfo info;
   std::vector<TrialRecord> trials;
+  std::vector<RungRecord> rungs;            // a halving search's; none for other sweeps
   Metric metric;
   std::vector<const TrialRecord*> ranking;  // rank_trials: the ranked trials, best first
   std::vector<std::string> swept;           // short names, alphabetical
 
-  ExperimentView(ResultsReader& db, ExperimentInfo experiment) : info(std::move(experiment)) {
-    trials = db.trials(info.id);
+  ExperimentView(ExperimentInfo experiment, std::vector<TrialRecord> all, std::vector<RungRecord> rung_rows)
+      : info(std::move(experiment)), trials(std::move(all)), rungs(std::move(rung_rows)) {
     metric.key = runner::default_sort_key(trials);
     ranking = rank_trials(trials, metric.key);
     std::set<std::string> names;
@@ -114,6 +109,9 @@ json status_counts(const ExperimentView& view) {
   return counts;
 }
 
+// A halving rung or a sampler round; null for a trial without one.
+json index_json(int value) { return value < 0 ? json(nullptr) : json(value); }
+
 json trials_json(const ExperimentView& view) {
   json rows = json::array();
   for (const auto& trial : view.trials) {
@@ -130,6 +128,8 @@ json trials_json(const ExperimentView& view) {
                     {"final_loss", number(trial.final_loss)},
                     {"train_seconds", number(trial.train_seconds)},
                     {"epochs_done", trial.epochs_done},
+                    {"rung", index_json(trial.rung)},
+                    {"round", index_json(trial.round)},
                     {"error", trial.error}});
   }
   return rows;
@@ -224,7 +224,8 @@ json marginals_json(const ExperimentView& view) {
       points.push_back({{"x", param_json(it->second)},
                         {"y", number(view.metric.of(trial))},
                         {"trial", trial.name},
-                        {"status", trial.status}});
+                        {"status", trial.status},
+                        {"round", index_json(trial.round)}});
     }
     json categories = json::array();
     const std::string scale = axis_scale(values);
@@ -236,6 +237,27 @@ json marginals_json(const ExperimentView& view) {
     marginals.push_back({{"param", name}, {"scale", scale}, {"categories", categories}, {"points", points}});
   }
   return marginals;
+}
+
+// The rounds of an adaptive sampler: trials chosen and the best of them; empty for other sweeps.
+json rounds_json(const ExperimentView& view) {
+  json rounds = json::array();
+  for (const RoundSummary& round : runner::summarize_rounds(view.trials, view.metric.key))
+    rounds.push_back({{"round", round.round},
+                      {"trials", round.trials},
+                      {"best", round.best ? json(round.best->name) : json(nullptr)},
+                      {"metric", round.best ? number(view.metric.of(*round.best)) : json(nullptr)}});
+  return rounds;
+}
+
+// What comes from the trial rows alone (and the rungs' strategy), shared by the page and its test.
+void add_trial_views(const ExperimentView& view, json& out) {
+  out["metric"] = view.metric.name();
+  out["swept"] = view.swept;
+  out["strategy"] = runner::search_strategy(view.rungs);
+  out["trials"] = trials_json(view);
+  out["marginals"] = marginals_json(view);
+  out["rounds"] = rounds_json(view);
 }
 
 json templates_json(const ClassTemplates& templates) {
@@ -295,14 +317,14 @@ void add_weights_view(ResultsReader& db, const ExperimentView& view, json& out) 
 }
 
 json experiment_json(ResultsReader& db, ExperimentInfo info, const HtmlOptions& options) {
-  const ExperimentView view(db, std::move(info));
+  auto trials = db.trials(info.id);
+  auto rungs = db.rungs(info.id);
+  const ExperimentView view(std::move(info), std::move(trials), std::move(rungs));
   json out = {{"id", view.info.id},
               {"name", view.info.name},
               {"created_at", view.info.created_at},
-              {"metric", view.metric.name()},
               {"trial_count", view.trials.size()},
               {"status_counts", status_counts(view)},
-              {"swept", view.swept},
               {"dataset", nullptr},
               {"settings", ""}};
   if (!view.trials.empty()) {
@@ -313,10 +335,10 @@ json experiment_json(ResultsReader& db, ExperimentInfo info, const HtmlOptions& 
     }
     out["settings"] = fixed_settings(view);
   }
-  out["trials"] = trials_json(view);
+  add_trial_views(view, out);
   out["loss_curves"] = loss_curves_json(db, view, options);
+  out["epoch_chart"] = epoch_chart_json(db, view.trials, view.ranking, view.rungs, view.metric.key.metric);
   out["heatmap"] = heatmap_json(view);
-  out["marginals"] = marginals_json(view);
   add_weights_view(db, view, out);
   return out;
 }
@@ -341,6 +363,13 @@ std::vector<std::pair<double, double>> downsample_curve(const std::vector<std::p
     if (counted > 0) points.emplace_back(steps / static_cast<double>(counted), losses / static_cast<double>(counted));
   }
   return points;
+}
+
+json trial_views_json(std::vector<TrialRecord> trials) {
+  const ExperimentView view({}, std::move(trials), {});
+  json out = json::object();
+  add_trial_views(view, out);
+  return out;
 }
 
 json build_report_data(ResultsReader& db, const std::vector<ExperimentInfo>& experiments,

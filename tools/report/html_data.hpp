@@ -20,6 +20,12 @@ namespace losslab::report {
 std::vector<std::pair<double, double>> downsample_curve(const std::vector<std::pair<std::int64_t, double>>& history,
                                                         std::size_t max_points);
 
+// The parts of an experiment's object that come from its trial rows alone: "metric", "swept",
+// "strategy" ("exhaustive" here: rungs are another table), "trials" (the table's rows, with
+// "rung" and "round"), "marginals" (each point with its "round") and "rounds" (per sampler round:
+// "trials", the "best" trial's name and its "metric").
+nlohmann::json trial_views_json(std::vector<TrialRecord> trials);
+
 // {"generated_from": ..., "experiments": [...]} for the given experiments.
 nlohmann::json build_report_data(ResultsReader& db, const std::vector<ExperimentInfo>& experiments,
                                  const HtmlOptions& options);

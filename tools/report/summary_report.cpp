@@ -9,6 +9,7 @@
 #include <set>
 
 #include "losslab/runner/did_you_mean.hpp"
+#include "search_tables.hpp"
 
 namespace losslab::report {
 namespace {
@@ -38,8 +39,6 @@ Cell param_cell(const TrialRecord& trial, const std::string& name) {
       it->second);
 }
 
-Cell fixed_cell(double value, int digits) { return Cell::shown_as(value, format_fixed(value, digits)); }
-
 const std::vector<std::string> kMetricColumns = {"train_accuracy", "val_accuracy", "test_accuracy", "final_loss",
                                                  "train_seconds"};
 
@@ -58,6 +57,7 @@ struct ExperimentSummary {
   bool sort_fallback = false;  // no validation set: ranked by train_accuracy
   std::vector<const TrialRecord*> ranked;
   std::vector<std::string> swept;  // union over the considered trials, sorted
+  std::vector<std::string> search;  // "rung" and "round" where some trial has one
   std::vector<std::string> warnings;
 };
 
@@ -70,17 +70,20 @@ ExperimentSummary summarize(const ExperimentTrials& group, const SummaryOptions&
   std::set<std::string> swept;
   for (const auto& trial : group.trials) swept.insert(trial.swept.begin(), trial.swept.end());
   summary.swept.assign(swept.begin(), swept.end());
+  for (const auto& column : search_column_names())
+    if (has_search_value(group.trials, column)) summary.search.push_back(column);
   if (!summary.ranked.empty()) summary.warnings = edge_warnings(group.trials, *summary.ranked.front());
   return summary;
 }
 
 Table top_table(const ExperimentSummary& summary, int top, const std::vector<std::string>& swept,
-                bool experiment_column) {
+                const std::vector<std::string>& search, bool experiment_column) {
   Table table;
   if (experiment_column) table.header.push_back("experiment");
   table.header.insert(table.header.end(), {"rank", "trial", "status"});
   table.header.insert(table.header.end(), swept.begin(), swept.end());
   table.header.insert(table.header.end(), kMetricColumns.begin(), kMetricColumns.end());
+  table.header.insert(table.header.end(), search.begin(), search.end());
   const std::size_t count = std::min(summary.ranked.size(), static_cast<std::size_t>(std::max(top, 0)));
   for (std::size_t i = 0; i < count; ++i) {
     const TrialRecord& trial = *summary.ranked[i];
@@ -91,6 +94,7 @@ Table top_table(const ExperimentSummary& summary, int top, const std::vector<std
     row.emplace_back(trial.status);
     for (const auto& name : swept) row.push_back(param_cell(trial, name));
     append_metrics(row, trial);
+    for (const auto& column : search) row.push_back(search_cell(trial, column));
   }
   return table;
 }
@@ -144,6 +148,29 @@ std::string nothing_ranked(const ExperimentSummary& summary) {
 
 const std::vector<std::string> kBestPer = {"loss", "optimizer"};
 
+// A sub-heading: "heading:" in text, "### heading" in markdown.
+void write_heading(const std::string& heading, OutputFormat format, std::ostream& out) {
+  const bool markdown = format == OutputFormat::markdown;
+  out << '\n' << (markdown ? "### " : "") << heading << (markdown ? "\n\n" : ":\n");
+}
+
+// The strategy and rungs of a halving search, the rounds of an adaptive sampler; nothing for an
+// exhaustive sweep.
+void write_search(const ExperimentSummary& summary, OutputFormat format, std::ostream& out) {
+  const auto& group = *summary.group;
+  if (group.strategy != "exhaustive") {
+    out << (format == OutputFormat::markdown ? "\n**Search:** " : "search: ") << group.strategy << "\n";
+    if (!group.rungs.empty()) {  // none when --where kept no trial of the search
+      write_heading("rungs", format, out);
+      write_table(rungs_table(group.rungs), format, out);
+    }
+  }
+  if (const Table rounds = rounds_table(group.trials, summary.sort); !rounds.rows.empty()) {
+    write_heading("rounds (best by " + summary.sort.metric + ")", format, out);
+    write_table(rounds, format, out);
+  }
+}
+
 void write_text(const std::vector<ExperimentSummary>& summaries, const SummaryOptions& options, std::ostream& out) {
   const bool markdown = options.format == OutputFormat::markdown;
   bool first = true;
@@ -154,16 +181,16 @@ void write_text(const std::vector<ExperimentSummary>& summaries, const SummaryOp
     const std::string title = group.experiment.name + " (experiment " + std::to_string(group.experiment.id) + ")";
     if (markdown) out << "## " << title << "\n\n**Trials:** " << counts_text(group, options.where) << "\n";
     else out << "== " << title << " ==\ntrials: " << counts_text(group, options.where) << "\n";
+    write_search(summary, options.format, out);
     if (summary.ranked.empty()) {
       out << (markdown ? "\n" : "") << nothing_ranked(summary) << "\n";
       continue;
     }
-    out << '\n' << (markdown ? "### " : "") << top_heading(summary, options.top) << (markdown ? "\n\n" : ":\n");
-    write_table(top_table(summary, options.top, summary.swept, false), options.format, out);
+    write_heading(top_heading(summary, options.top), options.format, out);
+    write_table(top_table(summary, options.top, summary.swept, summary.search, false), options.format, out);
     for (const auto& parameter : kBestPer)
       if (const auto table = best_per(summary, parameter)) {
-        out << '\n' << (markdown ? "### " : "") << "best per " << parameter << " (by " << summary.sort.metric << ")"
-            << (markdown ? "\n\n" : ":\n");
+        write_heading("best per " + parameter + " (by " + summary.sort.metric + ")", options.format, out);
         write_table(*table, options.format, out);
       }
     if (!summary.warnings.empty()) out << '\n';
@@ -189,7 +216,13 @@ void write_json_summary(const std::vector<ExperimentSummary>& summaries, const S
     object["status_counts"] = counts;
     object["sort"] = {{"metric", summary.sort.metric}, {"order", summary.sort.descending ? "desc" : "asc"}};
     object["ranked"] = summary.ranked.size();
-    object["top"] = to_json(top_table(summary, options.top, summary.swept, false));
+    if (group.strategy != "exhaustive") {
+      object["strategy"] = group.strategy;
+      object["rungs"] = to_json(rungs_table(group.rungs));
+    }
+    if (const Table rounds = rounds_table(group.trials, summary.sort); !rounds.rows.empty())
+      object["rounds"] = to_json(rounds);
+    object["top"] = to_json(top_table(summary, options.top, summary.swept, summary.search, false));
     for (const auto& parameter : kBestPer) {
       const auto table = best_per(summary, parameter);
       object["best_per_" + parameter] = table ? to_json(*table) : nlohmann::ordered_json::array();
@@ -205,14 +238,20 @@ void write_csv_summary(const std::vector<ExperimentSummary>& summaries, const Su
   std::set<std::string> swept;
   for (const auto& summary : summaries) swept.insert(summary.swept.begin(), summary.swept.end());
   const std::vector<std::string> columns(swept.begin(), swept.end());
+  std::vector<std::string> search;
+  for (const auto& column : search_column_names())
+    if (std::any_of(summaries.begin(), summaries.end(), [&](const ExperimentSummary& summary) {
+          return has_search_value(summary.group->trials, column);
+        }))
+      search.push_back(column);
   Table all;
   for (const auto& summary : summaries) {
-    Table table = top_table(summary, options.top, columns, true);
+    Table table = top_table(summary, options.top, columns, search, true);
     all.header = table.header;
     for (auto& row : table.rows) all.rows.push_back(std::move(row));
     for (const auto& warning : summary.warnings) err << summary.group->experiment.name << ": " << warning << "\n";
   }
-  if (all.header.empty()) all = top_table(ExperimentSummary{}, 0, columns, true);
+  if (all.header.empty()) all = top_table(ExperimentSummary{}, 0, columns, search, true);
   write_csv(all, out);
 }
 

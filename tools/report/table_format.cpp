@@ -87,6 +87,8 @@ std::string format_fixed(double value, int digits) {
   return text;
 }
 
+Cell fixed_cell(double value, int digits) { return Cell::shown_as(value, format_fixed(value, digits)); }
+
 void write_text_table(const Table& table, std::ostream& out) {
   const std::size_t columns = table.header.size();
   std::vector<std::size_t> width(columns);

@@ -56,6 +56,8 @@ struct Table {
 std::string format_number(double value);
 // `value` with `digits` decimals; "-" for NaN, "inf" / "-inf".
 std::string format_fixed(double value, int digits);
+// A number shown with `digits` decimals in text and markdown, kept whole in CSV and JSON.
+Cell fixed_cell(double value, int digits);
 
 // Columns separated by two spaces, a dashed rule under the header (like `sqlite3 -column`),
 // numbers right-aligned, text left-aligned, NULL empty.

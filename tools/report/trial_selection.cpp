@@ -2,6 +2,8 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <set>
+
 namespace losslab::report {
 namespace {
 
@@ -48,7 +50,9 @@ std::vector<ExperimentTrials> load_trials(ResultsReader& db, const std::optional
     for (auto& info : select_experiments(db, experiment)) {
       auto trials = db.trials(info.id);
       const std::size_t total = trials.size();
-      selected.push_back({std::move(info), std::move(trials), total});
+      auto rungs = db.rungs(info.id);
+      std::string strategy = runner::search_strategy(rungs);
+      selected.push_back({std::move(info), std::move(trials), total, std::move(rungs), std::move(strategy)});
     }
     return 0;
   });
@@ -56,8 +60,12 @@ std::vector<ExperimentTrials> load_trials(ResultsReader& db, const std::optional
   std::map<std::string, ValueKind> kinds;
   for (const auto& group : selected) collect_parameter_kinds(group.trials, kinds);
   filter->check_types(kinds);
-  for (auto& group : selected)
+  for (auto& group : selected) {
     std::erase_if(group.trials, [&](const TrialRecord& trial) { return !filter->matches(trial); });
+    std::set<std::int64_t> kept;
+    for (const auto& trial : group.trials) kept.insert(trial.id);
+    std::erase_if(group.rungs, [&](const RungRecord& row) { return kept.count(row.trial_id) == 0; });
+  }
   return selected;
 }
 

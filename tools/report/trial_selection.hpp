@@ -15,6 +15,8 @@ struct ExperimentTrials {
   ExperimentInfo experiment;
   std::vector<TrialRecord> trials;  // the ones matching --where, in id order
   std::size_t total = 0;            // trials of the experiment before --where
+  std::vector<RungRecord> rungs;    // the halving rungs of the matching trials (none outside a halving search)
+  std::string strategy;             // runner::search_strategy of every rung of the experiment, before --where
 };
 
 // Every experiment (in id order) or the one named by `name_or_id`; an unknown one is a UsageError

@@ -73,6 +73,10 @@ Operand number_or_null(double value) {
   return {Operand::Kind::number, value, {}};
 }
 Operand text(std::string value) { return {Operand::Kind::text, 0, std::move(value)}; }
+// Ids, steps and rungs are -1 where the column is NULL.
+Operand index_or_null(std::int64_t value) {
+  return value < 0 ? Operand{} : number_or_null(static_cast<double>(value));
+}
 
 struct Metric {
   ValueKind kind;
@@ -94,11 +98,9 @@ const std::map<std::string, Metric>& metrics() {
       {"train_seconds", {ValueKind::number, [](const TrialRecord& t) { return number_or_null(t.train_seconds); }}},
       {"epochs_done",
        {ValueKind::number, [](const TrialRecord& t) { return number_or_null(static_cast<double>(t.epochs_done)); }}},
-      {"diverged_step",
-       {ValueKind::number,
-        [](const TrialRecord& t) {
-          return t.diverged_step < 0 ? Operand{} : number_or_null(static_cast<double>(t.diverged_step));
-        }}},
+      {"diverged_step", {ValueKind::number, [](const TrialRecord& t) { return index_or_null(t.diverged_step); }}},
+      {"rung", {ValueKind::number, [](const TrialRecord& t) { return index_or_null(t.rung); }}},
+      {"round", {ValueKind::number, [](const TrialRecord& t) { return index_or_null(t.round); }}},
   };
   return table;
 }

@@ -50,7 +50,7 @@ struct WhereNames {
 enum class ValueKind { number, text, mixed };
 
 // id, key, name, status, error, train_accuracy, val_accuracy, test_accuracy, final_loss,
-// train_seconds, epochs_done, diverged_step.
+// train_seconds, epochs_done, diverged_step, rung (halving searches), round (adaptive samplers).
 const std::vector<std::string>& where_metric_names();
 
 namespace where_detail {

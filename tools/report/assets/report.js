@@ -8,7 +8,7 @@
   const SVG_NS = "http://www.w3.org/2000/svg";
   const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
                    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
-  const SECTION_ORDER = ["loss-curves", "heatmap", "marginals", "table", "templates", "decision-regions"];
+  const SECTION_ORDER = ["loss-curves", "epoch-chart", "heatmap", "marginals", "table", "templates", "decision-regions"];
   const VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e",
                    "#1f9e89", "#35b779", "#6ece58", "#b5de2b", "#fde725"];
   const METRIC_LABELS = { val_accuracy: "validation accuracy", train_accuracy: "training accuracy" };
@@ -264,6 +264,62 @@
     return true;
   }
 
+  // A halving search: each trial's accuracy by epoch, ending where it stopped; dashed lines at the
+  // rungs' epoch budgets; completed trials (those that trained every rung) drawn in colour.
+  function renderEpochChart(parent, experiment) {
+    const data = experiment.epoch_chart;
+    if (!data) return false;
+    const metric = METRIC_LABELS[data.metric];
+    const shown = data.trials > data.limit
+      ? " Of the " + data.trials + " trials, the " + data.limit + " best by " + metric + " are drawn."
+      : "";
+    const node = section(parent, metric.charAt(0).toUpperCase() + metric.slice(1) + " by epoch",
+      "Each trial's " + metric + " after every epoch (" + experiment.strategy.replace("_", " ") + "): a pruned trial's line ends at its " +
+      "rung's budget, the dashed lines. Completed trials, which trained every rung, are drawn in colour." + shown);
+    if (data.lines.length === 0) {
+      note(node, "No trial has epoch metrics yet.");
+      return true;
+    }
+    const margin = { top: 22, right: 20, bottom: 46, left: 64 };
+    const chart = makeChart(node, 860, 360, margin);
+    const epochs = data.rungs.map((r) => r.epochs);
+    const values = [];
+    for (const line of data.lines) {
+      for (const [epoch, value] of line.points) {
+        epochs.push(epoch);
+        if (isNumber(value)) values.push(value);
+      }
+    }
+    const x = scale("linear", [0, Math.max(1, ...epochs)], [0, chart.width]);
+    const yDomain = paddedDomain("linear", values.length ? values : [0, 1]);
+    const y = scale("linear", [Math.max(0, yDomain[0]), Math.min(1, yDomain[1])], [chart.height, 0]);
+    drawAxes(chart, x, y, { xLabel: "epoch", yLabel: metric, format: formatNumber });
+    const budgets = svg("g", { class: "rung-budgets" }, chart.plot);
+    for (const epochsAt of [...new Set(data.rungs.map((r) => r.epochs))]) {
+      const rungs = data.rungs.filter((r) => r.epochs === epochsAt);
+      const at = x(epochsAt);
+      const line = svg("line", { class: "rung-budget", "data-epochs": epochsAt, x1: at, x2: at, y1: 0, y2: chart.height }, budgets);
+      tooltip(line, rungs.map((r) => "bracket " + r.bracket + " rung " + r.rung + ": " + r.trials + " trial(s)").join("\n"));
+      svg("text", { class: "rung-label", x: at, y: -6, "text-anchor": "middle" }, budgets, epochsAt + " ep");
+    }
+    // Completed trials last, so they lie on top.
+    const lines = data.lines.slice().sort((a, b) => (a.status === "completed") - (b.status === "completed"));
+    const group = svg("g", { class: "epoch-lines" }, chart.plot);
+    for (const line of lines) {
+      const points = line.points.filter((p) => isNumber(p[1]));
+      if (points.length === 0) continue;
+      const completed = line.status === "completed";
+      const path = svg("polyline", {
+        class: "epoch-line" + (completed ? " completed" : ""), "data-trial": line.trial_id,
+        "data-last-epoch": line.points[line.points.length - 1][0], points: polyline(points, x, y),
+      }, group);
+      const last = points[points.length - 1];
+      tooltip(path, line.name + " (" + line.status + (line.rung === null ? "" : " at rung " + line.rung) + "): " + formatFixed(last[1], 4));
+      if (!completed) svg("circle", { class: "epoch-end", cx: x(last[0]), cy: y(last[1]), r: 3 }, group);
+    }
+    return true;
+  }
+
   function renderHeatmap(parent, experiment) {
     const data = experiment.heatmap;
     if (!data) return false;
@@ -315,7 +371,10 @@
     return true;
   }
 
-  function renderMarginal(parent, marginal, metric) {
+  // The colour of a marginal point: by the sampler round that chose its trial, when there are rounds.
+  const roundColor = (round) => (round === null || round === undefined ? "#2f6db5" : colormap(round));
+
+  function renderMarginal(parent, marginal, metric, roundShade) {
     const box = html("div", { class: "marginal" }, parent);
     html("h4", {}, box, marginal.param);
     const margin = { top: 8, right: 14, bottom: 46, left: 56 };
@@ -339,8 +398,12 @@
     if (marginal.scale !== "category") envelope.sort((a, b) => a[0] - b[0]);
     svg("polyline", { fill: "none", stroke: "#2f6db5", "stroke-width": 1.5, points: polyline(envelope, x, y) }, chart.plot);
     for (const p of points) {
-      const dot = svg("circle", { cx: x(key(p.x)), cy: y(p.y), r: 3.5, fill: "#2f6db5", "fill-opacity": 0.45, stroke: "#1d4f8c", "stroke-width": 0.6 }, chart.plot);
-      tooltip(dot, p.trial + ": " + formatFixed(p.y, 4));
+      const rounds = roundShade && isNumber(p.round);
+      const dot = svg("circle", {
+        cx: x(key(p.x)), cy: y(p.y), r: 3.5, fill: rounds ? roundColor(roundShade(p.round)) : "#2f6db5",
+        "fill-opacity": rounds ? 0.8 : 0.45, stroke: "#1d4f8c", "stroke-width": 0.6, "data-round": rounds ? p.round : null,
+      }, chart.plot);
+      tooltip(dot, p.trial + (rounds ? " (round " + p.round + ")" : "") + ": " + formatFixed(p.y, 4));
     }
     if (failed > 0) html("p", { class: "note" }, box, failed + " trial(s) without a " + metric + " (" + [...new Set(marginal.points.filter((p) => !isNumber(p.y)).map((p) => p.status))].join(", ") + ")");
   }
@@ -348,10 +411,22 @@
   function renderMarginals(parent, experiment) {
     if (experiment.marginals.length === 0) return false;
     const metric = METRIC_LABELS[experiment.metric];
+    const rounds = experiment.rounds || [];
     const node = section(parent, "Marginal plots",
-      "Every trial's " + metric + " against each swept parameter; the line joins the best trial at each value.");
+      "Every trial's " + metric + " against each swept parameter; the line joins the best trial at each value." +
+      (rounds.length ? " Points are coloured by the sampler round that chose the trial (grey-blue: no round)." : ""));
+    let roundShade = null;
+    if (rounds.length) {
+      const first = rounds[0].round, last = rounds[rounds.length - 1].round;
+      roundShade = (round) => (last > first ? (round - first) / (last - first) : 0);
+      const legend = html("ul", { class: "legend round-legend" }, node);
+      for (const round of rounds) {
+        legendItem(legend, roundColor(roundShade(round.round)), "round " + round.round + ": " + round.trials + " trial(s)" +
+          (round.best === null ? "" : ", best " + round.best + " " + formatFixed(round.metric, 4)));
+      }
+    }
     const grid = html("div", { class: "marginals" }, node);
-    for (const marginal of experiment.marginals) renderMarginal(grid, marginal, metric);
+    for (const marginal of experiment.marginals) renderMarginal(grid, marginal, metric, roundShade);
     return true;
   }
 
@@ -381,6 +456,9 @@
       { title: "final_loss", value: (t) => t.final_loss, numeric: true, format: formatNumber },
       { title: "epochs", value: (t) => t.epochs_done, numeric: true },
       { title: "seconds", value: (t) => t.train_seconds, numeric: true, format: (v) => formatFixed(v, 2) },
+      // Only where some trial has one: a halving search's rung, an adaptive sampler's round.
+      ...["rung", "round"].filter((name) => experiment.trials.some((t) => t[name] !== null && t[name] !== undefined))
+        .map((name) => ({ title: name, value: (t) => (t[name] === undefined ? null : t[name]), numeric: true })),
     ];
     const wrap = html("div", { class: "table-wrap" }, node);
     const table = html("table", { class: "trials" }, wrap);
@@ -537,6 +615,8 @@
       ["dataset", experiment.dataset],
       ["swept", experiment.swept.length ? experiment.swept.join(", ") : "nothing (a single configuration)"],
       ["fixed", experiment.settings],
+      ["search", experiment.strategy && experiment.strategy !== "exhaustive" ? experiment.strategy.replace("_", " ") : null],
+      ["rounds", experiment.rounds && experiment.rounds.length ? String(experiment.rounds.length) : null],
       ["ranked by", METRIC_LABELS[experiment.metric]],
       ["best trial", experiment.best ? experiment.best.name + " (" + formatFixed(experiment.best.metric, 4) + ")" : null],
       ["created", experiment.created_at],
@@ -554,6 +634,7 @@
     renderHeader(node, experiment);
     const sections = [
       ["loss-curves", renderLossCurves],
+      ["epoch-chart", renderEpochChart],
       ["heatmap", renderHeatmap],
       ["marginals", renderMarginals],
       ["table", renderTable],

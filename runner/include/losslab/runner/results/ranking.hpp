@@ -50,4 +50,18 @@ struct RungSummary {
 // By bracket, then rung.
 std::vector<RungSummary> summarize_rungs(const std::vector<RungRecord>& rows);
 
+// The search the recorded rungs show (sweep.strategy's spelling): exhaustive without rungs,
+// successive_halving when they are all in bracket 0, hyperband otherwise. A hyperband search whose
+// trials all fell into its bracket 0 trained exactly the rungs a successive-halving search would.
+std::string search_strategy(const std::vector<RungRecord>& rows);
+
+// The trials of one round of an adaptive sampler (TPE): how many it chose, and the best of them.
+struct RoundSummary {
+  int round = 0;
+  std::size_t trials = 0;
+  const TrialRecord* best = nullptr;  // by rank_trials; nullptr when none is ranked
+};
+// By round; trials without a round are left out, so it is empty when no sampler set one.
+std::vector<RoundSummary> summarize_rounds(const std::vector<TrialRecord>& trials, const SortKey& sort);
+
 }  // namespace losslab::runner
