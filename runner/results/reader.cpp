@@ -71,7 +71,9 @@ std::vector<ExperimentInfo> read_experiments(SQLite::Database& db) {
 }
 
 std::vector<TrialRecord> read_trials(SQLite::Database& db, std::int64_t experiment_id) {
-  const std::string added = has_column(db, "trials", "rung") ? "rung, round" : "NULL, NULL";  // schema version 3
+  // Schema version 3's columns, each only where the file has it.
+  const std::string added = std::string(has_column(db, "trials", "rung") ? "rung" : "NULL") + ", " +
+                            (has_column(db, "trials", "round") ? "round" : "NULL");
   SQLite::Statement query(db,
                           "SELECT id, trial_key, name, status, params_json, train_accuracy, val_accuracy, "
                           "test_accuracy, final_loss, train_seconds, epochs_done, diverged_step, error, " +
