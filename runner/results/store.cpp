@@ -352,7 +352,11 @@ void ResultsStore::register_trials(std::int64_t experiment_id, const std::vector
       bind_text(insert_trial, 3, trial.name);
       bind_text(insert_trial, 4, trial.params_json);
       insert_trial.bind(5, trial.seed);
-      if (trial.round) insert_trial.bind(6, *trial.round);
+      // Bindings outlive reset(): a trial without a round must not take the previous one's.
+      if (trial.round)
+        insert_trial.bind(6, *trial.round);
+      else
+        insert_trial.bind(6);
       insert_trial.exec();
       insert_trial.reset();
       const std::int64_t trial_id = db_->getLastInsertRowid();

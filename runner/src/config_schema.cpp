@@ -30,6 +30,11 @@ const std::vector<std::string> kStrategies = [] {
   for (const SearchStrategy strategy : kSearchStrategies) names.push_back(to_string(strategy));
   return names;
 }();
+const std::vector<std::string> kSamplerNames = [] {
+  std::vector<std::string> names;
+  for (const Sampler sampler : kSamplers) names.push_back(to_string(sampler));
+  return names;
+}();
 
 std::vector<KeySpec> build_specs() {
   using T = ValueType;
@@ -196,14 +201,30 @@ std::vector<KeySpec> build_specs() {
        .description = "Paired axes: the i-th values of every list go together."},
       {.key = "sweep.random.trials", .short_name = "random_trials", .type = T::integer, .default_value = I{0},
        .range = between(1, false, 1000000, false), .sweepable = false, .param = false,
-       .default_doc = "required with sweep.random", .description = "Samples drawn from sweep.random.space."},
+       .default_doc = "required with sweep.random; rounds x batch with sweep.sampler tpe",
+       .description = "Samples drawn from sweep.random.space."},
       {.key = "sweep.random.seed", .short_name = "random_seed", .type = T::integer, .default_value = I{0},
        .range = at_least(0), .sweepable = false, .param = false,
-       .description = "Seeds the random-search samples."},
+       .description = "Seeds the samples of sweep.random.space (random draws, and TPE's)."},
       {.key = "sweep.random.space", .short_name = "random_space", .type = T::special, .sweepable = false,
        .param = false, .default_doc = "required with sweep.random", .type_doc = "mapping: key -> distribution",
        .allowed_doc = "{uniform: [low, high]} | {log_uniform: [low, high]} (0 < low) | {choice: [values]}",
        .description = "log_uniform samples uniformly in log space; integer keys are rounded."},
+      {.key = "sweep.sampler", .short_name = "sampler", .type = T::enumeration, .default_value = std::string("random"),
+       .choices = kSamplerNames, .sweepable = false, .param = false,
+       .description = "How the points of sweep.random.space are chosen. random: sweep.random.trials uniform draws. "
+                      "tpe: sweep.rounds rounds of sweep.batch points; round 0 draws uniformly, each later round "
+                      "from the tree-structured Parzen estimator fitted to the validation accuracies of every round "
+                      "before it (sweep.random.trials is then left out, or equals rounds x batch)."},
+      {.key = "sweep.rounds", .short_name = "rounds", .type = T::integer, .default_value = I{4},
+       .range = between(1, false, 1000000, false), .sweepable = false, .param = false,
+       .description = "tpe: rounds of sampling; a round starts once every trial of the rounds before it has finished.",
+       .active_when = {"sweep.sampler", {"tpe"}}},
+      {.key = "sweep.batch", .short_name = "batch", .type = T::integer, .default_value = I{8},
+       .range = between(1, false, 1000000, false), .sweepable = false, .param = false,
+       .description = "tpe: points sampled per round, crossed with the grid, zip and seeds like random samples; a "
+                      "round's trials train together (fused).",
+       .active_when = {"sweep.sampler", {"tpe"}}},
       {.key = "sweep.seeds", .short_name = "seeds", .type = T::special, .sweepable = false, .param = false,
        .default_doc = "[]", .type_doc = "list of integer", .allowed_doc = "distinct integers >= 0",
        .description = "Repeats: every trial runs once per seed, which sets training.seed."},

@@ -26,9 +26,11 @@ class SweepReader {
     sweep_.grid = read_axes("sweep.grid");
     sweep_.zip = read_axes("sweep.zip");
     check_zip_lengths();
+    read_sampler();
     read_random();
     read_seeds();
     sweep_.random_seed = static_cast<std::uint64_t>(integer("sweep.random.seed"));
+    check_tpe();
     sweep_.prune = text("sweep.prune") == "median" ? PruneRule::median : PruneRule::none;
     sweep_.prune_warmup = static_cast<int>(integer("sweep.prune_warmup"));
     sweep_.max_trials = static_cast<std::size_t>(integer("sweep.max_trials"));
@@ -145,16 +147,35 @@ class SweepReader {
     }
   }
 
+  void read_sampler() {
+    sweep_.sampler = text("sweep.sampler") == to_string(Sampler::tpe) ? Sampler::tpe : Sampler::random;
+    sweep_.rounds = static_cast<std::size_t>(integer("sweep.rounds"));
+    sweep_.batch = static_cast<std::size_t>(integer("sweep.batch"));
+    // An unknown sampler is reported already; what it would require is not known.
+    if (sweep_.sampler == Sampler::tpe || written_.invalid.count("sweep.sampler")) return;
+    // Most likely a forgotten `sampler: tpe`: running random search instead would go unnoticed.
+    for (const std::string key : {"sweep.rounds", "sweep.batch"})
+      if (written_.has(key))
+        diagnostics_.error(written_.where(key), key + " applies only with sweep.sampler: tpe, and the sampler is " +
+                                                    text("sweep.sampler") + "; add sweep.sampler: tpe or remove it");
+  }
+
   void read_random() {
+    const bool tpe = sweep_.sampler == Sampler::tpe;
     const bool present = written_.sections.count("sweep.random") || written_.has("sweep.random.trials") ||
                          written_.specials.count("sweep.random.space");
-    if (!present) return;
+    if (!present) {
+      if (tpe)
+        diagnostics_.error(written_.where("sweep.sampler"), "sweep.sampler: tpe chooses points of sweep.random.space, "
+                                                            "which is missing: add the keys to sample and how");
+      return;
+    }
     const auto section = written_.sections.find("sweep.random");
     const Location random_location =
         section != written_.sections.end() ? section->second : written_.where("sweep.random.trials");
     if (written_.has("sweep.random.trials")) {
       sweep_.random_trials = static_cast<std::size_t>(integer("sweep.random.trials"));
-    } else if (!written_.invalid.count("sweep.random.trials")) {
+    } else if (!written_.invalid.count("sweep.random.trials") && !written_.invalid.count("sweep.sampler") && !tpe) {
       diagnostics_.error(random_location, "sweep.random.trials is required: the number of samples to draw");
     }
     const YamlNode* space = mapping("sweep.random.space", "a mapping of key -> distribution");
@@ -244,6 +265,23 @@ class SweepReader {
                          "sweep.seeds sets training.seed, which " + swept->second + " also sweeps");
   }
 
+  // TPE spends rounds x batch samples and learns from validation accuracy.
+  void check_tpe() {
+    if (sweep_.sampler != Sampler::tpe) return;
+    const std::size_t budget = sweep_.rounds * sweep_.batch;  // each at most 10^6: no overflow
+    if (written_.has("sweep.random.trials") && sweep_.random_trials != budget)
+      diagnostics_.error(written_.where("sweep.random.trials"),
+                         "sweep.random.trials (" + std::to_string(sweep_.random_trials) +
+                             ") is not sweep.rounds x sweep.batch (" + std::to_string(sweep_.rounds) + " x " +
+                             std::to_string(sweep_.batch) + " = " + std::to_string(budget) +
+                             "), the samples sweep.sampler: tpe takes; leave sweep.random.trials out");
+    sweep_.random_trials = budget;
+    if (std::get<double>(value("dataset.validation")) == 0)
+      diagnostics_.error(written_.where("sweep.sampler"),
+                         "sweep.sampler: tpe learns from the trials' validation accuracy, but dataset.validation is "
+                         "0: hold out some validation examples");
+  }
+
   void check_size() {
     const std::uint64_t size = expansion_size(sweep_);
     if (size <= sweep_.max_trials) return;
@@ -314,6 +352,8 @@ std::uint64_t saturating_product(std::uint64_t a, std::uint64_t b) {
 }  // namespace losslab::runner::detail
 
 namespace losslab::runner {
+
+std::string to_string(Sampler sampler) { return sampler == Sampler::tpe ? "tpe" : "random"; }
 
 std::string to_string(SearchStrategy strategy) {
   switch (strategy) {

@@ -180,7 +180,7 @@ std::vector<BracketPlan> plan_brackets(const SweepSpec& sweep, int max_epochs, s
   return plans;
 }
 
-void run_halving_search(SweepContext& context, const ExperimentConfig& config, const std::vector<WorkItem>& items) {
+void begin_halving_search(SweepContext& context, const ExperimentConfig& config) {
   if (context.options.force) {
     context.store.reset_rungs(context.experiment_id);
   } else {
@@ -191,6 +191,9 @@ void run_halving_search(SweepContext& context, const ExperimentConfig& config, c
                          "was not a " + to_string(config.sweep.strategy) + " search (e.g. " + trial.name + ", " +
                          trial.status + "); give this search its own name: or rerun everything with --force");
   }
+}
+
+void run_halving_search(SweepContext& context, const ExperimentConfig& config, const std::vector<WorkItem>& items) {
   const int max_epochs = static_cast<int>(get_integer(config.base, "training.epochs"));
   const std::vector<BracketPlan> plans = plan_brackets(config.sweep, max_epochs, items.size());
   for (const BracketPlan& plan : plans)

@@ -13,8 +13,13 @@
 
 namespace losslab::runner {
 
-// Runs the search over `items` (one per trial, in expansion order). Returns early when a signal
-// arrives; a rerun goes on from the rungs and checkpoints recorded.
+// Once per losslab-run, before its searches: with --force, forgets the rungs recorded; otherwise
+// refuses an experiment whose trials an exhaustive sweep finished (they have no rungs to rank by).
+void begin_halving_search(SweepContext& context, const ExperimentConfig& config);
+
+// Runs the search over `items` (one per trial, in expansion order; a TPE sweep runs one search per
+// round). Returns early when a signal arrives; a rerun goes on from the rungs and checkpoints
+// recorded.
 void run_halving_search(SweepContext& context, const ExperimentConfig& config, const std::vector<WorkItem>& items);
 
 // The trials of each bracket, as indices into the expansion: successive_halving has one bracket

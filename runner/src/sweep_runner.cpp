@@ -7,6 +7,7 @@
 #include <chrono>
 #include <csignal>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
 #include <set>
 #include <thread>
@@ -18,11 +19,13 @@
 #include "halving_search.hpp"
 #include "sweep_rounds.hpp"
 #include "sweep_summary.hpp"
+#include "tpe_rounds.hpp"
 #include "losslab/runner/build_info.hpp"
 #include "losslab/runner/git_commit.hpp"
 #include "losslab/runner/config.hpp"
 #include "losslab/runner/dataset_source.hpp"
 #include "losslab/runner/results/file_system.hpp"
+#include "losslab/runner/results/reader.hpp"
 #include "losslab/runner/trials.hpp"
 #include "thread_executor.hpp"
 
@@ -64,20 +67,32 @@ RunRecord run_record(const RunOptions& options, const ExperimentConfig& config,
   return run;
 }
 
+// A TPE sweep prints its round 0, the only one known before results.
 void print_dry_run(std::ostream& out, const ExperimentConfig& config, const std::vector<Trial>& trials) {
+  const SweepSpec& sweep = config.sweep;
+  const bool tpe = sweep.sampler == Sampler::tpe;
   for (const auto& trial : trials) {
     out << trial.key << "  " << trial.name;
     for (const auto& key : trial.swept) out << "  " << key << '=' << format_value(trial.params.at(key));
     out << '\n';
   }
   out << trials.size() << " trial" << (trials.size() == 1 ? "" : "s");
-  const std::uint64_t merged = detail::expansion_size(config.sweep) - trials.size();
+  const std::uint64_t combinations = detail::expansion_size(sweep) / (tpe ? sweep.rounds : 1);
+  const std::uint64_t merged = combinations - trials.size();
   if (merged > 0)
     out << " (" << merged << " more combination" << (merged == 1 ? "" : "s")
         << " merged: they repeat a trial above, differing only in parameters inactive for their choices or in a "
            "repeated random draw)";
   out << '\n';
-  if (config.sweep.strategy == SearchStrategy::exhaustive) return;
+  if (tpe) {
+    out << "sweep.sampler tpe: the trials above are round 0 of " << sweep.rounds << ", " << sweep.batch
+        << " uniform draws of sweep.random.space";
+    if (sweep.rounds > 1)
+      out << "; rounds 1 to " << sweep.rounds - 1 << " are chosen from the results of the rounds before them ("
+          << detail::expansion_size(sweep) << " trials in all)";
+    out << '\n';
+  }
+  if (sweep.strategy == SearchStrategy::exhaustive) return;
   const int max_epochs = static_cast<int>(get_integer(config.base, "training.epochs"));
   for (const BracketPlan& plan : plan_brackets(config.sweep, max_epochs, trials.size())) {
     out << to_string(config.sweep.strategy) << " bracket " << plan.index << ": rungs of";
@@ -88,7 +103,7 @@ void print_dry_run(std::ostream& out, const ExperimentConfig& config, const std:
       out << (rung == 0 ? " " : " -> ") << entered;
       entered = promoted_count(entered, config.sweep.reduction_factor);
     }
-    out << '\n';
+    out << (tpe ? " (in each round)\n" : "\n");
   }
 }
 
@@ -96,23 +111,51 @@ int exit_code_for_signal(int signal_number) {
   return signal_number == SIGTERM ? kExitTerminated : kExitInterrupted;
 }
 
+// The trials of one batch (the sweep's, or a TPE round's) registered, and as work items: the
+// unfinished ones are marked to record (every one with --force). An adaptive search leaves its
+// failed trials as they are too: it took its later decisions with them.
+std::vector<WorkItem> register_work(ResultsStore& store, std::int64_t experiment_id, const std::vector<Trial>& trials,
+                                    std::optional<int> round, bool adaptive, bool force) {
+  std::vector<TrialSpec> specs;
+  specs.reserve(trials.size());
+  for (const auto& trial : trials) {
+    specs.push_back(to_spec(trial));
+    specs.back().round = round;
+  }
+  store.register_trials(experiment_id, specs);
+  const auto statuses = store.trial_statuses(experiment_id);
+  std::vector<WorkItem> items;
+  for (const auto& trial : trials) {
+    const TrialStatus status = statuses.at(trial.key);
+    const bool finished = status == TrialStatus::completed || status == TrialStatus::diverged ||
+                          status == TrialStatus::pruned || (adaptive && status == TrialStatus::failed);
+    items.push_back({&trial, store.trial_id(trial.key), to_trainer_config(trial.params), force || !finished});
+  }
+  return items;
+}
+
 
 }  // namespace
 
 int run_sweep_with(const RunOptions& options, std::ostream& out, GroupExecutor& executor) {
   ExperimentConfig config;
-  std::vector<Trial> trials;
+  std::vector<Trial> trials;    // sweep.sampler random: every trial
+  std::optional<TpeRounds> tpe;  // sweep.sampler tpe: the rounds, from round 0
   try {
     config = load_experiment_config(options.config_path, options.overrides);
-    trials = expand_trials(config);
+    if (config.sweep.sampler == Sampler::tpe)
+      tpe.emplace(config);
+    else
+      trials = expand_trials(config);
   } catch (const ConfigError& error) {
     for (const auto& diagnostic : error.diagnostics()) spdlog::error("{}", diagnostic.to_string());
     spdlog::error("{} problem{} in {}; nothing was run", error.diagnostics().size(),
                   error.diagnostics().size() == 1 ? "" : "s", options.config_path);
     return kExitBadConfig;
   }
+  const auto batch_trials = [&]() -> const std::vector<Trial>& { return tpe ? tpe->trials() : trials; };
   if (options.dry_run) {
-    print_dry_run(out, config, trials);
+    print_dry_run(out, config, batch_trials());
     return kExitOk;
   }
 
@@ -121,30 +164,33 @@ int run_sweep_with(const RunOptions& options, std::ostream& out, GroupExecutor& 
     ResultsStore store(options.db_path);
     const std::int64_t experiment_id =
         store.ensure_experiment({config.name, config.yaml_text, config.file});
-    std::vector<TrialSpec> specs;
-    specs.reserve(trials.size());
-    for (const auto& trial : trials) specs.push_back(to_spec(trial));
-    store.register_trials(experiment_id, specs);
     if (const auto recovered = store.recover_dead_running(experiment_id, kStaleRunningSeconds))
       spdlog::warn("{} trial{} left running by a process that died will be rerun", recovered,
                    recovered == 1 ? "" : "s");
 
-    const auto statuses = store.trial_statuses(experiment_id);
-    std::vector<WorkItem> items;
-    std::size_t to_run = 0;
     const bool halving = config.sweep.strategy != SearchStrategy::exhaustive;
-    for (const auto& trial : trials) {
-      const TrialStatus status = statuses.at(trial.key);
-      // A halving search also leaves pruned trials and the failed ones of a rung as they are.
-      const bool finished = status == TrialStatus::completed || status == TrialStatus::diverged ||
-                            status == TrialStatus::pruned || (halving && status == TrialStatus::failed);
-      const bool record = options.force || !finished;
-      to_run += record;
-      items.push_back({&trial, store.trial_id(trial.key), to_trainer_config(trial.params), record});
+    const auto next_work = [&] {
+      const std::optional<int> round = tpe ? std::optional<int>(tpe->round()) : std::nullopt;
+      std::vector<WorkItem> work =
+          register_work(store, experiment_id, batch_trials(), round, halving || tpe, options.force);
+      const std::size_t to_run = count_recorded(work), total = work.size();
+      const std::string force_note = options.force ? " (--force: rerunning all)" : "";
+      if (tpe)
+        spdlog::info("{}: round {} of {}: {} trials, {} to run, {} already finished{}", config.name, *round,
+                     config.sweep.rounds, total, to_run, total - to_run, force_note);
+      else
+        spdlog::info("{}: {} trials, {} to run, {} already finished{}", config.name, total, to_run, total - to_run,
+                     force_note);
+      return work;
+    };
+    std::vector<WorkItem> items = next_work();
+    // A TPE sweep goes on at its first unfinished round: the finished ones are recomputed from the
+    // config and their results, and recognized by their trials' keys.
+    while (tpe && count_recorded(items) == 0 && !tpe->last()) {
+      tpe->advance(read_trials(store.database(), experiment_id));
+      items = next_work();
     }
-    spdlog::info("{}: {} trials, {} to run, {} already finished{}", config.name, trials.size(), to_run,
-                 trials.size() - to_run, options.force ? " (--force: rerunning all)" : "");
-    if (to_run == 0) {
+    if (count_recorded(items) == 0) {
       print_sweep_summary(out, store, experiment_id, config.name, kSummaryRows);
       return kExitOk;
     }
@@ -159,10 +205,16 @@ int run_sweep_with(const RunOptions& options, std::ostream& out, GroupExecutor& 
 
     MedianPruner pruner(config.sweep.prune == PruneRule::median, config.sweep.prune_warmup);
     SweepContext context{options, store, executor, experiment_id, run_id, dataset.has_bias_row, pruner};
-    if (halving)
-      run_halving_search(context, config, items);
-    else
-      run_rounds(context, items, options.force);
+    if (halving) begin_halving_search(context, config);
+    for (;;) {
+      if (halving)
+        run_halving_search(context, config, items);
+      else
+        run_rounds(context, items, options.force);
+      if (InterruptGuard::received() || !tpe || tpe->last()) break;
+      tpe->advance(read_trials(store.database(), experiment_id));
+      items = next_work();
+    }
     const std::size_t failures = context.failures;
     const int signal_number = InterruptGuard::received();
     store.finish_run(run_id, signal_number ? "interrupted" : "completed");

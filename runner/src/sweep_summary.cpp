@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <ostream>
 
 #include "losslab/runner/results/ranking.hpp"
@@ -49,6 +50,27 @@ void print_rungs(std::ostream& out, const std::vector<RungSummary>& rungs) {
   }
 }
 
+// The rounds of a TPE sweep: what became of the trials each chose, and the best validation
+// accuracy each reached, which is what the sampler is meant to raise.
+void print_rounds(std::ostream& out, const std::vector<TrialRecord>& trials) {
+  std::map<int, std::vector<TrialRecord>> by_round;
+  for (const TrialRecord& trial : trials)
+    if (trial.round >= 0) by_round[trial.round].push_back(trial);
+  if (by_round.empty()) return;
+  out << "\nrounds:\n";
+  for (const auto& [round, members] : by_round) {
+    const auto ranked = rank_trials(members, SortKey{});
+    out << "  round " << round << ": " << members.size() << " trial" << (members.size() == 1 ? "" : "s")
+        << ", best val acc " << fixed(ranked.empty() ? NAN : ranked.front()->val_accuracy, 4) << " (";
+    const char* separator = "";
+    for (const auto& [status, count] : count_by_status(members)) {
+      out << separator << status << ' ' << count;
+      separator = ", ";
+    }
+    out << ")\n";
+  }
+}
+
 }  // namespace
 
 void print_sweep_summary(std::ostream& out, ResultsStore& store, std::int64_t experiment_id,
@@ -58,6 +80,7 @@ void print_sweep_summary(std::ostream& out, ResultsStore& store, std::int64_t ex
   for (const auto& [status, count] : count_by_status(trials)) out << ' ' << status << ' ' << count;
   if (const auto rungs = summarize_rungs(read_rungs(store.database(), experiment_id)); !rungs.empty())
     print_rungs(out, rungs);
+  print_rounds(out, trials);
   const SortKey sort = default_sort_key(trials);
   auto ranked = rank_trials(trials, sort);
   if (ranked.empty()) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 
 #include "axis_sampling.hpp"
 #include "compact_number.hpp"
@@ -25,11 +26,11 @@ std::vector<std::vector<ParamValue>> draw_samples(const SweepSpec& sweep) {
   return samples;
 }
 
-std::vector<std::string> swept_keys(const SweepSpec& sweep) {
+std::vector<std::string> swept_keys(const SweepSpec& sweep, bool sampled) {
   std::vector<std::string> keys;
   for (const SweepAxis& axis : sweep.grid) keys.push_back(axis.key);
   for (const SweepAxis& axis : sweep.zip) keys.push_back(axis.key);
-  if (sweep.random_trials > 0)
+  if (sampled)
     for (const RandomAxis& axis : sweep.random) keys.push_back(axis.key);
   if (!sweep.seeds.empty()) keys.push_back("training.seed");
   return keys;
@@ -70,14 +71,21 @@ void reset_inactive(ResolvedParams& params) {
 
 std::vector<Trial> expand_trials(const ExperimentConfig& config) {
   const SweepSpec& sweep = config.sweep;
+  if (sweep.sampler != Sampler::random)
+    throw std::invalid_argument("expand_trials: sweep.sampler " + to_string(sweep.sampler) +
+                                " chooses its samples from results; pass them");
   const std::uint64_t size = detail::expansion_size(sweep);
   if (size > sweep.max_trials) {
     throw ConfigError({{config.file, 0, 0,
                         "the sweep expands to " + std::to_string(size) + " trials, above sweep.max_trials = " +
                             std::to_string(sweep.max_trials)}});
   }
-  const std::vector<std::vector<ParamValue>> samples = draw_samples(sweep);
-  const std::vector<std::string> swept = swept_keys(sweep);
+  return expand_trials(config, draw_samples(sweep));
+}
+
+std::vector<Trial> expand_trials(const ExperimentConfig& config, const std::vector<std::vector<ParamValue>>& samples) {
+  const SweepSpec& sweep = config.sweep;
+  const std::vector<std::string> swept = swept_keys(sweep, !samples.empty());
   const std::size_t zip_length = sweep.zip.empty() ? 1 : sweep.zip.front().values.size();
   const std::size_t sample_count = samples.empty() ? 1 : samples.size();
   // Without sweep.seeds each trial keeps its training.seed (the base's or a swept one).
@@ -94,7 +102,7 @@ std::vector<Trial> expand_trials(const ExperimentConfig& config) {
           for (std::size_t a = 0; a < sweep.grid.size(); ++a) params[sweep.grid[a].key] = sweep.grid[a].values[odometer[a]];
           for (const SweepAxis& axis : sweep.zip) params[axis.key] = axis.values.at(z);
           if (!samples.empty())
-            for (std::size_t a = 0; a < sweep.random.size(); ++a) params[sweep.random[a].key] = samples[r][a];
+            for (std::size_t a = 0; a < sweep.random.size(); ++a) params[sweep.random[a].key] = samples[r].at(a);
           if (!sweep.seeds.empty()) params["training.seed"] = sweep.seeds[s];
           reset_inactive(params);
           std::string key = trial_key(config.name, params);
@@ -104,7 +112,7 @@ std::vector<Trial> expand_trials(const ExperimentConfig& config) {
           for (const std::string& swept_key : swept)
             if (detail::is_active(*detail::find_key_spec(swept_key), params)) active_swept.push_back(swept_key);
           std::string name = trial_name(params, active_swept);
-          trials.push_back({std::move(key), std::move(name), std::move(params), std::move(active_swept)});
+          trials.push_back({std::move(key), std::move(name), std::move(params), std::move(active_swept), r});
         }
       }
     }

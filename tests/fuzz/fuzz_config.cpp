@@ -14,6 +14,7 @@
 #include "fuzz_support.hpp"
 #include "losslab/runner/config.hpp"
 #include "losslab/runner/trials.hpp"
+#include "tpe_rounds.hpp"
 
 namespace {
 
@@ -60,7 +61,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto config = losslab::runner::parse_experiment_config(text, "fuzz.yaml", overrides);
     if (config.name.empty()) finding("a valid config without a name");
     if (expansion_size(config.sweep) <= kMaxExpandedTrials) {
-      const auto trials = losslab::runner::expand_trials(config);
+      // A TPE sweep's later rounds depend on results: its round 0 is what a config alone expands to.
+      const auto trials = config.sweep.sampler == losslab::runner::Sampler::tpe
+                              ? losslab::runner::TpeRounds(config).trials()
+                              : losslab::runner::expand_trials(config);
       if (trials.empty()) finding("a valid sweep with no trials");
       for (const auto& trial : trials) {
         if (trial.key.size() != 16) finding("trial key is not 16 hex digits");

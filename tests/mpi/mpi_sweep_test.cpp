@@ -191,6 +191,32 @@ TEST_F(MpiSweep, ThreeRanksRecordExactlyWhatOneProcessRecords) {
             1);
 }
 
+// A TPE sweep's rounds train like any exhaustive sweep's trials: the worker ranks record, round by
+// round, exactly the trials and results one process does (each round is chosen from the last's).
+TEST_F(MpiSweep, TpeRoundsRecordExactlyWhatOneProcessRecords) {
+  TempDir dir;
+  const std::string config = dir.write(
+      "tpe.yaml", test_support::small_fashion_config("tpe", 3000, 2,
+                                                     "  sampler: tpe\n"
+                                                     "  rounds: 2\n"
+                                                     "  batch: 4\n"
+                                                     "  seeds: [0, 1]\n"
+                                                     "  random:\n"
+                                                     "    space:\n"
+                                                     "      optimizer.learning_rate: {log_uniform: [1.0e-3, 1.0e-1]}\n"));
+  const auto mpi = run_program(mpirun(3, {config, "--db", dir.file("mpi.db")}), dir.path().string());
+  ASSERT_EQ(mpi.exit_code, 0) << mpi.err;
+  EXPECT_NE(mpi.err.find("round 1 of 2: 8 trials, 8 to run"), std::string::npos) << mpi.err;
+  const auto expected = reference(dir, config);
+  const auto got = recorded(dir.file("mpi.db"));
+  ASSERT_EQ(expected.size(), 16u);
+  ASSERT_EQ(got.size(), expected.size());
+  for (const auto& [key, trial] : expected) {
+    ASSERT_TRUE(got.count(key)) << key << ": the MPI run chose other trials";
+    EXPECT_TRUE(got.at(key) == trial) << key << ": differs from the single-process run";
+  }
+}
+
 TEST_F(MpiSweep, OneRankIsTheSingleProcessRunner) {
   TempDir dir;
   const std::string config = dir.write("one.yaml", six_group_config("one", 2000, 1));

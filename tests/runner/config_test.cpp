@@ -321,6 +321,53 @@ TEST(Validation, HalvingSearchesRejectWhatTheyCannotRun) {
   EXPECT_EQ(ok.sweep.reduction_factor, 2);
 }
 
+// A TPE sweep samples the random space, rounds x batch points of it, and learns from validation
+// accuracy; each mistake is named with the keys involved.
+TEST(Validation, TpeSweepsNameTheirBadCombinations) {
+  const std::string space = "  random:\n    space: {optimizer.learning_rate: {log_uniform: [1.0e-4, 1.0]}}\n";
+  EXPECT_TRUE(has_diagnostic(diagnostics_of(kSynthetic + "sweep:\n  sampler: tpe\n"), kFile, 3, 12,
+                             "sweep.sampler: tpe chooses points of sweep.random.space, which is missing: add the "
+                             "keys to sample and how"));
+  EXPECT_TRUE(has_diagnostic(diagnostics_of(kSynthetic + "sweep:\n  sampler: tpe\n  random:\n    trials: 20\n"
+                                                         "    space: {loss.kind: {choice: [svm, softmax]}}\n"),
+                             kFile, 5, 13,
+                             "sweep.random.trials (20) is not sweep.rounds x sweep.batch (4 x 8 = 32), the samples "
+                             "sweep.sampler: tpe takes; leave sweep.random.trials out"));
+  EXPECT_TRUE(has_diagnostic(diagnostics_of(kSynthetic + "sweep:\n  rounds: 3\n" + space), kFile, 3, 11,
+                             "sweep.rounds applies only with sweep.sampler: tpe, and the sampler is random; add "
+                             "sweep.sampler: tpe or remove it"));
+  EXPECT_TRUE(has_diagnostic(diagnostics_of("dataset: {kind: synthetic, validation: 0}\nsweep:\n  sampler: tpe\n" +
+                                            space),
+                             kFile, 3, 12,
+                             "sweep.sampler: tpe learns from the trials' validation accuracy, but dataset.validation "
+                             "is 0: hold out some validation examples"));
+  EXPECT_TRUE(has_diagnostic(diagnostics_of(kSynthetic + "sweep:\n  sampler: tpe\n  rounds: 10\n  batch: 10\n"
+                                                         "  max_trials: 50\n" + space),
+                             kFile, 6, 15, "the sweep expands to 100 trials, above sweep.max_trials = 50"));
+  const auto typo = diagnostics_of(kSynthetic + "sweep:\n  sampler: tpee\n" + space);
+  ASSERT_EQ(typo.size(), 1u) << listed(typo);
+  EXPECT_NE(typo[0].message.find("did you mean 'tpe'?"), std::string::npos) << typo[0].message;
+  EXPECT_TRUE(has_diagnostic(diagnostics_of(kSynthetic + "sweep:\n  sampler: tpe\n  round: 3\n" + space), kFile, 4,
+                             3, "unknown key 'round' in sweep; did you mean 'rounds'?"));
+  const auto zero = diagnostics_of(kSynthetic + "sweep:\n  sampler: tpe\n  batch: 0\n" + space);
+  ASSERT_EQ(zero.size(), 1u) << listed(zero);
+  EXPECT_EQ(zero[0].message.substr(0, 13), "sweep.batch: ");
+  // What it accepts: the keys parse into the sweep, the budget is rounds x batch samples, and a
+  // sweep.random.trials that says the same is fine; grid, zip and seeds cross each point.
+  const ExperimentConfig ok = parse(kSynthetic + "sweep:\n  sampler: tpe\n  rounds: 3\n  batch: 5\n"
+                                                 "  seeds: [0, 1]\n  random:\n    trials: 15\n    seed: 4\n"
+                                                 "    space: {optimizer.learning_rate: {log_uniform: [1.0e-4, 1.0]}}\n");
+  EXPECT_EQ(ok.sweep.sampler, Sampler::tpe);
+  EXPECT_EQ(ok.sweep.rounds, 3u);
+  EXPECT_EQ(ok.sweep.batch, 5u);
+  EXPECT_EQ(ok.sweep.random_trials, 15u);
+  EXPECT_EQ(ok.sweep.random_seed, 4u);
+  const ExperimentConfig random = parse(kSynthetic + "sweep:\n  random:\n    trials: 3\n"
+                                                     "    space: {optimizer.learning_rate: {uniform: [0.1, 1]}}\n");
+  EXPECT_EQ(random.sweep.sampler, Sampler::random);
+  EXPECT_EQ(random.sweep.random_trials, 3u);
+}
+
 TEST(Validation, SweepAboveTheDefaultCapSaysHowLarge) {
   std::string first = "[", second = "[";
   for (int i = 1; i <= 120; ++i) first += (i > 1 ? ", " : "") + std::to_string(i * 1e-3);

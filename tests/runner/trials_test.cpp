@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <stdexcept>
 
 #include "config_internal.hpp"
 #include "losslab/runner/config.hpp"
@@ -196,6 +197,32 @@ TEST(Expansion, RandomCrossesGrid) {
               get_number(trials[i + 3].params, "optimizer.learning_rate"));
   EXPECT_EQ(get_string(trials[0].params, "loss.kind"), "svm");
   EXPECT_EQ(get_string(trials[3].params, "loss.kind"), "softmax");
+}
+
+// How a TPE round is built: its points in place of the draws, crossed with the grid as draws are.
+TEST(Expansion, GivenSamplesTakeThePlaceOfTheDraws) {
+  const ExperimentConfig config = parse(kSynthetic +
+                                        "sweep:\n"
+                                        "  grid: {loss.kind: [svm, softmax]}\n"
+                                        "  random: {trials: 3, space: {optimizer.learning_rate: {uniform: [0.1, 0.2]}}}\n");
+  const auto trials = expand_trials(config, {{0.125}, {0.25}});
+  ASSERT_EQ(trials.size(), 4u);
+  EXPECT_EQ(names_of(trials), (std::vector<std::string>{"svm/sgd/lr=0.125/seed=0", "svm/sgd/lr=0.25/seed=0",
+                                                         "softmax/sgd/lr=0.125/seed=0", "softmax/sgd/lr=0.25/seed=0"}));
+  EXPECT_EQ(trials[1].sample, 1u);
+  EXPECT_EQ(trials[2].sample, 0u);
+  EXPECT_EQ(trials[3].swept, (std::vector<std::string>{"loss.kind", "optimizer.learning_rate"}));
+  // The drawn samples give the same trials as expand_trials(config) when passed in.
+  const auto drawn = expand_trials(config);
+  std::vector<std::vector<ParamValue>> samples;
+  for (std::size_t i = 0; i < 3; ++i) samples.push_back({drawn[i].params.at("optimizer.learning_rate")});
+  const auto again = expand_trials(config, samples);
+  EXPECT_EQ(names_of(again), names_of(drawn));
+  EXPECT_EQ(keys_of(again), keys_of(drawn));
+  // A TPE sweep's samples come from results: there is nothing to draw them from here.
+  EXPECT_THROW(expand_trials(parse(kSynthetic + "sweep:\n  sampler: tpe\n  random:\n"
+                                                "    space: {optimizer.learning_rate: {uniform: [0.1, 0.2]}}\n")),
+               std::invalid_argument);
 }
 
 TEST(Expansion, ThrowsAboveMaxTrials) {

@@ -63,12 +63,21 @@ inline constexpr SearchStrategy kSearchStrategies[] = {SearchStrategy::exhaustiv
                                                        SearchStrategy::hyperband};
 std::string to_string(SearchStrategy strategy);  // its sweep.strategy spelling
 
+// random: the samples of the random space are drawn up front. tpe: they are chosen round by round,
+// each round's by the tree-structured Parzen estimator fitted to the results of the rounds before.
+enum class Sampler { random, tpe };
+inline constexpr Sampler kSamplers[] = {Sampler::random, Sampler::tpe};
+std::string to_string(Sampler sampler);  // its sweep.sampler spelling
+
 struct SweepSpec {
   std::vector<SweepAxis> grid;     // cartesian product
   std::vector<SweepAxis> zip;      // paired: all the same length, the i-th values go together
-  std::size_t random_trials = 0;   // samples of the random space (0 = no random search)
+  std::size_t random_trials = 0;   // samples of the random space (0 = none); tpe: rounds x batch
   std::vector<RandomAxis> random;  // the random space
   std::uint64_t random_seed = 0;   // seeds the sampling of the random space
+  Sampler sampler = Sampler::random;
+  std::size_t rounds = 4;          // tpe: rounds of sampling ...
+  std::size_t batch = 8;           // ... of this many points each
   std::vector<std::int64_t> seeds;  // repeats: each trial once per training.seed listed (empty = once)
   PruneRule prune = PruneRule::none;
   int prune_warmup = 2;            // epochs before the median rule may prune

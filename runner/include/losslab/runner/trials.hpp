@@ -15,12 +15,18 @@ struct Trial {
   std::string name;  // readable: "softmax/sgd/lr=1e-3/reg=1e-4/seed=0"
   ResolvedParams params;             // fully resolved; inactive parameters at their defaults
   std::vector<std::string> swept;    // the keys this sweep varies that are active for it (in axis order)
+  std::size_t sample = 0;            // which sample of the random space it was built from (0 without one)
 };
 
 // Every trial of the sweep, in a deterministic order (grid in axis order, last axis fastest;
 // then zip; then random samples; then seeds). Throws ConfigError if the expansion exceeds
-// sweep.max_trials.
+// sweep.max_trials, and std::invalid_argument for sweep.sampler: tpe, whose trials depend on the
+// results of the rounds before them (tpe_rounds.hpp builds them with the overload below).
 std::vector<Trial> expand_trials(const ExperimentConfig& config);
+
+// The same expansion with `samples` (each one value per sweep.random axis, in axis order) as the
+// samples of the random space, in place of the sweep.random.trials draws; no samples: none.
+std::vector<Trial> expand_trials(const ExperimentConfig& config, const std::vector<std::vector<ParamValue>>& samples);
 
 // The key of one resolved parameter set: a hash of the experiment name and the parameters that
 // are active for the trial's choices and differ from their baseline (runner/README.md, "Trial
