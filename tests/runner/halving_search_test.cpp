@@ -6,8 +6,6 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <csignal>
 #include <string>
 #include <vector>
 
@@ -19,7 +17,6 @@
 namespace losslab {
 namespace {
 
-using test_support::ChildProcess;
 using test_support::kRun;
 using test_support::run_program;
 using test_support::TempDir;
@@ -124,34 +121,18 @@ TEST(HalvingSearch, SameDecisionsAndHistoriesForAnyJobsAndAfterAKill) {
 
   // Killed once the first rung is recorded: the search goes on from the rung-0 checkpoints, and
   // the decision of rung 0 comes out the same.
-  {
-    ChildProcess victim({kRun, config, "--db", killed, "--jobs", "2"}, dir.file("victim.out"), dir.file("victim.err"));
-    const bool first_rung_done = test_support::wait_until(
-        [&] {
-          try {
-            return scalar(killed, "SELECT COUNT(*) FROM trial_rungs WHERE rung = 0") == "9";
-          } catch (const SQLite::Exception&) {
-            return false;  // not created yet
-          }
-        },
-        std::chrono::seconds(120));
-    victim.signal(SIGKILL);
-    victim.wait();
-    ASSERT_TRUE(first_rung_done) << victim.err();
-  }
+  std::string victim_err;
+  ASSERT_TRUE(test_support::kill_when({kRun, config, "--db", killed, "--jobs", "2"}, dir.path().string(), killed,
+                                      "SELECT COUNT(*) FROM trial_rungs WHERE rung = 0", "9", victim_err))
+      << victim_err;
   ASSERT_NE(scalar(killed, "SELECT COUNT(*) FROM trial_rungs WHERE rung = 1"), "3")
       << "the kill landed after the second rung had finished: nothing would resume from a checkpoint";
   // A copy whose checkpoints are zeroed: if the rerun did not start from them (training each rung
   // from scratch instead), it could not tell, and would record what the reference did.
   const std::string zeroed = dir.file("zeroed.db");
-  {
-    SQLite::Database db(killed, SQLite::OPEN_READWRITE);
-    db.exec("VACUUM INTO '" + zeroed + "'");
-  }
-  {
-    SQLite::Database db(zeroed, SQLite::OPEN_READWRITE);
-    ASSERT_GT(db.exec("UPDATE trial_checkpoints SET weights = zeroblob(length(weights)) WHERE rung = 0"), 0);
-  }
+  ASSERT_GT(test_support::changed_copy(
+                killed, zeroed, "UPDATE trial_checkpoints SET weights = zeroblob(length(weights)) WHERE rung = 0"),
+            0);
   const auto rerun = run_program({kRun, config, "--db", killed, "--jobs", "2"}, dir.path().string());
   ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
   EXPECT_EQ(search_record(killed), reference);

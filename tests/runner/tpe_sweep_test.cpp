@@ -7,8 +7,6 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <csignal>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -27,7 +25,6 @@ namespace losslab {
 namespace {
 
 using runner::ParamValue;
-using test_support::ChildProcess;
 using test_support::column;
 using test_support::kRun;
 using test_support::run_program;
@@ -187,34 +184,18 @@ TEST(TpeSweep, SameRoundsAndResultsForAnyJobsAndAfterAKill) {
 
   // Killed once round 0 is recorded: the rerun recomputes round 1 from round 0's results.
   const std::string finished = "SELECT COUNT(*) FROM trials WHERE status IN ('completed', 'diverged', 'failed')";
-  {
-    ChildProcess victim({kRun, config, "--db", killed, "--jobs", "2"}, dir.file("victim.out"), dir.file("victim.err"));
-    const bool first_round_done = test_support::wait_until(
-        [&] {
-          try {
-            return scalar(killed, finished + " AND round = 0") == "4";
-          } catch (const SQLite::Exception&) {
-            return false;  // not created yet
-          }
-        },
-        std::chrono::seconds(120));
-    victim.signal(SIGKILL);
-    victim.wait();
-    ASSERT_TRUE(first_round_done) << victim.err();
-  }
+  std::string victim_err;
+  ASSERT_TRUE(test_support::kill_when({kRun, config, "--db", killed, "--jobs", "2"}, dir.path().string(), killed,
+                                      finished + " AND round = 0", "4", victim_err))
+      << victim_err;
   ASSERT_NE(scalar(killed, finished), "12") << "the kill landed after the sweep had finished: nothing would resume";
   // A copy whose round-0 accuracies are turned upside down: a rerun that chose round 1 from the
   // recorded results chooses other trials on it; one that retrained round 0, or sampled without
   // results, could not tell the copy from the original.
   const std::string inverted = dir.file("inverted.db");
-  {
-    SQLite::Database db(killed, SQLite::OPEN_READWRITE);
-    db.exec("VACUUM INTO '" + inverted + "'");
-  }
-  {
-    SQLite::Database db(inverted, SQLite::OPEN_READWRITE);
-    ASSERT_GT(db.exec("UPDATE trials SET val_accuracy = 1 - val_accuracy WHERE round = 0 AND status = 'completed'"), 0);
-  }
+  ASSERT_GT(test_support::changed_copy(
+                killed, inverted, "UPDATE trials SET val_accuracy = 1 - val_accuracy WHERE round = 0 AND status = 'completed'"),
+            0);
   const auto rerun = run_program({kRun, config, "--db", killed, "--jobs", "2"}, dir.path().string());
   ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
   EXPECT_EQ(sweep_record(killed), reference);
