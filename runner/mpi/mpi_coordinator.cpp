@@ -158,7 +158,14 @@ void Coordinator::dispatch(std::deque<Assignment>& queue) {
       order.group_id = assignment.id;
       order.wanted = assignment.claimed;
       order.prune = round_->pruner.enabled();
-      for (const WorkItem* item : *assignment.group) order.trials.push_back(item->trial->params);
+      for (const WorkItem* item : *assignment.group) {
+        // A halving rung trains to its own budget, not the trial's training.epochs.
+        ResolvedParams params = item->trial->params;
+        params["training.epochs"] = static_cast<std::int64_t>(item->config.training.epochs);
+        order.trials.push_back(std::move(params));
+        if (item->resume) order.resume.push_back(*item->resume);
+      }
+      if (order.resume.size() != order.trials.size()) order.resume.clear();
       spdlog::debug("group {} ({} trial{}: {}{}) to worker rank {}", assignment.id, assignment.group->size(),
                     assignment.group->size() == 1 ? "" : "s", assignment.group->front()->trial->name,
                     assignment.group->size() == 1 ? "" : ", ...", worker.rank);

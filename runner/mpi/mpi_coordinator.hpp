@@ -23,8 +23,6 @@ class Coordinator : public GroupExecutor {
 
   DatasetInfo prepare(const ResolvedParams& params) override;
   std::string describe_workers(std::size_t groups) const override;
-  // The work messages do not carry a trial's state yet, so halving searches run in one process.
-  bool can_resume_trials() const override { return false; }
   void run(SweepRound& round, const std::vector<WorkGroup>& groups) override;
 
   // Tells every worker to stop and waits (up to the lease) until each live one has said bye.

@@ -118,7 +118,9 @@ class Worker {
         return order.prune && ask_root_to_prune(epoch, val_accuracy);
       };
       control.stop_reason = [] { return std::string("stopped by rank 0"); };
-      outcome.reports = train_group(*dataset_.splits, configs, order.wanted, control);
+      std::vector<const TrainResult*> resume_from;
+      for (const TrainResult& state : order.resume) resume_from.push_back(&state);
+      outcome.reports = train_group(*dataset_.splits, configs, order.wanted, control, 1, nullptr, resume_from);
       // The training callbacks cannot throw through the trainer (it would take that for a bad
       // group); what went wrong in them is raised here.
       if (callback_error_) std::rethrow_exception(callback_error_);

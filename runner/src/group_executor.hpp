@@ -32,8 +32,6 @@ class GroupExecutor {
   // Trains the groups: claims each group's trials (claim_group) before training it and records
   // every outcome (record). Returns when all groups ran or should_stop(round) said to stop.
   virtual void run(SweepRound& round, const std::vector<WorkGroup>& groups) = 0;
-  // Whether it can train a group from the states its items carry (WorkItem::resume).
-  virtual bool can_resume_trials() const { return true; }
 };
 
 // run_sweep with the groups trained by `executor`.

@@ -194,11 +194,6 @@ int run_sweep_with(const RunOptions& options, std::ostream& out, GroupExecutor& 
       print_sweep_summary(out, store, experiment_id, config.name, kSummaryRows);
       return kExitOk;
     }
-    if (halving && !executor.can_resume_trials()) {
-      spdlog::error("sweep.strategy: {} does not run under mpirun yet: run it in one process (--jobs N)",
-                    to_string(config.sweep.strategy));
-      return kExitBadConfig;
-    }
 
     const DatasetInfo dataset = executor.prepare(config.base);
     const std::int64_t run_id = store.begin_run(experiment_id, run_record(options, config, dataset.checksums));

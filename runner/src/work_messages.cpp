@@ -34,6 +34,14 @@ TrainStatus parse_train_status(const std::string& text) {
   throw MessageError("unknown training status '" + text + "'");
 }
 
+// The update rule's matrices, each W's shape, as raw floats.
+json optimizer_state_json(const TrainResult& result) {
+  json state = json::array();
+  for (const auto& matrix : result.optimizer_state)
+    state.push_back(binary_of(matrix.data(), static_cast<std::size_t>(matrix.size())));
+  return state;
+}
+
 json result_to_json(const TrainResult& result) {
   json epochs = json::array();
   for (const EpochMetrics& m : result.epochs)
@@ -51,7 +59,9 @@ json result_to_json(const TrainResult& result) {
           {"train_accuracy", result.train_accuracy},
           {"val_accuracy", result.val_accuracy},
           {"test_accuracy", result.test_accuracy},
-          {"train_seconds", result.train_seconds}};
+          {"train_seconds", result.train_seconds},
+          {"optimizer_state", optimizer_state_json(result)},
+          {"optimizer_steps", result.optimizer_steps}};
 }
 
 TrainResult result_from_json(const json& j) {
@@ -82,6 +92,14 @@ TrainResult result_from_json(const json& j) {
   result.val_accuracy = j.at("val_accuracy").get<double>();
   result.test_accuracy = j.at("test_accuracy").get<double>();
   result.train_seconds = j.at("train_seconds").get<double>();
+  for (const auto& binary : j.at("optimizer_state")) {
+    const std::vector<float> values = floats_of(binary);
+    if (values.size() != static_cast<std::size_t>(rows * cols))
+      throw MessageError("optimizer state of " + std::to_string(values.size()) + " floats for a " +
+                         std::to_string(rows) + "x" + std::to_string(cols) + " matrix");
+    result.optimizer_state.push_back(Eigen::Map<const Matrix<float>>(values.data(), rows, cols));
+  }
+  result.optimizer_steps = j.at("optimizer_steps").get<std::int64_t>();
   return result;
 }
 
@@ -141,10 +159,13 @@ Bytes encode(const WorkOrder& message) {
   json trials = json::array();
   for (const auto& params : message.trials) trials.push_back(detail::params_to_json(params));
   std::vector<bool> wanted(message.wanted.begin(), message.wanted.end());
+  json resume = json::array();
+  for (const TrainResult& state : message.resume) resume.push_back(result_to_json(state));
   return to_bytes({{"group_id", message.group_id},
                    {"trials", std::move(trials)},
                    {"wanted", wanted},
-                   {"prune", message.prune}});
+                   {"prune", message.prune},
+                   {"resume", std::move(resume)}});
 }
 
 WorkOrder decode_work_order(const Bytes& bytes) {
@@ -154,6 +175,10 @@ WorkOrder decode_work_order(const Bytes& bytes) {
     for (const auto& params : j.at("trials")) message.trials.push_back(detail::params_from_json(params));
     for (const bool wanted : j.at("wanted").get<std::vector<bool>>()) message.wanted.push_back(wanted ? 1 : 0);
     message.prune = j.at("prune").get<bool>();
+    for (const auto& state : j.at("resume")) message.resume.push_back(result_from_json(state));
+    if (!message.resume.empty() && message.resume.size() != message.trials.size())
+      throw MessageError("work order with " + std::to_string(message.trials.size()) + " trials and " +
+                         std::to_string(message.resume.size()) + " states to resume from");
     if (message.wanted.size() != message.trials.size())
       throw MessageError("work order with " + std::to_string(message.trials.size()) + " trials and " +
                          std::to_string(message.wanted.size()) + " wanted flags");

@@ -48,6 +48,9 @@ struct WorkOrder {
   std::vector<ResolvedParams> trials;
   std::vector<char> wanted;
   bool prune = false;  // the sweep prunes: ask rank 0 (PruneQuery) after every epoch
+  // A halving search's later rung: one state per trial to go on from (train_fused's resume_from);
+  // empty otherwise.
+  std::vector<TrainResult> resume;
 };
 
 // Worker -> rank 0: the outcome of every wanted trial of a group (unwanted entries stay empty).

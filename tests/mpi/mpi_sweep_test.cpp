@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "support/db_query.hpp"
 #include "support/fashion_config.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -215,6 +216,64 @@ TEST_F(MpiSweep, TpeRoundsRecordExactlyWhatOneProcessRecords) {
     ASSERT_TRUE(got.count(key)) << key << ": the MPI run chose other trials";
     EXPECT_TRUE(got.at(key) == trial) << key << ": differs from the single-process run";
   }
+}
+
+// A halving search over MPI: rank 0 decides every rung, the workers train each rung from the states
+// rank 0 sends; trials, rungs, decisions and histories are those of one process.
+TEST_F(MpiSweep, HalvingRungsRecordExactlyWhatOneProcessRecords) {
+  TempDir dir;
+  const std::string config = dir.write(
+      "halving.yaml", test_support::small_fashion_config("halving", 3000, 9,
+                                                         "  strategy: successive_halving\n"
+                                                         "  grid:\n"
+                                                         "    optimizer.learning_rate: [1.0e-3, 1.0e-2, 1.0e-1]\n"
+                                                         "    regularization.strength: [1.0e-5, 1.0e-3, 1.0e-1]\n"));
+  const auto mpi = run_program(mpirun(3, {config, "--db", dir.file("mpi.db")}), dir.path().string());
+  ASSERT_EQ(mpi.exit_code, 0) << mpi.err;
+  const auto expected = reference(dir, config);
+  const auto got = recorded(dir.file("mpi.db"));
+  ASSERT_EQ(got.size(), expected.size());
+  for (const auto& [key, trial] : expected) {
+    ASSERT_TRUE(got.count(key)) << key;
+    EXPECT_TRUE(got.at(key) == trial) << key << ": differs from the single-process run";
+  }
+  const std::string rungs = "SELECT group_concat(t.trial_key || ':' || r.rung || ':' || r.outcome || ':' || "
+                            "quote(r.val_accuracy), ',') FROM (SELECT * FROM trial_rungs ORDER BY trial_id, rung) r "
+                            "JOIN trials t ON t.id = r.trial_id";
+  EXPECT_EQ(test_support::scalar(dir.file("mpi.db"), rungs), test_support::scalar(dir.file("reference.db"), rungs));
+  EXPECT_EQ(count(dir.file("mpi.db"), "SELECT COUNT(*) FROM trials WHERE status = 'completed' AND epochs_done = 9"), 1);
+}
+
+// The workers go on from the states rank 0 sends them: a search stopped after its first rung and
+// finished over MPI records what one process records, and a copy whose rung-0 states are zeroed
+// records something else (a worker that trained each rung from scratch could not tell).
+TEST_F(MpiSweep, HalvingWorkersGoOnFromTheStatesRankZeroSends) {
+  TempDir dir;
+  const std::string config = dir.write(
+      "halving.yaml", test_support::small_fashion_config("resumed", 20000, 9,
+                                                         "  strategy: successive_halving\n"
+                                                         "  grid:\n"
+                                                         "    optimizer.learning_rate: [1.0e-3, 1.0e-2, 1.0e-1]\n"
+                                                         "    regularization.strength: [1.0e-5, 1.0e-3, 1.0e-1]\n"));
+  const auto expected = reference(dir, config);
+  const std::string stopped = dir.file("stopped.db"), zeroed = dir.file("zeroed.db");
+  std::string err;
+  ASSERT_TRUE(test_support::kill_when({kRun, config, "--db", stopped, "--no-progress"}, dir.path().string(), stopped,
+                                      "SELECT COUNT(*) FROM trial_rungs WHERE rung = 0", "9", err))
+      << err;
+  ASSERT_NE(test_support::scalar(stopped, "SELECT COUNT(*) FROM trial_rungs WHERE rung = 1"), "3")
+      << "the kill landed after the second rung had finished";
+  ASSERT_GT(test_support::changed_copy(
+                stopped, zeroed, "UPDATE trial_checkpoints SET weights = zeroblob(length(weights)) WHERE rung = 0"),
+            0);
+  for (const std::string& db : {stopped, zeroed}) {
+    const auto mpi = run_program(mpirun(3, {config, "--db", db}), dir.path().string());
+    ASSERT_EQ(mpi.exit_code, 0) << mpi.err;
+  }
+  const auto got = recorded(stopped);
+  ASSERT_EQ(got.size(), expected.size());
+  for (const auto& [key, trial] : expected) EXPECT_TRUE(got.count(key) && got.at(key) == trial) << key;
+  EXPECT_NE(recorded(zeroed), expected);
 }
 
 TEST_F(MpiSweep, OneRankIsTheSingleProcessRunner) {

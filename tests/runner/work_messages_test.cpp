@@ -74,6 +74,37 @@ TEST(WorkMessages, WorkOrderKeepsTrialOrderWantedFlagsAndPruning) {
   EXPECT_EQ(back.trials, order.trials);
   EXPECT_EQ(back.wanted, order.wanted);
   EXPECT_TRUE(back.prune);
+  EXPECT_TRUE(back.resume.empty());
+}
+
+// A halving rung's order carries each trial's state, the update rule's included, bit for bit.
+TEST(WorkMessages, WorkOrderCarriesTheStatesTrialsGoOnFrom) {
+  WorkOrder order;
+  order.trials = {{{"optimizer.learning_rate", 1e-3}}, {{"optimizer.learning_rate", 1e-2}}};
+  order.wanted = {1, 1};
+  for (int k = 0; k < 2; ++k) {
+    TrainResult state = sample_result();
+    state.optimizer_state = {state.W * 0.5f, state.W.cwiseAbs() + Matrix<float>::Constant(state.W.rows(), state.W.cols(), 1e-7f)};
+    state.optimizer_steps = 300 + k;
+    order.resume.push_back(std::move(state));
+  }
+  const WorkOrder back = decode_work_order(encode(order));
+  ASSERT_EQ(back.resume.size(), 2u);
+  for (std::size_t k = 0; k < 2; ++k) {
+    const TrainResult& a = order.resume[k];
+    const TrainResult& b = back.resume[k];
+    EXPECT_EQ(b.optimizer_steps, a.optimizer_steps);
+    ASSERT_EQ(b.optimizer_state.size(), 2u);
+    for (std::size_t m = 0; m < 2; ++m) {
+      ASSERT_EQ(b.optimizer_state[m].rows(), a.W.rows());
+      ASSERT_EQ(b.optimizer_state[m].cols(), a.W.cols());
+      for (Eigen::Index i = 0; i < a.W.size(); ++i)
+        EXPECT_EQ(bits(b.optimizer_state[m].data()[i]), bits(a.optimizer_state[m].data()[i])) << m << ":" << i;
+    }
+    EXPECT_EQ(b.loss_history.size(), a.loss_history.size());
+  }
+  order.resume.pop_back();  // one state for two trials
+  EXPECT_THROW(decode_work_order(encode(order)), MessageError);
 }
 
 TEST(WorkMessages, GroupOutcomeCarriesResultsBitForBit) {
