@@ -157,6 +157,16 @@ class MpiSweep : public ::testing::Test {
     EXPECT_EQ(run.exit_code, 0) << run.err;
     return recorded(dir.file("reference.db"));
   }
+
+  // `got` holds exactly the trials of `expected`, each recorded the same.
+  static void expect_same_trials(const std::map<std::string, Recorded>& got,
+                                 const std::map<std::string, Recorded>& expected) {
+    ASSERT_EQ(got.size(), expected.size());
+    for (const auto& [key, trial] : expected) {
+      ASSERT_TRUE(got.count(key)) << key << ": the MPI run chose other trials";
+      EXPECT_TRUE(got.at(key) == trial) << key << ": differs from the single-process run";
+    }
+  }
 };
 
 TEST_F(MpiSweep, ThreeRanksRecordExactlyWhatOneProcessRecords) {
@@ -211,11 +221,7 @@ TEST_F(MpiSweep, TpeRoundsRecordExactlyWhatOneProcessRecords) {
   const auto expected = reference(dir, config);
   const auto got = recorded(dir.file("mpi.db"));
   ASSERT_EQ(expected.size(), 16u);
-  ASSERT_EQ(got.size(), expected.size());
-  for (const auto& [key, trial] : expected) {
-    ASSERT_TRUE(got.count(key)) << key << ": the MPI run chose other trials";
-    EXPECT_TRUE(got.at(key) == trial) << key << ": differs from the single-process run";
-  }
+  expect_same_trials(got, expected);
 }
 
 // A halving search over MPI: rank 0 decides every rung, the workers train each rung from the states
@@ -231,12 +237,7 @@ TEST_F(MpiSweep, HalvingRungsRecordExactlyWhatOneProcessRecords) {
   const auto mpi = run_program(mpirun(3, {config, "--db", dir.file("mpi.db")}), dir.path().string());
   ASSERT_EQ(mpi.exit_code, 0) << mpi.err;
   const auto expected = reference(dir, config);
-  const auto got = recorded(dir.file("mpi.db"));
-  ASSERT_EQ(got.size(), expected.size());
-  for (const auto& [key, trial] : expected) {
-    ASSERT_TRUE(got.count(key)) << key;
-    EXPECT_TRUE(got.at(key) == trial) << key << ": differs from the single-process run";
-  }
+  expect_same_trials(recorded(dir.file("mpi.db")), expected);
   const std::string rungs = "SELECT group_concat(t.trial_key || ':' || r.rung || ':' || r.outcome || ':' || "
                             "quote(r.val_accuracy), ',') FROM (SELECT * FROM trial_rungs ORDER BY trial_id, rung) r "
                             "JOIN trials t ON t.id = r.trial_id";
@@ -270,9 +271,7 @@ TEST_F(MpiSweep, HalvingWorkersGoOnFromTheStatesRankZeroSends) {
     const auto mpi = run_program(mpirun(3, {config, "--db", db}), dir.path().string());
     ASSERT_EQ(mpi.exit_code, 0) << mpi.err;
   }
-  const auto got = recorded(stopped);
-  ASSERT_EQ(got.size(), expected.size());
-  for (const auto& [key, trial] : expected) EXPECT_TRUE(got.count(key) && got.at(key) == trial) << key;
+  expect_same_trials(recorded(stopped), expected);
   EXPECT_NE(recorded(zeroed), expected);
 }
 
