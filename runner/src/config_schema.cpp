@@ -24,7 +24,6 @@ Range between(double low, bool low_open, double high, bool high_open) {
 // The choices of keys that name a core enum come from core (enum_names.hpp); these are the runner's own.
 const std::vector<std::string> kDatasetKinds{"fashion-mnist", "mnist", "cifar10", "csv", "synthetic"};
 const std::vector<std::string> kShapes{"blobs", "spiral", "toy2d"};
-const std::vector<std::string> kPruneRules{"none", "median"};
 const std::vector<std::string> kStrategies = [] {
   std::vector<std::string> names;
   for (const SearchStrategy strategy : kSearchStrategies) names.push_back(to_string(strategy));
@@ -228,13 +227,6 @@ std::vector<KeySpec> build_specs() {
       {.key = "sweep.seeds", .short_name = "seeds", .type = T::special, .sweepable = false, .param = false,
        .default_doc = "[]", .type_doc = "list of integer", .allowed_doc = "distinct integers >= 0",
        .description = "Repeats: every trial runs once per seed, which sets training.seed."},
-      {.key = "sweep.prune", .short_name = "prune", .type = T::enumeration, .default_value = std::string("none"),
-       .choices = kPruneRules, .sweepable = false, .param = false,
-       .description = "median: after prune_warmup epochs, stop a trial whose validation accuracy is below the "
-                      "median of the other trials' at the same epoch."},
-      {.key = "sweep.prune_warmup", .short_name = "prune_warmup", .type = T::integer, .default_value = I{2},
-       .range = at_least(1), .sweepable = false, .param = false,
-       .description = "Epochs a trial runs before it may be pruned."},
       {.key = "sweep.strategy", .short_name = "strategy", .type = T::enumeration,
        .default_value = std::string("exhaustive"), .choices = kStrategies, .sweepable = false, .param = false,
        .description = "exhaustive: every trial trains every epoch. successive_halving: trials train in rungs of "
@@ -279,6 +271,24 @@ const KeySpec* find_key_spec(std::string_view key) {
   for (const KeySpec& spec : key_specs())
     if (spec.key == key) return &spec;
   return nullptr;
+}
+
+std::optional<std::string> retired_key_message(std::string_view key) {
+  // The median rule compared a trial with the trials that happened to reach the same epoch before
+  // it, so which trials it stopped changed with --jobs, MPI ranks and resume.
+  static const std::map<std::string, std::string, std::less<>> kRetired{
+      {"sweep.prune",
+       "sweep.prune was removed: its median rule stopped a trial by comparing it with the trials that happened "
+       "to run before it, so which trials it stopped depended on the order they ran in. Use sweep.strategy: "
+       "successive_halving instead (with sweep.reduction_factor: 2 the better half goes on after each rung), "
+       "which decides from whole rungs, the same for any --jobs, MPI ranks or resume"},
+      {"sweep.prune_warmup",
+       "sweep.prune_warmup belonged to the removed median rule (sweep.prune); with sweep.strategy: "
+       "successive_halving, sweep.min_epochs is the smallest rung's budget"},
+  };
+  const auto found = kRetired.find(key);
+  if (found == kRetired.end()) return std::nullopt;
+  return found->second;
 }
 
 bool is_section(std::string_view path) {

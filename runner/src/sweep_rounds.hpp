@@ -9,7 +9,6 @@
 
 #include "group_executor.hpp"
 #include "losslab/runner/results/store.hpp"
-#include "median_pruner.hpp"
 #include "sweep_round.hpp"
 
 namespace losslab::runner {
@@ -26,7 +25,6 @@ struct SweepContext {
   std::int64_t experiment_id = 0;
   std::int64_t run_id = 0;
   bool has_bias_row = false;
-  MedianPruner& pruner;
   std::set<std::int64_t> attempted{};  // trials this process claimed, in any round
   std::size_t failures = 0;            // trials that failed with an error
 };

@@ -74,8 +74,6 @@ CONFIGS = {
 """,
     "zip.yaml": SMALL_CONFIG + """sweep:
   zip: {loss.kind: [svm, softmax], optimizer.momentum: [0.5, 0.9]}
-  prune: median
-  prune_warmup: 1
 """,
     "random.yaml": SMALL_CONFIG + """sweep:
   random:

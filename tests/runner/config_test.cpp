@@ -104,6 +104,15 @@ std::vector<Malformed> malformed_configs() {
        "unknown key 'lr' in optimizer; did you mean 'learning_rate'?"},
       {"nested_key_in_parent_section", S + "optimizer:\n  schedule_decay: 0.1\n", {}, kFile, 3, 3,
        "unknown key 'schedule_decay' in optimizer; did you mean 'schedule.decay'?"},
+      // Retired keys say what replaced them, where they are written.
+      {"retired_median_rule", S + "sweep:\n  prune: median\n", {}, kFile, 3, 3,
+       "sweep.prune was removed: its median rule stopped a trial by comparing it with the trials that happened "
+       "to run before it, so which trials it stopped depended on the order they ran in. Use sweep.strategy: "
+       "successive_halving instead (with sweep.reduction_factor: 2 the better half goes on after each rung), "
+       "which decides from whole rungs, the same for any --jobs, MPI ranks or resume"},
+      {"retired_median_warmup", S + "sweep:\n  grid: {loss.kind: [svm]}\n  prune_warmup: 2\n", {}, kFile, 4, 3,
+       "sweep.prune_warmup belonged to the removed median rule (sweep.prune); with sweep.strategy: "
+       "successive_halving, sweep.min_epochs is the smallest rung's budget"},
       {"alias_as_grid_key", S + "sweep:\n  grid:\n    lambda: [0.1]\n", {}, kFile, 4, 5,
        "unknown key 'lambda' in sweep.grid; did you mean 'regularization.strength'?"},
       {"merge_key", S + "base: &b {kind: svm}\nloss:\n  <<: *b\n", {}, kFile, 4, 3,
@@ -290,7 +299,7 @@ TEST(Validation, OverrideProblemsComeAfterTheFilesAndAreReportedWithThem) {
   EXPECT_EQ(d[2].to_string(), "--set:2:1: expected KEY=VALUE, got 'nonsense'");
 }
 
-// A halving search needs two rungs, trials that keep their state, one stopping rule, and one
+// A halving search needs two rungs, trials that keep their state, and one
 // epoch budget; each mistake is named where the strategy is set.
 TEST(Validation, HalvingSearchesRejectWhatTheyCannotRun) {
   const std::string halving = "sweep:\n  strategy: successive_halving\n";
@@ -298,9 +307,6 @@ TEST(Validation, HalvingSearchesRejectWhatTheyCannotRun) {
   EXPECT_EQ(message_of(diagnostics_of(kSynthetic + "training: {epochs: 2}\n" + halving)),
             "sweep.strategy: successive_halving needs at least two rungs: training.epochs (2) must be at least "
             "sweep.min_epochs x sweep.reduction_factor (1 x 3 = 3)");
-  EXPECT_EQ(message_of(diagnostics_of(kSynthetic + "training: {epochs: 9}\n" + halving + "  prune: median\n")),
-            "sweep.prune: median cannot be combined with sweep.strategy: successive_halving, which already stops "
-            "the weaker trials at each rung; remove one of them");
   EXPECT_EQ(message_of(diagnostics_of(kSynthetic + "training: {epochs: 9}\n" + halving +
                                       "  grid:\n    optimizer.kind: [sgd, random_search]\n")),
             "sweep.strategy: successive_halving continues trials from their state at each rung, which "
@@ -480,8 +486,6 @@ sweep:
   random: {trials: 20, seed: 0, space: {optimizer.learning_rate: {log_uniform: [1.0e-4, 1.0e-1]}, optimizer.momentum: {uniform: [0.5, 0.99]}}}
   zip: {loss.kind: [svm, softmax], loss.margin: [1.0, 2.0]}
   seeds: [0, 1, 2]
-  prune: none
-  prune_warmup: 2
   max_trials: 10000
 )";
 
@@ -550,8 +554,6 @@ TEST(Parse, EmptyFileResolvesEveryDefault) {
   EXPECT_TRUE(config.sweep.zip.empty());
   EXPECT_EQ(config.sweep.random_trials, 0u);
   EXPECT_TRUE(config.sweep.seeds.empty());
-  EXPECT_EQ(config.sweep.prune, PruneRule::none);
-  EXPECT_EQ(config.sweep.prune_warmup, 2);
   EXPECT_EQ(config.sweep.max_trials, 10000u);
 }
 

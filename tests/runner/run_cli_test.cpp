@@ -284,29 +284,6 @@ TEST(RunCli, DivergedTrialIsRecordedAndTheSweepGoesOn) {
             1);
 }
 
-TEST(RunCli, MedianRulePrunesWeakTrials) {
-  TempDir dir;
-  // Good learning rates first, then hopeless ones (--jobs 1 runs them in this order): the slow
-  // ones fall below the median of the good ones' validation accuracy after the warm-up epoch.
-  const std::string sweep =
-      "  grid:\n"
-      "    optimizer.learning_rate: [3.0e-2, 2.0e-2, 1.0e-5, 1.0e-6, 1.0e-7]\n"
-      "  prune: median\n"
-      "  prune_warmup: 1\n";
-  const std::string config = dir.write("prune.yaml", small_config("prune", 3000, 4, sweep));
-  const auto run = run_program({kRun, config, "--db", dir.file("p.db"), "--jobs", "1"}, dir.path().string());
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-  SQLite::Database results(dir.file("p.db"), SQLite::OPEN_READONLY);
-  // The first two have fewer than two peers to compare with and complete; the three slow ones
-  // are below the median of the two good ones' accuracy after epoch 1.
-  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM trials WHERE status = 'pruned'"), 3);
-  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM trials t JOIN trial_params p ON p.trial_id = t.id "
-                           "WHERE t.status = 'completed' AND p.name = 'learning_rate' AND p.value >= 2e-2"),
-            2);
-  // A pruned trial stopped early: fewer epochs recorded than configured.
-  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM trials WHERE status = 'pruned' AND epochs_done >= 4"), 0);
-}
-
 TEST(RunCli, InvalidConfigExitsTwoWithEveryProblemAndRunsNothing) {
   TempDir dir;
   const std::string config = dir.write("bad.yaml",
