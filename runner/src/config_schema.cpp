@@ -99,6 +99,11 @@ std::vector<KeySpec> build_specs() {
       {.key = "dataset.synthetic.seed", .short_name = "synthetic_seed", .type = T::integer,
        .default_value = I{0}, .range = at_least(0), .sweepable = false,
        .description = "synthetic: seeds the generated points."},
+      {.key = "dataset.synthetic.generator", .short_name = "synthetic_generator", .type = T::integer,
+       .default_value = I{1}, .range = between(1, false, 2, false), .sweepable = false,
+       .description = "synthetic blobs: 1, one random stream on one thread (the data of every earlier "
+                      "version); 2, a stream per row on every core, much faster for large data (other "
+                      "numbers for the same seed, the same for any core count)."},
 
       // ---- loss
       {.key = "loss.kind", .short_name = "loss", .type = T::enumeration, .default_value = std::string("softmax"),

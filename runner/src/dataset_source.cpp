@@ -48,6 +48,7 @@ Dataset synthetic_data(const ResolvedParams& params) {
   blobs.dimension = static_cast<std::size_t>(get_integer(params, "dataset.synthetic.dimension"));
   blobs.spread = get_number(params, "dataset.synthetic.spread");
   blobs.seed = seed;
+  blobs.generator = static_cast<int>(get_integer(params, "dataset.synthetic.generator"));
   return make_blobs(blobs);
 }
 

@@ -30,6 +30,7 @@ const KeyBaselines& key_baselines() {
     {"dataset.synthetic.spread", "1"},
     {"dataset.synthetic.noise", "0.2"},
     {"dataset.synthetic.seed", "0"},
+    {"dataset.synthetic.generator", "1"},
     {"loss.kind", "softmax"},
     {"loss.margin", "1"},
     {"regularization.kind", "l2"},

@@ -508,6 +508,7 @@ const ResolvedParams kDefaults{
     {"dataset.synthetic.spread", 1.0},
     {"dataset.synthetic.noise", 0.2},
     {"dataset.synthetic.seed", std::int64_t{0}},
+    {"dataset.synthetic.generator", std::int64_t{1}},
     {"loss.kind", std::string("softmax")},
     {"loss.margin", 1.0},
     {"regularization.kind", std::string("l2")},

@@ -71,6 +71,13 @@ struct BlobsOptions {
   double spread = 1.0;      // standard deviation of each blob
   double center_scale = 5;  // centers drawn uniformly in [-center_scale, center_scale]^D
   std::uint64_t seed = 0;
+  // Which generator draws the points. 1: one Mersenne Twister stream for centers and points,
+  // Box-Muller normals, one thread. 2: the centers from that stream, the points from a xoshiro256**
+  // stream per row with ziggurat normals, rows generated on `threads` threads (0: every core) with
+  // the same result for any count. Each gives its own numbers for a seed; 1 stays the default so
+  // that data generated before 2 existed is generated again.
+  int generator = 1;
+  unsigned threads = 0;
 };
 Dataset make_blobs(const BlobsOptions& options);
 
