@@ -77,9 +77,17 @@ std::vector<KeySpec> build_specs() {
                       "constant-1 feature (the bias trick)."},
       {.key = "dataset.split_seed", .short_name = "split_seed", .type = T::integer, .default_value = I{0},
        .range = at_least(0), .sweepable = false, .description = "Seeds the validation and test split."},
+      {.key = "dataset.header", .short_name = "header", .type = T::boolean, .default_value = true,
+       .sweepable = false,
+       .description = "csv: whether the first row names the columns. false: every row is data (headerless files, "
+                      "as many public datasets ship them), and label_column gives the label column's position."},
       {.key = "dataset.label_column", .short_name = "label_column", .type = T::string,
        .default_value = std::string("label"), .allow_empty = false, .sweepable = false,
-       .allowed_doc = "non-empty", .description = "csv: the header name of the label column."},
+       .default_doc = "label; required with header: false",
+       .allowed_doc = "header true: a name in the header; header false: a 0-based column index or last",
+       .description = "csv: the label column. With a header, its name (always a name: a column called last or 0 "
+                      "is found by that name); without one, its 0-based position or last. Checked against the "
+                      "file's first row before anything runs."},
       {.key = "dataset.synthetic.shape", .short_name = "synthetic_shape", .type = T::enumeration,
        .default_value = std::string("blobs"), .choices = kShapes, .sweepable = false,
        .description = "synthetic: Gaussian blobs, the course's spiral, or the lecture demo's 9 toy points."},

@@ -75,6 +75,13 @@ InflateCache inflate_cache() {
 
 }  // namespace
 
+CsvOptions csv_options(const ResolvedParams& params) {
+  CsvOptions options;
+  options.header = get_bool(params, "dataset.header");
+  options.label_column = get_string(params, "dataset.label_column");
+  return options;
+}
+
 std::string inflate_cache_directory() {
   if (const char* chosen = std::getenv("LOSSLAB_CACHE_DIR")) return chosen;  // set but empty: no cache
   if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0')
@@ -132,8 +139,7 @@ LoadedDataset load_dataset(const ResolvedParams& params) {
   } else if (kind == "cifar10") {
     splits = prepare(load_cifar10_bytes(path));
   } else if (kind == "csv") {
-    CsvOptions csv;
-    csv.label_column = get_string(params, "dataset.label_column");
+    const CsvOptions csv = csv_options(params);
     const std::string test_path = get_string(params, "dataset.test_path");
     if (!test_path.empty()) {
       splits = prepare(load_csv_pair(path, test_path, csv));

@@ -22,6 +22,7 @@ const KeyBaselines& key_baselines() {
     {"dataset.test_limit", "0"},
     {"dataset.preprocess", "[standardize, bias]"},
     {"dataset.split_seed", "0"},
+    {"dataset.header", "true"},
     {"dataset.label_column", "label"},
     {"dataset.synthetic.shape", "blobs"},
     {"dataset.synthetic.classes", "3"},

@@ -421,6 +421,56 @@ TEST(Validation, CsvPathThatIsADirectory) {
                              "dataset.path: " + dir.path().string() + " is a directory, not a CSV file"));
 }
 
+// The CSV's label column is checked against the file's first row while the config is read, each
+// problem at the key that causes it.
+TEST(Validation, CsvLabelColumnAgainstTheFile) {
+  TempDir dir;
+  const std::string headerless = dir.write("iris.data", std::string("5.1,3.5,1.4,Iris-setosa\n6.3,2.5,5.0,Iris-virginica\n"));
+  const std::string csv = "dataset:\n  kind: csv\n  path: " + headerless + "\n";
+
+  // Line 3 is the path: without label_column or header written, the problem is pinned there.
+  EXPECT_TRUE(has_diagnostic(
+      diagnostics_of(csv), kFile, 3, 9,
+      "dataset.path: " + headerless +
+          ": no label column 'label' in the header, and the first row looks like data, not a header (numbers): for "
+          "a file without a header row set header: false and label_column to a 0-based column index or last"));
+  EXPECT_TRUE(has_diagnostic(diagnostics_of(csv + "  header: false\n"), kFile, 4, 11,
+                             "dataset.label_column is required when dataset.header is false: the label column's "
+                             "0-based index or last"));
+  EXPECT_TRUE(has_diagnostic(diagnostics_of(csv + "  header: false\n  label_column: species\n"), kFile, 5, 17,
+                             "dataset.label_column: 'species' is a column name, but dataset.header is false: give "
+                             "the label column's 0-based index or last"));
+  EXPECT_TRUE(has_diagnostic(diagnostics_of(csv + "  header: false\n  label_column: 4\n"), kFile, 5, 17,
+                             "dataset.path: " + headerless +
+                                 ":1: label column index 4 is past the last column: the first row has 4 columns "
+                                 "(indices 0 to 3)"));
+  EXPECT_TRUE(has_diagnostic(diagnostics_of(csv + "  header: no way\n"), kFile, 4, 11,
+                             "dataset.header: expected true or false, got 'no way'"));
+  // With --set, the message points at the override.
+  EXPECT_TRUE(has_diagnostic(diagnostics_of(csv + "  header: false\n", {"dataset.label_column=-1"}), "--set", 1, 22,
+                             "dataset.label_column: '-1' is a column name, but dataset.header is false: give the "
+                             "label column's 0-based index or last"));
+
+  const ExperimentConfig last = parse(csv + "  header: false\n  label_column: last\n");
+  EXPECT_EQ(last.base.at("dataset.header"), ParamValue(false));
+  EXPECT_EQ(last.base.at("dataset.label_column"), ParamValue(std::string("last")));
+  // A YAML integer is an index.
+  EXPECT_EQ(parse(csv + "  header: false\n  label_column: 3\n").base.at("dataset.label_column"),
+            ParamValue(std::string("3")));
+
+  // The test file is checked too, and with a header a wrong name gets its did-you-mean.
+  const std::string train = dir.write("train.csv", std::string("x,y,label\n1,2,0\n"));
+  const std::string test = dir.write("test.csv", std::string("x,y,lable\n1,2,0\n"));
+  EXPECT_TRUE(has_diagnostic(
+      diagnostics_of("dataset:\n  kind: csv\n  path: " + train + "\n  test_path: " + test + "\n"), kFile, 4, 14,
+      "dataset.test_path: " + test + ": no label column 'label'; did you mean 'lable'? Available columns: 'x', 'y', "
+                                     "'lable'"));
+  // A headerless check of a file with a header row only finds out when the data is loaded.
+  EXPECT_EQ(parse("dataset:\n  kind: csv\n  path: " + train + "\n  header: false\n  label_column: 2\n")
+                .base.at("dataset.label_column"),
+            ParamValue(std::string("2")));
+}
+
 TEST(Validation, MissingConfigFile) {
   TempDir dir;
   const std::string path = dir.file("absent.yaml");
@@ -500,6 +550,7 @@ const ResolvedParams kDefaults{
     {"dataset.test_limit", std::int64_t{0}},
     {"dataset.preprocess", std::vector<std::string>{"standardize", "bias"}},
     {"dataset.split_seed", std::int64_t{0}},
+    {"dataset.header", true},
     {"dataset.label_column", std::string("label")},
     {"dataset.synthetic.shape", std::string("blobs")},
     {"dataset.synthetic.classes", std::int64_t{3}},
