@@ -237,6 +237,8 @@ std::optional<Weights> ResultsReader::weights(std::int64_t trial_id) { return re
 
 std::vector<RungRecord> ResultsReader::rungs(std::int64_t experiment_id) { return read_rungs(*db_, experiment_id); }
 
+std::int64_t ResultsReader::data_version() { return db_->execAndGet("PRAGMA data_version").getInt64(); }
+
 std::vector<std::pair<std::string, std::string>> ResultsReader::parameter_names() {
   return read_parameter_names(*db_);
 }
