@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <map>
 #include <optional>
@@ -210,15 +211,32 @@ struct LabelCell {
   detail::fail(path, options.header ? "file is empty, expected a header row" : "file is empty");
 }
 
+// CsvLayout::label_column of a file without one (examples to score).
+constexpr std::size_t kNoLabelColumn = static_cast<std::size_t>(-1);
+
 // One CSV file as read, before its labels are turned into class indices.
 struct CsvTable {
   std::string path;
   CsvLayout layout;
-  std::vector<float> features;  // row-major, layout.columns - 1 per row
-  std::vector<LabelCell> labels;
+  std::vector<float> features;  // row-major, feature_count() per row
+  std::vector<LabelCell> labels;  // one per row, unless the file has no label column
+  std::size_t rows = 0;
+
+  bool labelled() const { return layout.label_column != kNoLabelColumn; }
+  std::size_t feature_count() const { return layout.columns - (labelled() ? 1 : 0); }
+  // The feature columns' header names, in order; none without a header.
+  std::vector<std::string> feature_names() const {
+    std::vector<std::string> names;
+    for (std::size_t c = 0; c < layout.names.size(); ++c)
+      if (c != layout.label_column) names.push_back(layout.names[c]);
+    return names;
+  }
 };
 
-CsvTable read_table(const std::string& path, const CsvOptions& options) {
+// How a file's first non-blank row (its number, its cells) gives its layout.
+using LayoutRule = std::function<CsvLayout(std::size_t, const std::vector<std::string_view>&)>;
+
+CsvTable read_table(const std::string& path, const CsvOptions& options, const LayoutRule& first_row = {}) {
   const std::string content = detail::read_file_text(path);
   CsvTable table;
   table.path = path;
@@ -228,7 +246,7 @@ CsvTable read_table(const std::string& path, const CsvOptions& options) {
     const std::size_t line_number = lines.number();
     const std::vector<std::string_view> cells = split_cells(*line, options.delimiter);
     if (!have_layout) {
-      table.layout = first_row_layout(path, line_number, cells, options);
+      table.layout = first_row ? first_row(line_number, cells) : first_row_layout(path, line_number, cells, options);
       have_layout = true;
       if (options.header) continue;
     }
@@ -247,20 +265,22 @@ CsvTable read_table(const std::string& path, const CsvOptions& options) {
         std::string problem = parsed == NumberCell::not_a_number   ? "is not a number"
                               : parsed == NumberCell::out_of_range ? "is outside the float32 range (+-3.4e38)"
                                                                    : "is not a finite number";
-        if (!options.header && table.labels.empty() && !looks_like_data(cells))
+        if (!options.header && table.rows == 0 && !looks_like_data(cells))
           problem += "; the first row looks like a header: leave header on (header: true) to read it as one";
         throw DatasetError(path, line_number, c + 1,
                            "'" + std::string(cells[c]) + "' in " + column_text(layout, c) + " " + problem);
       }
       table.features.push_back(value);
     }
+    ++table.rows;
+    if (!table.labelled()) continue;
     if (cells[layout.label_column].empty()) {
       throw DatasetError(path, line_number, layout.label_column + 1, "empty label");
     }
     table.labels.push_back({std::string(cells[layout.label_column]), line_number});
   }
   if (!have_layout) fail_empty(path, options);
-  if (table.labels.empty()) detail::fail(path, "no data rows after the header");
+  if (table.rows == 0) detail::fail(path, "no data rows after the header");
   return table;
 }
 
@@ -317,11 +337,92 @@ ClassLabels index_labels(const std::vector<const CsvTable*>& tables) {
 
 Dataset to_dataset(const CsvTable& table, Labels y, std::vector<std::string> class_names) {
   Dataset data;
-  data.X = Eigen::Map<const RowMatrix<float>>(table.features.data(), static_cast<Eigen::Index>(table.labels.size()),
-                                              static_cast<Eigen::Index>(table.layout.columns - 1));
+  data.X = Eigen::Map<const RowMatrix<float>>(table.features.data(), static_cast<Eigen::Index>(table.rows),
+                                              static_cast<Eigen::Index>(table.feature_count()));
   data.y = std::move(y);
   data.class_names = std::move(class_names);
+  data.layout.names = table.feature_names();
+  data.layout.shape = {table.feature_count()};
   return data;
+}
+
+// The layout of a file of examples to score: its label column is optional. With a header, it is
+// there when its name is; without, when the row has one column more than the model's features.
+CsvLayout input_layout(const std::string& path, std::size_t line, const std::vector<std::string_view>& cells,
+                       const CsvInputOptions& options) {
+  CsvLayout layout;
+  layout.columns = cells.size();
+  layout.label_column = kNoLabelColumn;
+  if (options.header) {
+    layout.names.assign(cells.begin(), cells.end());
+    if (std::find(layout.names.begin(), layout.names.end(), options.label_column) != layout.names.end())
+      layout.label_column = find_label_column(path, layout.names, options.label_column);
+  } else if (cells.size() == options.features + 1) {
+    layout.label_column = label_position(path, line, cells.size(), options.label_column);
+  } else if (cells.size() != options.features) {
+    throw DatasetError(path, line, 0,
+                       "has " + std::to_string(cells.size()) + " columns; the model takes " +
+                           std::to_string(options.features) + " features, and the label column (" +
+                           options.label_column + ") may come with them");
+  }
+  if (layout.columns == (layout.label_column == kNoLabelColumn ? 0u : 1u))
+    detail::fail(path, "no feature columns besides the label column");
+  return layout;
+}
+
+// Where each of the model's features is among the file's feature columns: by name, or in file
+// order when the model's data named none.
+std::vector<std::size_t> input_columns(const CsvTable& table, const CsvInputOptions& options) {
+  const std::vector<std::string> present = table.feature_names();
+  std::vector<std::size_t> columns;
+  if (options.feature_names.empty()) {
+    if (table.feature_count() != options.features)
+      detail::fail(table.path, "has ", table.feature_count(), " feature columns (every column but '",
+                   options.label_column, "'), the model takes ", options.features);
+    for (std::size_t c = 0; c < table.feature_count(); ++c) columns.push_back(c);
+    return columns;
+  }
+  std::vector<std::string> missing;
+  for (const std::string& name : options.feature_names) {
+    const auto found = std::find(present.begin(), present.end(), name);
+    if (found == present.end()) {
+      missing.push_back(name);
+      continue;
+    }
+    if (std::find(found + 1, present.end(), name) != present.end())
+      detail::fail(table.path, "column '", name, "' appears more than once in the header");
+    columns.push_back(static_cast<std::size_t>(found - present.begin()));
+  }
+  if (!missing.empty())
+    detail::fail(table.path, "missing feature column", missing.size() == 1 ? " " : "s ", quoted_list(missing),
+                 " the model was trained on; its columns are ", quoted_list(options.feature_names), " (and '",
+                 options.label_column, "' for labels)");
+  for (const std::string& name : present)
+    if (std::find(options.feature_names.begin(), options.feature_names.end(), name) == options.feature_names.end())
+      detail::fail(table.path, "column '", name, "' is not one of the model's feature columns ",
+                   quoted_list(options.feature_names), " nor its label column '", options.label_column, "'");
+  return columns;
+}
+
+// The class index of each label cell, by the model's class names (or, for classes numbered 0..C-1,
+// as an index the way training read it: "07" is class 7).
+Labels input_labels(const CsvTable& table, const std::vector<std::string>& class_names) {
+  const bool numbered = class_names == numbered_class_names(class_names.size());
+  Labels y;
+  y.reserve(table.labels.size());
+  for (const LabelCell& cell : table.labels) {
+    const auto found = std::find(class_names.begin(), class_names.end(), cell.text);
+    std::int64_t index = 0;
+    if (found != class_names.end()) {
+      y.push_back(static_cast<std::int32_t>(found - class_names.begin()));
+    } else if (numbered && parse_class_index(cell.text, index) && index < static_cast<std::int64_t>(class_names.size())) {
+      y.push_back(static_cast<std::int32_t>(index));
+    } else {
+      throw DatasetError(table.path, cell.line, table.layout.label_column + 1,
+                         "label '" + cell.text + "' is not one of the model's classes " + quoted_list(class_names));
+    }
+  }
+  return y;
 }
 
 }  // namespace
@@ -358,6 +459,25 @@ Dataset load_csv(const std::string& path, const CsvOptions& options) {
   const CsvTable table = read_table(path, options);
   ClassLabels labels = index_labels({&table});
   return to_dataset(table, std::move(labels.per_table[0]), std::move(labels.class_names));
+}
+
+Dataset load_csv_input(const std::string& path, const CsvInputOptions& options) {
+  const CsvOptions csv{.label_column = options.label_column, .delimiter = options.delimiter, .header = options.header};
+  const CsvTable table = read_table(path, csv, [&](std::size_t line, const std::vector<std::string_view>& cells) {
+    return input_layout(path, line, cells, options);
+  });
+  const std::vector<std::size_t> columns = input_columns(table, options);
+  const Eigen::Map<const RowMatrix<float>> cells(table.features.data(), static_cast<Eigen::Index>(table.rows),
+                                                 static_cast<Eigen::Index>(table.feature_count()));
+  Dataset data;
+  data.X.resize(cells.rows(), static_cast<Eigen::Index>(columns.size()));
+  for (std::size_t k = 0; k < columns.size(); ++k)
+    data.X.col(static_cast<Eigen::Index>(k)) = cells.col(static_cast<Eigen::Index>(columns[k]));
+  if (table.labelled()) data.y = input_labels(table, options.class_names);
+  data.class_names = options.class_names;
+  data.layout.names = options.feature_names;
+  data.layout.shape = {columns.size()};
+  return data;
 }
 
 TrainTest load_csv_pair(const std::string& train_path, const std::string& test_path, const CsvOptions& options) {

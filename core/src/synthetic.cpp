@@ -16,6 +16,7 @@ Dataset empty_dataset(std::size_t rows, std::size_t dimension, std::size_t class
   data.X.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(dimension));
   data.y.reserve(rows);
   data.class_names = numbered_class_names(classes);
+  data.layout.shape = {dimension};
   return data;
 }
 

@@ -245,8 +245,28 @@ TEST(MnistDirectory, RejectsTestImagesOfAnotherSize) {
   const std::string test_images =
       write_gzip(dir, "t10k-images-idx3-ubyte.gz", idx_images(2, 3, 3, counting_bytes(18)));
   expect_rejected([&] { load_mnist_directory(dir.path().string(), MnistFlavor::mnist); }, test_images,
-                  {"images have 9 pixels but the training images in " + dir.file("train-images-idx3-ubyte") +
-                   " have 4"});
+                  {"images are 3 x 3 pixels but the training images in " + dir.file("train-images-idx3-ubyte") +
+                   " are 2 x 2"});
+}
+
+TEST(MnistDirectory, RejectsTestImagesOfAnotherShapeWithAsManyPixels) {
+  TempDir dir;
+  write_small_mnist(dir);
+  // 1 x 4 test images next to 2 x 2 training images: the same 4 pixels, laid out otherwise.
+  const std::string test_images =
+      write_gzip(dir, "t10k-images-idx3-ubyte.gz", idx_images(2, 1, 4, counting_bytes(8)));
+  expect_rejected([&] { load_mnist_directory(dir.path().string(), MnistFlavor::mnist); }, test_images,
+                  {"images are 1 x 4 pixels but the training images in " + dir.file("train-images-idx3-ubyte") +
+                   " are 2 x 2"});
+}
+
+TEST(MnistDirectory, KeepsTheImageShape) {
+  TempDir dir;
+  write_small_mnist(dir);
+  const TrainTest data = load_mnist_directory(dir.path().string(), MnistFlavor::mnist);
+  EXPECT_EQ(data.train.layout.shape, (std::vector<std::size_t>{2, 2}));
+  EXPECT_EQ(data.test.layout.shape, (std::vector<std::size_t>{2, 2}));
+  EXPECT_TRUE(data.train.layout.names.empty());
 }
 
 TEST(MnistDirectory, MissingFileNamesDirectoryAndNamesLookedFor) {
@@ -329,6 +349,7 @@ TEST(Cifar10Loader, BatchRoundTrip) {
     }
   }
   EXPECT_EQ(data.class_names, kMetaNames);
+  EXPECT_EQ(data.layout.shape, (std::vector<std::size_t>{3, 32, 32}));  // red, green, blue planes
 }
 
 // 5 data batches of 2, 1, 3, 1, 2 records, a test batch of 2, and a meta file with blank lines and CRLF.
@@ -432,6 +453,8 @@ TEST(CsvLoader, IntegerLabelsAreClassIndices) {
   EXPECT_EQ(data.y, (Labels{2, 0, 2}));
   // Class 1 never occurs but indices are taken as written: 3 classes.
   EXPECT_EQ(data.class_names, (std::vector<std::string>{"0", "1", "2"}));
+  EXPECT_EQ(data.layout.names, (std::vector<std::string>{"x1", "x2"}));
+  EXPECT_EQ(data.layout.shape, (std::vector<std::size_t>{2}));
 }
 
 TEST(CsvLoader, StringLabelsAreIndexedInSortedOrder) {
@@ -762,6 +785,96 @@ TEST(CsvColumnPosition, IndexOrLast) {
   EXPECT_EQ(parse_column_position("0")->index, 0u);
   for (const char* text : {"", "-1", "+1", " 1", "1.0", "1e2", "Last", "label", "99999999999999999999999"})
     EXPECT_FALSE(parse_column_position(text)) << "'" << text << "'";
+}
+
+// ---------------------------------------------------------------- CSV input to score
+
+CsvInputOptions iris_model() {
+  CsvInputOptions options;
+  options.feature_names = {"petal", "sepal"};
+  options.label_column = "species";
+  options.class_names = {"setosa", "versicolor", "virginica"};
+  return options;
+}
+
+TEST(CsvInput, FeaturesInTheModelsOrderWithOrWithoutLabels) {
+  TempDir dir;
+  // Columns in another order than the model's, the label column in the middle.
+  const std::string labelled = dir.write("labelled.csv", std::string("sepal,species,petal\n1,virginica,2\n3,setosa,4\n"));
+  const Dataset data = load_csv_input(labelled, iris_model());
+  ASSERT_EQ(data.X.rows(), 2);
+  ASSERT_EQ(data.X.cols(), 2);
+  EXPECT_EQ(data.X(0, 0), 2.0f);  // petal first, as the model has it
+  EXPECT_EQ(data.X(0, 1), 1.0f);
+  EXPECT_EQ(data.X(1, 0), 4.0f);
+  EXPECT_EQ(data.y, (Labels{2, 0}));  // by the model's class names, not indexed anew
+  EXPECT_EQ(data.class_names, iris_model().class_names);
+
+  const std::string unlabelled = dir.write("unlabelled.csv", std::string("petal,sepal\n5,6\n"));
+  const Dataset bare = load_csv_input(unlabelled, iris_model());
+  ASSERT_EQ(bare.X.rows(), 1);
+  EXPECT_EQ(bare.X(0, 1), 6.0f);
+  EXPECT_TRUE(bare.y.empty());
+}
+
+TEST(CsvInput, UnnamedFeaturesAreEveryOtherColumnInOrder) {
+  TempDir dir;
+  CsvInputOptions options;
+  options.features = 2;
+  options.class_names = numbered_class_names(3);
+  // "01" is class 1, as training read integer labels.
+  const std::string path = dir.write("blobs.csv", std::string("b,label,a\n1,2,3\n4,01,5\n"));
+  const Dataset data = load_csv_input(path, options);
+  EXPECT_EQ(data.X(0, 0), 1.0f);
+  EXPECT_EQ(data.X(0, 1), 3.0f);
+  EXPECT_EQ(data.X(1, 1), 5.0f);
+  EXPECT_EQ(data.y, (Labels{2, 1}));
+  options.features = 3;
+  expect_rejected([&] { load_csv_input(path, options); }, path,
+                  {"has 2 feature columns (every column but 'label'), the model takes 3"});
+}
+
+TEST(CsvInput, WithoutAHeaderTheLabelColumnIsThereWhenARowHasOneColumnMore) {
+  TempDir dir;
+  // A model trained on a headerless file of 2 features with the label last: it names no columns.
+  const std::string train = dir.write("train.csv", std::string("0.5,1.5,2\n2.5,3.5,0\n"));
+  const Dataset trained = load_csv(train, {.label_column = "last", .header = false});
+  EXPECT_TRUE(trained.layout.names.empty());
+  EXPECT_EQ(trained.layout.shape, (std::vector<std::size_t>{2}));
+  CsvInputOptions options;
+  options.features = 2;
+  options.label_column = "last";
+  options.class_names = trained.class_names;
+  options.header = false;
+  const Dataset labelled = load_csv_input(dir.write("labelled.csv", std::string("1,2,1\n3,4,2\n")), options);
+  EXPECT_EQ(labelled.y, (Labels{1, 2}));
+  EXPECT_EQ(labelled.X(1, 0), 3.0f);
+  EXPECT_EQ(labelled.X(1, 1), 4.0f);
+  const Dataset bare = load_csv_input(dir.write("bare.csv", std::string("1,2\n3,4\n")), options);
+  EXPECT_TRUE(bare.y.empty());
+  EXPECT_EQ(bare.X(1, 1), 4.0f);
+  const std::string wide = dir.write("wide.csv", std::string("1,2,3,4\n"));
+  expect_rejected([&] { load_csv_input(wide, options); }, wide + ":1",
+                  {"has 4 columns; the model takes 2 features, and the label column (last) may come with them"});
+}
+
+TEST(CsvInput, RejectsMissingExtraAndDuplicateColumnsAndUnknownLabels) {
+  TempDir dir;
+  const std::string missing = dir.write("missing.csv", std::string("petal,species\n1,setosa\n"));
+  expect_rejected([&] { load_csv_input(missing, iris_model()); }, missing,
+                  {"missing feature column 'sepal' the model was trained on; its columns are 'petal', 'sepal' (and "
+                   "'species' for labels)"});
+  const std::string extra = dir.write("extra.csv", std::string("id,petal,sepal\n7,1,2\n"));
+  expect_rejected([&] { load_csv_input(extra, iris_model()); }, extra,
+                  {"column 'id' is not one of the model's feature columns 'petal', 'sepal' nor its label column "
+                   "'species'"});
+  const std::string twice = dir.write("twice.csv", std::string("petal,sepal,petal\n1,2,3\n"));
+  expect_rejected([&] { load_csv_input(twice, iris_model()); }, twice, {"column 'petal' appears more than once"});
+  const std::string unknown = dir.write("unknown.csv", std::string("petal,sepal,species\n1,2,setosa\n1,2,rose\n"));
+  expect_rejected([&] { load_csv_input(unknown, iris_model()); }, unknown + ":3:3",
+                  {"label 'rose' is not one of the model's classes 'setosa', 'versicolor', 'virginica'"});
+  const std::string empty = dir.write("empty.csv", std::string("petal,sepal\n"));
+  expect_rejected([&] { load_csv_input(empty, iris_model()); }, empty, {"no data rows after the header"});
 }
 
 // ---------------------------------------------------------------- Dataset invariants

@@ -87,6 +87,24 @@ struct CsvLayout {
 CsvLayout read_csv_layout(const std::string& path, const CsvOptions& options = {});
 
 Dataset load_csv(const std::string& path, const CsvOptions& options = {});
+// Examples to score with a model trained on a CSV file (or on other flat data): a CSV file with or
+// without the label column. With `feature_names` (the training file's feature columns), the file's
+// header must have each of them once, in any order, and no other column but the label column; X
+// holds them in the model's order. Without (data that named none), every column but the label
+// column is a feature, in file order, and there must be `features` of them; in a file without a
+// header (`header` false, as the model's training file was read) the label column is there when a
+// row has one column more than that. Labels, when the label column is there, must be among
+// `class_names` (classes numbered 0..C-1 are also read as indices, as training read them); y then
+// holds their class indices, and is empty otherwise.
+struct CsvInputOptions {
+  std::vector<std::string> feature_names;
+  std::size_t features = 0;  // without feature_names: how many columns are features
+  std::string label_column = "label";  // a name, or without a header a 0-based index or last
+  std::vector<std::string> class_names;
+  char delimiter = ',';
+  bool header = true;
+};
+Dataset load_csv_input(const std::string& path, const CsvInputOptions& options);
 // A training file and a separate test file. The test file must have the same columns in the same
 // order, and the labels of both files are indexed together, so a class has one index in both.
 TrainTest load_csv_pair(const std::string& train_path, const std::string& test_path, const CsvOptions& options = {});
