@@ -241,7 +241,8 @@ void Coordinator::on_ready(Worker& worker, const std::vector<std::uint8_t>& byte
   spdlog::info("worker rank {} (pid {} on {}) loaded {} in {:.2f}s", worker.rank, ready.pid, ready.host,
                ready.description, ready.load_seconds);
   if (!dataset_) {
-    dataset_ = DatasetInfo{ready.checksums, ready.has_bias_row, static_cast<std::size_t>(ready.train_examples)};
+    dataset_ = DatasetInfo{ready.checksums, ready.has_bias_row, static_cast<std::size_t>(ready.train_examples),
+                           ready.preprocessing};
     first_ready_host_ = ready.host;
   }
   worker.state = State::idle;

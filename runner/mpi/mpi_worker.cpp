@@ -94,6 +94,7 @@ class Worker {
       ready.checksums = dataset_.checksums;
       ready.description = dataset_.description;
       ready.has_bias_row = dataset_.splits->train.has_bias_column;
+      ready.preprocessing = dataset_.preprocessing;
       ready.train_examples = dataset_.splits->train.size();
     } catch (const std::exception& error) {
       ready.error = error.what();

@@ -10,9 +10,13 @@
 #include <limits>
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 #include "losslab/runner/results/store.hpp"
+#include "losslab/splits.hpp"
 #include "schema.hpp"
 #include "sqlite_uri.hpp"
+#include "store_sql.hpp"
 
 namespace losslab::runner {
 namespace {
@@ -137,7 +141,10 @@ std::vector<EpochRow> read_epoch_metrics(SQLite::Database& db, std::int64_t tria
 }
 
 std::optional<Weights> read_weights(SQLite::Database& db, std::int64_t trial_id) {
-  SQLite::Statement query(db, "SELECT rows, cols, has_bias_row, data FROM trial_weights WHERE trial_id = ?");
+  // Schema version 4's reference, where the file has it.
+  const std::string preprocessing = has_column(db, "trial_weights", "preprocessing_id") ? "preprocessing_id" : "NULL";
+  SQLite::Statement query(db, "SELECT rows, cols, has_bias_row, data, " + preprocessing +
+                                  " FROM trial_weights WHERE trial_id = ?");
   query.bind(1, trial_id);
   if (!query.executeStep()) return std::nullopt;
   Weights w;
@@ -151,7 +158,67 @@ std::optional<Weights> read_weights(SQLite::Database& db, std::int64_t trial_id)
                      " bytes, expected " + std::to_string(expected));
   w.values.resize(static_cast<std::size_t>(w.rows * w.cols));
   std::memcpy(w.values.data(), data.getBlob(), expected);
+  w.preprocessing_id = query.getColumn(4).isNull() ? -1 : query.getColumn(4).getInt64();
   return w;
+}
+
+std::optional<Preprocessing> read_preprocessing(SQLite::Database& db, std::int64_t id) {
+  if (!db.tableExists("preprocessing")) return std::nullopt;  // before schema version 4
+  SQLite::Statement query(db, R"sql(
+    SELECT dataset_kind, input_shape, feature_names, label_column, class_names FROM preprocessing WHERE id = ?)sql");
+  query.bind(1, id);
+  if (!query.executeStep()) return std::nullopt;
+  const std::string where = "preprocessing " + std::to_string(id);
+  Preprocessing preprocessing;
+  try {
+    preprocessing.dataset_kind = query.getColumn(0).getString();
+    preprocessing.layout.shape = nlohmann::json::parse(query.getColumn(1).getString()).get<std::vector<std::size_t>>();
+    if (!query.getColumn(2).isNull())
+      preprocessing.layout.names =
+          nlohmann::json::parse(query.getColumn(2).getString()).get<std::vector<std::string>>();
+    preprocessing.label_column = query.getColumn(3).getString();
+    preprocessing.class_names = nlohmann::json::parse(query.getColumn(4).getString()).get<std::vector<std::string>>();
+  } catch (const nlohmann::json::exception& error) {
+    throw StoreError(where + ": unreadable JSON (" + error.what() + ")");
+  }
+  SQLite::Statement steps(db, R"sql(
+    SELECT step, offsets, scales FROM preprocessing_steps WHERE preprocessing_id = ? ORDER BY position)sql");
+  steps.bind(1, id);
+  while (steps.executeStep()) {
+    FittedPreprocessStep step;
+    try {
+      step.kind = parse_preprocess_step(steps.getColumn(0).getString());
+    } catch (const std::invalid_argument& error) {
+      throw StoreError(where + ": " + error.what());
+    }
+    const auto vector_of = [](const SQLite::Column& column) {
+      const std::vector<float> values = store_sql::floats_of(column);
+      return Vector<float>(Eigen::Map<const Vector<float>>(values.data(), static_cast<Eigen::Index>(values.size())));
+    };
+    step.offset = vector_of(steps.getColumn(1));
+    step.scale = vector_of(steps.getColumn(2));
+    preprocessing.steps.push_back(std::move(step));
+  }
+  return preprocessing;
+}
+
+std::optional<FoundTrial> find_trial(SQLite::Database& db, const std::string& id_or_key) {
+  SQLite::Statement by_key(db, "SELECT id, experiment_id FROM trials WHERE trial_key = ?");
+  by_key.bind(1, id_or_key);
+  std::optional<std::pair<std::int64_t, std::int64_t>> found;
+  if (by_key.executeStep()) found.emplace(by_key.getColumn(0).getInt64(), by_key.getColumn(1).getInt64());
+  std::int64_t id = 0;
+  const char* end = id_or_key.data() + id_or_key.size();
+  const auto parsed = std::from_chars(id_or_key.data(), end, id);
+  if (!found && !id_or_key.empty() && parsed.ec == std::errc() && parsed.ptr == end) {
+    SQLite::Statement by_id(db, "SELECT id, experiment_id FROM trials WHERE id = ?");
+    by_id.bind(1, id);
+    if (by_id.executeStep()) found.emplace(by_id.getColumn(0).getInt64(), by_id.getColumn(1).getInt64());
+  }
+  if (!found) return std::nullopt;
+  for (TrialRecord& trial : read_trials(db, found->second))
+    if (trial.id == found->first) return FoundTrial{found->second, std::move(trial)};
+  return std::nullopt;
 }
 
 std::vector<RungRecord> read_rungs(SQLite::Database& db, std::int64_t experiment_id) {
@@ -234,6 +301,12 @@ std::vector<std::pair<std::int64_t, double>> ResultsReader::loss_history(std::in
 std::vector<EpochRow> ResultsReader::epoch_metrics(std::int64_t trial_id) { return read_epoch_metrics(*db_, trial_id); }
 
 std::optional<Weights> ResultsReader::weights(std::int64_t trial_id) { return read_weights(*db_, trial_id); }
+
+std::optional<Preprocessing> ResultsReader::preprocessing(std::int64_t id) { return read_preprocessing(*db_, id); }
+
+std::optional<FoundTrial> ResultsReader::find_trial(const std::string& id_or_key) {
+  return runner::find_trial(*db_, id_or_key);
+}
 
 std::vector<RungRecord> ResultsReader::rungs(std::int64_t experiment_id) { return read_rungs(*db_, experiment_id); }
 

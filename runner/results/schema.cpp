@@ -103,13 +103,14 @@ CREATE TABLE IF NOT EXISTS epoch_metrics (
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS trial_weights (
-  trial_id     INTEGER PRIMARY KEY REFERENCES trials(id),
-  rows         INTEGER,
-  cols         INTEGER,
-  dtype        TEXT,
-  layout       TEXT,
-  has_bias_row INTEGER,
-  data         BLOB
+  trial_id         INTEGER PRIMARY KEY REFERENCES trials(id),
+  rows             INTEGER,
+  cols             INTEGER,
+  dtype            TEXT,
+  layout           TEXT,
+  has_bias_row     INTEGER,
+  data             BLOB,
+  preprocessing_id INTEGER REFERENCES preprocessing(id)
 );
 
 -- A halving search's rungs: one row per rung a trial finished, with its metrics at the rung's
@@ -142,6 +143,30 @@ CREATE TABLE IF NOT EXISTS trial_checkpoints (
   train_seconds   REAL,
   PRIMARY KEY (trial_id, rung)
 );
+)sql";
+
+// Schema version 4: what scoring raw examples with a trial's weights takes besides W, one row per
+// distinct content (by its digest) shared by every trial trained on the same prepared data, with
+// one row per fitted step; trial_weights.preprocessing_id refers to it.
+constexpr const char* kPreprocessingDdl = R"sql(
+CREATE TABLE IF NOT EXISTS preprocessing (
+  id            INTEGER PRIMARY KEY,
+  digest        TEXT UNIQUE NOT NULL,
+  dataset_kind  TEXT NOT NULL,
+  input_shape   TEXT NOT NULL,
+  feature_names TEXT,
+  label_column  TEXT,
+  class_names   TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS preprocessing_steps (
+  preprocessing_id INTEGER NOT NULL REFERENCES preprocessing(id),
+  position         INTEGER NOT NULL,
+  step             TEXT NOT NULL,
+  offsets          BLOB,
+  scales           BLOB,
+  PRIMARY KEY (preprocessing_id, position)
+) WITHOUT ROWID;
 )sql";
 
 // 1 -> 2: trial keys leave out parameters inactive for a trial's choices and parameters at their
@@ -192,6 +217,12 @@ void migrate_2_to_3(SQLite::Database& db) {
   db.exec("ALTER TABLE trials ADD COLUMN round INTEGER");
 }
 
+// 3 -> 4: the weights refer to their preprocessing (tables of its own, kPreprocessingDdl). Weights
+// recorded before have none (NULL): losslab-predict asks to rerun such a trial.
+void migrate_3_to_4(SQLite::Database& db) {
+  db.exec("ALTER TABLE trial_weights ADD COLUMN preprocessing_id INTEGER REFERENCES preprocessing(id)");
+}
+
 }  // namespace
 
 void refuse_newer(int version, const std::string& context) {
@@ -203,8 +234,10 @@ void refuse_newer(int version, const std::string& context) {
 void upgrade(SQLite::Database& db) {
   const int version = db.execAndGet("PRAGMA user_version").getInt();
   db.exec(kDdl);
+  db.exec(kPreprocessingDdl);
   if (version >= 1 && version < 2) migrate_1_to_2(db);
   if (version >= 1 && version < 3) migrate_2_to_3(db);
+  if (version >= 1 && version < 4) migrate_3_to_4(db);
   db.exec("PRAGMA user_version = " + std::to_string(kVersion));
 }
 

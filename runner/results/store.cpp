@@ -57,6 +57,17 @@ void bind_text(SQLite::Statement& statement, int index, const std::string& value
     statement.bind(index, value);
 }
 
+void bind_floats(SQLite::Statement& statement, int index, const float* data, std::size_t count) {
+  static const float kNothing = 0;
+  statement.bind(index, count > 0 ? data : &kNothing, static_cast<int>(count * sizeof(float)));
+}
+
+std::vector<float> floats_of(const SQLite::Column& column) {
+  std::vector<float> values(static_cast<std::size_t>(column.getBytes()) / sizeof(float));
+  if (!values.empty()) std::memcpy(values.data(), column.getBlob(), values.size() * sizeof(float));
+  return values;
+}
+
 }  // namespace store_sql
 
 namespace {
@@ -507,13 +518,17 @@ void ResultsStore::record_outcome(std::int64_t trial_id, const TrialOutcome& out
           throw StoreError("results database " + path_ + ": weights of trial " +
                            std::to_string(trial_id) + " are too large for a BLOB");
         SQLite::Statement weights(*db_, R"sql(
-          INSERT INTO trial_weights (trial_id, rows, cols, dtype, layout, has_bias_row, data)
-          VALUES (?, ?, ?, 'float32', 'column-major D x C', ?, ?))sql");
+          INSERT INTO trial_weights (trial_id, rows, cols, dtype, layout, has_bias_row, data, preprocessing_id)
+          VALUES (?, ?, ?, 'float32', 'column-major D x C', ?, ?, ?))sql");
         weights.bind(1, trial_id);
         weights.bind(2, static_cast<std::int64_t>(result->W.rows()));
         weights.bind(3, static_cast<std::int64_t>(result->W.cols()));
         weights.bind(4, outcome.has_bias_row ? 1 : 0);
         weights.bindNoCopy(5, result->W.data(), static_cast<int>(bytes));
+        if (outcome.preprocessing_id >= 0)
+          weights.bind(6, outcome.preprocessing_id);
+        else
+          weights.bind(6);
         weights.exec();
       }
     }

@@ -151,6 +151,11 @@ LoadedDataset load_dataset(const ResolvedParams& params) {
   }
 
   LoadedDataset loaded;
+  loaded.preprocessing.dataset_kind = kind;
+  loaded.preprocessing.layout = splits->train.layout;
+  if (kind == "csv") loaded.preprocessing.label_column = get_string(params, "dataset.label_column");
+  loaded.preprocessing.class_names = splits->train.class_names;
+  loaded.preprocessing.steps = splits->preprocessing;
   loaded.checksums = checksums.get();
   loaded.description = kind + ": " + std::to_string(splits->train.size()) + " train / " +
                        std::to_string(splits->val.size()) + " val / " + std::to_string(splits->test.size()) +

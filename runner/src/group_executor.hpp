@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "losslab/runner/params.hpp"
+#include "losslab/runner/results/records.hpp"
 #include "losslab/runner/sweep_runner.hpp"
 #include "sweep_round.hpp"
 
@@ -19,6 +20,7 @@ struct DatasetInfo {
   std::map<std::string, std::string> checksums;  // every file read -> "crc32:... size:..."
   bool has_bias_row = false;                     // the trials' W ends with a bias row
   std::size_t train_examples = 0;
+  Preprocessing preprocessing;                   // recorded with the trials' weights
 };
 
 class GroupExecutor {

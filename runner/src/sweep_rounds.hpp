@@ -24,7 +24,7 @@ struct SweepContext {
   GroupExecutor& executor;
   std::int64_t experiment_id = 0;
   std::int64_t run_id = 0;
-  bool has_bias_row = false;
+  WeightsContext weights;  // recorded with every trial's weights
   std::set<std::int64_t> attempted{};  // trials this process claimed, in any round
   std::size_t failures = 0;            // trials that failed with an error
 };

@@ -197,8 +197,9 @@ int run_sweep_with(const RunOptions& options, std::ostream& out, GroupExecutor& 
 
     const DatasetInfo dataset = executor.prepare(config.base);
     const std::int64_t run_id = store.begin_run(experiment_id, run_record(options, config, dataset.checksums));
+    const WeightsContext weights{dataset.has_bias_row, store.record_preprocessing(dataset.preprocessing)};
 
-    SweepContext context{options, store, executor, experiment_id, run_id, dataset.has_bias_row};
+    SweepContext context{options, store, executor, experiment_id, run_id, weights};
     if (halving) begin_halving_search(context, config);
     for (;;) {
       if (halving)

@@ -36,7 +36,8 @@ DatasetInfo ThreadExecutor::prepare(const ResolvedParams& params) {
   dataset_ = load_dataset(params);
   spdlog::info("loaded {} in {:.2f}s", dataset_.description,
                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  return {dataset_.checksums, dataset_.splits->train.has_bias_column, dataset_.splits->train.size()};
+  return {dataset_.checksums, dataset_.splits->train.has_bias_column, dataset_.splits->train.size(),
+          dataset_.preprocessing};
 }
 
 unsigned ThreadExecutor::threads_for(std::size_t groups) const {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "losslab/splits.hpp"
 #include "params_json.hpp"
 
 namespace losslab::runner::messages {
@@ -26,6 +27,34 @@ std::vector<float> floats_of(const json& value) {
   std::vector<float> floats(bytes.size() / sizeof(float));
   std::memcpy(floats.data(), bytes.data(), bytes.size());
   return floats;
+}
+
+json preprocessing_to_json(const Preprocessing& preprocessing) {
+  json steps = json::array();
+  for (const FittedPreprocessStep& step : preprocessing.steps)
+    steps.push_back({to_string(step.kind), binary_of(step.offset.data(), static_cast<std::size_t>(step.offset.size())),
+                     binary_of(step.scale.data(), static_cast<std::size_t>(step.scale.size()))});
+  return {{"dataset_kind", preprocessing.dataset_kind}, {"input_shape", preprocessing.layout.shape},
+          {"feature_names", preprocessing.layout.names}, {"label_column", preprocessing.label_column},
+          {"class_names", preprocessing.class_names}, {"steps", std::move(steps)}};
+}
+
+Vector<float> vector_of(const json& value) {
+  const std::vector<float> floats = floats_of(value);
+  return Eigen::Map<const Vector<float>>(floats.data(), static_cast<Eigen::Index>(floats.size()));
+}
+
+Preprocessing preprocessing_from_json(const json& j) {
+  Preprocessing preprocessing;
+  preprocessing.dataset_kind = j.at("dataset_kind").get<std::string>();
+  preprocessing.layout.shape = j.at("input_shape").get<std::vector<std::size_t>>();
+  preprocessing.layout.names = j.at("feature_names").get<std::vector<std::string>>();
+  preprocessing.label_column = j.at("label_column").get<std::string>();
+  preprocessing.class_names = j.at("class_names").get<std::vector<std::string>>();
+  for (const auto& step : j.at("steps"))
+    preprocessing.steps.push_back(
+        {parse_preprocess_step(step.at(0).get<std::string>()), vector_of(step.at(1)), vector_of(step.at(2))});
+  return preprocessing;
 }
 
 TrainStatus parse_train_status(const std::string& text) {
@@ -134,6 +163,7 @@ Bytes encode(const WorkerReady& message) {
                    {"checksums", message.checksums},
                    {"description", message.description},
                    {"has_bias_row", message.has_bias_row},
+                   {"preprocessing", preprocessing_to_json(message.preprocessing)},
                    {"train_examples", message.train_examples},
                    {"load_seconds", message.load_seconds},
                    {"host", message.host},
@@ -147,6 +177,7 @@ WorkerReady decode_worker_ready(const Bytes& bytes) {
     message.checksums = j.at("checksums").get<std::map<std::string, std::string>>();
     message.description = j.at("description").get<std::string>();
     message.has_bias_row = j.at("has_bias_row").get<bool>();
+    message.preprocessing = preprocessing_from_json(j.at("preprocessing"));
     message.train_examples = j.at("train_examples").get<std::uint64_t>();
     message.load_seconds = j.at("load_seconds").get<double>();
     message.host = j.at("host").get<std::string>();

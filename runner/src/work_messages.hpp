@@ -12,6 +12,7 @@
 
 #include "group_training.hpp"
 #include "losslab/runner/params.hpp"
+#include "losslab/runner/results/records.hpp"
 
 namespace losslab::runner::messages {
 
@@ -35,6 +36,7 @@ struct WorkerReady {
   std::map<std::string, std::string> checksums;
   std::string description;
   bool has_bias_row = false;
+  Preprocessing preprocessing;  // recorded with the trials' weights
   std::uint64_t train_examples = 0;
   double load_seconds = 0;
   std::string host;

@@ -200,6 +200,15 @@ TEST_F(MpiSweep, ThreeRanksRecordExactlyWhatOneProcessRecords) {
   EXPECT_EQ(count(dir.file("mpi.db"), "SELECT COUNT(*) FROM runs WHERE status = 'completed' AND "
                                       "dataset_checksums LIKE '%crc32:%'"),
             1);
+  // The preprocessing the worker fitted reaches rank 0's database whole: the same row as one
+  // process records (the digest covers every fitted value), and every weight refers to it.
+  const std::string preprocessing = "SELECT group_concat(digest || ' ' || dataset_kind || ' ' || input_shape, ',') "
+                                    "FROM preprocessing";
+  EXPECT_EQ(test_support::scalar(dir.file("mpi.db"), preprocessing),
+            test_support::scalar(dir.file("reference.db"), preprocessing));
+  EXPECT_EQ(count(dir.file("mpi.db"), "SELECT COUNT(*) FROM trial_weights WHERE preprocessing_id = "
+                                      "(SELECT id FROM preprocessing)"),
+            12);
 }
 
 // A TPE sweep's rounds train like any exhaustive sweep's trials: the worker ranks record, round by

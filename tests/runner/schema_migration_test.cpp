@@ -1,8 +1,10 @@
 // Databases written by an earlier losslab keep working: tests/fixtures/schema1.db is a real
 // database written by losslab 0.1.0 (schema version 1, before trial keys left out inactive
-// parameters) for tests/fixtures/schema1.yaml. Today's losslab-run migrates it in place and
-// resumes it without rerunning a finished trial; a migration that fails leaves it as it was; a
-// newer schema is refused by the runner and the report.
+// parameters) for tests/fixtures/schema1.yaml, and tests/fixtures/schema3.db one written with
+// schema version 3 (before the weights' preprocessing was recorded) for schema3.yaml. Today's
+// losslab-run migrates them in place and resumes them without rerunning a finished trial; a
+// migration that fails leaves the file as it was; a newer schema is refused by the runner and the
+// report.
 #include <gtest/gtest.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -29,14 +31,14 @@ using test_support::TempDir;
 
 const std::filesystem::path kFixtures = std::filesystem::path(LOSSLAB_SOURCE_DIR) / "tests" / "fixtures";
 
-// A copy of the fixture database and its config in a fresh directory.
+// A copy of a fixture database and its config in a fresh directory.
 struct Copy {
   TempDir dir;
-  std::string db = dir.file("schema1.db");
-  std::string config = dir.file("schema1.yaml");
-  Copy() {
-    std::filesystem::copy_file(kFixtures / "schema1.db", db);
-    std::filesystem::copy_file(kFixtures / "schema1.yaml", config);
+  std::string db, config;
+  explicit Copy(const std::string& fixture = "schema1")
+      : db(dir.file(fixture + ".db")), config(dir.file(fixture + ".yaml")) {
+    std::filesystem::copy_file(kFixtures / (fixture + ".db"), db);
+    std::filesystem::copy_file(kFixtures / (fixture + ".yaml"), config);
   }
   // Changes the copy as another program would, before losslab opens it.
   void exec(const std::string& sql) const {
@@ -146,6 +148,56 @@ TEST(SchemaMigration, AFailedMigrationLeavesTheFileAsItWas) {
       << run.err;
   EXPECT_NE(run.err.find("the file was left as it was"), std::string::npos) << run.err;
   EXPECT_EQ(contents(copy.db), before);
+}
+
+// Every row of the tables version 3 had, with the columns it had (what "its rows" are).
+std::vector<std::string> version_three_rows(const std::string& db_path) {
+  std::vector<std::string> rows;
+  for (const char* table : {"experiments", "trials", "trial_params", "loss_history", "epoch_metrics",
+                            "trial_rungs", "trial_checkpoints", "runs"}) {
+    const auto part = column(db_path, std::string("SELECT '") + table + "' || ':' || json_array(*) FROM (SELECT * FROM " +
+                                          table + " ORDER BY 1, 2)");
+    rows.insert(rows.end(), part.begin(), part.end());
+  }
+  const auto weights = column(db_path, "SELECT json_array(trial_id, rows, cols, dtype, layout, has_bias_row, hex(data)) "
+                                       "FROM trial_weights ORDER BY trial_id");
+  rows.insert(rows.end(), weights.begin(), weights.end());
+  return rows;
+}
+
+TEST(SchemaMigration, TheVersionThreeFixtureHoldsTwoFinishedTrialsWithWeights) {
+  const std::string db = (kFixtures / "schema3.db").string();
+  EXPECT_EQ(scalar(db, "PRAGMA user_version"), "3");
+  EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM trials WHERE status = 'completed'"), "2");
+  EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM trial_weights"), "2");
+  EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM pragma_table_info('trial_weights') WHERE name = 'preprocessing_id'"), "0");
+}
+
+TEST(SchemaMigration, VersionThreeIsUpgradedKeepingItsRowsAndResumedWithNothingRerun) {
+  Copy copy("schema3");
+  const auto before = version_three_rows(copy.db);
+  ASSERT_GT(before.size(), 20u);
+  const RunResult run = copy.run();
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("schema3: 2 trials, 0 to run, 2 already finished"), std::string::npos) << run.err;
+  EXPECT_EQ(scalar(copy.db, "PRAGMA user_version"), std::to_string(runner::kResultsSchemaVersion));
+  EXPECT_EQ(version_three_rows(copy.db), before);
+  // Version 4's tables are there, and the old weights refer to no preprocessing.
+  EXPECT_EQ(scalar(copy.db, "SELECT COUNT(*) FROM preprocessing"), "0");
+  EXPECT_EQ(scalar(copy.db, "SELECT COUNT(*) FROM preprocessing_steps"), "0");
+  EXPECT_EQ(scalar(copy.db, "SELECT COUNT(*) FROM trial_weights WHERE preprocessing_id IS NULL"), "2");
+  EXPECT_EQ(scalar(copy.db, "PRAGMA integrity_check"), "ok");
+  EXPECT_TRUE(column(copy.db, "PRAGMA foreign_key_check").empty());
+
+  // A forced rerun records the preprocessing of its weights, one row for both trials.
+  const RunResult force = copy.run({"--force"});
+  ASSERT_EQ(force.exit_code, 0) << force.err;
+  EXPECT_EQ(scalar(copy.db, "SELECT COUNT(*) FROM preprocessing"), "1");
+  EXPECT_EQ(scalar(copy.db, "SELECT COUNT(DISTINCT preprocessing_id) || ',' || COUNT(*) FROM trial_weights"), "1,2");
+  EXPECT_EQ(column(copy.db, "SELECT step FROM preprocessing_steps ORDER BY position"),
+            (std::vector<std::string>{"standardize", "bias"}));
+  EXPECT_EQ(scalar(copy.db, "SELECT dataset_kind || ' ' || input_shape || ' ' || class_names FROM preprocessing"),
+            R"(synthetic [2] ["0","1","2"])");
 }
 
 TEST(SchemaMigration, ANewerSchemaIsRefusedByTheRunnerAndTheReport) {

@@ -18,6 +18,7 @@
 #include <sstream>
 #include <thread>
 
+#include "losslab/runner/results/reader.hpp"
 #include "losslab/runner/results/store.hpp"
 #include "support/temp_dir.hpp"
 
@@ -204,7 +205,9 @@ TEST_F(StoreTest, CreatesEveryPublicTableAndColumn) {
       {"loss_history", {"trial_id", "step", "epoch", "loss"}},
       {"epoch_metrics",
        {"trial_id", "epoch", "mean_loss", "train_accuracy", "val_accuracy", "learning_rate", "seconds"}},
-      {"trial_weights", {"trial_id", "rows", "cols", "dtype", "layout", "has_bias_row", "data"}},
+      {"trial_weights", {"trial_id", "rows", "cols", "dtype", "layout", "has_bias_row", "data", "preprocessing_id"}},
+      {"preprocessing", {"id", "digest", "dataset_kind", "input_shape", "feature_names", "label_column", "class_names"}},
+      {"preprocessing_steps", {"preprocessing_id", "position", "step", "offsets", "scales"}},
       {"trial_rungs",
        {"trial_id", "bracket", "rung", "epochs", "val_accuracy", "train_accuracy", "final_loss", "outcome"}},
       {"trial_checkpoints",
@@ -231,7 +234,7 @@ TEST_F(StoreTest, CreatesEveryPublicTableAndColumn) {
             (std::vector<std::string>{"name", "value"}));
   EXPECT_EQ(query_rows(db, "SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE '%WITHOUT ROWID' "
                            "ORDER BY name"),
-            (std::vector<std::string>{"epoch_metrics", "loss_history", "trial_rungs"}));
+            (std::vector<std::string>{"epoch_metrics", "loss_history", "preprocessing_steps", "trial_rungs"}));
 }
 
 TEST_F(StoreTest, ReopeningKeepsTheData) {
@@ -398,6 +401,88 @@ TEST_F(StoreTest, RecordsACompletedTrialWithHistoryMetricsAndWeights) {
   float element = 0;
   std::memcpy(&element, static_cast<const char*>(data.getBlob()) + (2 * 4 + 1) * sizeof(float), sizeof element);
   EXPECT_EQ(element, result.W(1, 2));
+}
+
+// Standardized CSV data with the bias trick: means (1.5, -2), std (0.5, 4).
+Preprocessing csv_preprocessing() {
+  Preprocessing preprocessing;
+  preprocessing.dataset_kind = "csv";
+  preprocessing.layout = {{2}, {"petal", "sepal"}};
+  preprocessing.label_column = "species";
+  preprocessing.class_names = {"setosa", "versicolor", "virginica"};
+  Vector<float> mean(2), std_dev(2);
+  mean << 1.5f, -2.0f;
+  std_dev << 0.5f, 4.0f;
+  preprocessing.steps = {{PreprocessStep::standardize, mean, std_dev}, {PreprocessStep::bias, {}, {}}};
+  return preprocessing;
+}
+
+TEST_F(StoreTest, RecordsEachPreprocessingOnceAndTheWeightsReferToIt) {
+  ResultsStore store(path_);
+  SQLite::Database& db = store.database();
+  const Preprocessing first = csv_preprocessing();
+  const std::int64_t id = store.record_preprocessing(first);
+  EXPECT_EQ(store.record_preprocessing(first), id) << "the same content is one row";
+  Preprocessing other = first;
+  other.steps[0].scale(1) = 4.5f;  // one fitted value differs: a row of its own
+  const std::int64_t other_id = store.record_preprocessing(other);
+  EXPECT_NE(other_id, id);
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM preprocessing"), 2);
+  EXPECT_EQ(query_rows(db, "SELECT dataset_kind, input_shape, feature_names, label_column, class_names, "
+                           "length(digest) FROM preprocessing WHERE id = " + std::to_string(id)),
+            (std::vector<std::string>{
+                R"(csv|[2]|["petal","sepal"]|species|["setosa","versicolor","virginica"]|16)"}));
+  EXPECT_EQ(query_rows(db, "SELECT position, step, quote(offsets), quote(scales) FROM preprocessing_steps WHERE "
+                           "preprocessing_id = " + std::to_string(id) + " ORDER BY position"),
+            (std::vector<std::string>{"0|standardize|X'0000C03F000000C0'|X'0000003F00008040'", "1|bias|NULL|NULL"}))
+      << "float32 little-endian: 1.5 -2, 0.5 4";
+
+  // A trial's weights refer to it, and the reader gives back every value.
+  const auto [experiment, run, trial] = start_one_trial(store);
+  TrainResult result = make_result(10, 5, 3, 3);
+  TrialOutcome outcome{TrialStatus::completed, &result, "", true};
+  outcome.preprocessing_id = id;
+  store.record_outcome(trial, outcome);
+  const std::optional<Weights> weights = read_weights(db, trial);
+  ASSERT_TRUE(weights);
+  EXPECT_EQ(weights->preprocessing_id, id);
+  const std::optional<Preprocessing> back = read_preprocessing(db, weights->preprocessing_id);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->dataset_kind, "csv");
+  EXPECT_EQ(back->layout.shape, first.layout.shape);
+  EXPECT_EQ(back->layout.names, first.layout.names);
+  EXPECT_EQ(back->label_column, "species");
+  EXPECT_EQ(back->class_names, first.class_names);
+  ASSERT_EQ(back->steps.size(), 2u);
+  EXPECT_EQ(back->steps[0].kind, PreprocessStep::standardize);
+  EXPECT_TRUE(back->steps[0].offset == first.steps[0].offset);
+  EXPECT_TRUE(back->steps[0].scale == first.steps[0].scale);
+  EXPECT_EQ(back->steps[1].kind, PreprocessStep::bias);
+  EXPECT_EQ(back->steps[1].offset.size(), 0);
+  EXPECT_FALSE(read_preprocessing(db, other_id + 1));
+
+  // Weights recorded without one refer to none.
+  TrialOutcome without{TrialStatus::completed, &result, "", true};
+  store.record_outcome(trial, without);
+  EXPECT_EQ(read_weights(db, trial)->preprocessing_id, -1);
+}
+
+TEST_F(StoreTest, FindsATrialByKeyOrId) {
+  ResultsStore store(path_);
+  const auto [experiment, run, trial] = start_one_trial(store);
+  SQLite::Database& db = store.database();
+  const std::string key = query_text(db, "SELECT trial_key FROM trials WHERE id = " + std::to_string(trial));
+  for (const std::string& name : {key, std::to_string(trial)}) {
+    const std::optional<FoundTrial> found = find_trial(db, name);
+    ASSERT_TRUE(found) << name;
+    EXPECT_EQ(found->trial.id, trial);
+    EXPECT_EQ(found->experiment_id, experiment);
+    EXPECT_EQ(found->trial.key, key);
+  }
+  EXPECT_FALSE(find_trial(db, std::to_string(trial + 1)));
+  EXPECT_FALSE(find_trial(db, "0123456789abcdef"));
+  EXPECT_FALSE(find_trial(db, ""));
+  EXPECT_FALSE(find_trial(db, std::to_string(trial) + "x"));
 }
 
 TEST_F(StoreTest, RecordsDivergedFailedAndPrunedOutcomes) {

@@ -163,7 +163,27 @@ TEST(WorkMessages, WorkerReadyRoundTrips) {
   ready.load_seconds = 0.5;
   ready.host = "node17";
   ready.pid = 4242;
+  ready.preprocessing.dataset_kind = "csv";
+  ready.preprocessing.layout = {{2}, {"petal", "sepal"}};
+  ready.preprocessing.label_column = "species";
+  ready.preprocessing.class_names = {"setosa", "virginica"};
+  Vector<float> mean(2), std_dev(2);
+  mean << 0.1f, -3.5f;
+  std_dev << 1.0f / 3.0f, 7.0f;
+  ready.preprocessing.steps = {{PreprocessStep::standardize, mean, std_dev}, {PreprocessStep::bias, {}, {}}};
   const WorkerReady back = decode_worker_ready(encode(ready));
+  // The recorded preprocessing arrives whole, its fitted values bit for bit.
+  EXPECT_EQ(back.preprocessing.dataset_kind, "csv");
+  EXPECT_EQ(back.preprocessing.layout.shape, (std::vector<std::size_t>{2}));
+  EXPECT_EQ(back.preprocessing.layout.names, ready.preprocessing.layout.names);
+  EXPECT_EQ(back.preprocessing.label_column, "species");
+  EXPECT_EQ(back.preprocessing.class_names, ready.preprocessing.class_names);
+  ASSERT_EQ(back.preprocessing.steps.size(), 2u);
+  EXPECT_EQ(back.preprocessing.steps[0].kind, PreprocessStep::standardize);
+  EXPECT_TRUE(back.preprocessing.steps[0].offset == mean);
+  EXPECT_TRUE(back.preprocessing.steps[0].scale == std_dev);
+  EXPECT_EQ(back.preprocessing.steps[1].kind, PreprocessStep::bias);
+  EXPECT_EQ(back.preprocessing.steps[1].offset.size(), 0);
   EXPECT_EQ(back.checksums, ready.checksums);
   EXPECT_EQ(back.description, ready.description);
   EXPECT_TRUE(back.has_bias_row);

@@ -103,7 +103,7 @@ static int run(int argc, char** argv) {
   double decode_seconds = 0;
   const auto start = Clock::now();
   {
-    ResultWriter writer(store, run, true);
+    ResultWriter writer(store, run, {true, -1});
     SweepRound round{writer, progress, false};
     for (std::size_t first = 0; first < items.size(); first += shape.group) {
       WorkGroup group;

@@ -7,11 +7,13 @@
 #include "losslab/dataset.hpp"
 #include "losslab/loaders.hpp"
 #include "losslab/runner/params.hpp"
+#include "losslab/runner/results/records.hpp"
 
 namespace losslab::runner {
 
 struct LoadedDataset {
   SharedSplits splits;
+  Preprocessing preprocessing;                   // what scoring raw examples with weights trained on it takes
   std::map<std::string, std::string> checksums;  // every file read -> "crc32:89abcdef size:123"
   std::string description;                       // "fashion-mnist: 50000 train / 10000 val / ..."
 };

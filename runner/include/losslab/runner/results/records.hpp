@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "losslab/dataset.hpp"
 #include "losslab/runner/params.hpp"
 
 namespace losslab::runner {
@@ -52,6 +53,18 @@ struct Weights {
   std::int64_t rows = 0, cols = 0;  // D x C
   bool has_bias_row = false;
   std::vector<float> values;        // column-major: class c is values[c*rows .. (c+1)*rows)
+  std::int64_t preprocessing_id = -1;  // the `preprocessing` row they apply after; -1: none recorded
+};
+
+// What scoring raw examples with a trial's weights takes besides W (the tables `preprocessing`
+// and `preprocessing_steps`): which loader's files the data came from and how they lay out one
+// example, the classes in label order, and the preprocessing fitted on the training split.
+struct Preprocessing {
+  std::string dataset_kind;                // dataset.kind: fashion-mnist, mnist, cifar10, csv, synthetic
+  FeatureLayout layout;                    // the input shape, and a CSV's feature column names
+  std::string label_column;                // csv: the label column's name; empty otherwise
+  std::vector<std::string> class_names;    // in label order
+  std::vector<FittedPreprocessStep> steps;  // in order; a bias step (the constant-1 column) comes last
 };
 
 }  // namespace losslab::runner
