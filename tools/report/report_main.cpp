@@ -10,6 +10,7 @@
 #include <string>
 
 #include "export.hpp"
+#include "export_model.hpp"
 #include "losslab/runner/guarded_main.hpp"
 #include "html_report.hpp"
 #include "report_data.hpp"
@@ -37,6 +38,7 @@ constexpr const char* kExamples = R"(Examples:
   losslab-report export results.db --format csv > trials.csv
   losslab-report html results.db -o report.html --top 5 --log-scale
   losslab-report serve results.db --port 8050
+  losslab-report export-model results.db --best --experiment fmnist-softmax -o model.npz
 
 --where: conditions over parameters (short names: learning_rate, loss, strength, optimizer, ...)
 and metrics (val_accuracy, test_accuracy, train_accuracy, final_loss, train_seconds, epochs_done,
@@ -146,11 +148,31 @@ static int run(int argc, char** argv) {
       "what changed (GET /api/updates) and redraws. The database is opened read-only. Stop with Ctrl-C.\n\n"
       "Example:\n  losslab-report serve results.db --experiment fmnist-softmax   # then open the printed URL");
 
+  auto* export_model = app.add_subcommand(
+      "export-model", "Write one trial's weights, preprocessing and class names as a NumPy .npz file");
+  std::string model_db, model_output, model_trial, model_experiment;
+  bool model_best = false;
+  export_model->add_option("DB", model_db, "Results database")->required();
+  auto* model_trial_option = export_model->add_option("--trial,-t", model_trial, "The trial: its id or trial_key");
+  auto* model_best_flag = export_model->add_flag(
+      "--best", model_best, "The experiment's best trial (highest validation accuracy, as the summary ranks them)");
+  model_trial_option->excludes(model_best_flag);
+  export_model->add_option("--experiment,-e", model_experiment,
+                           "With --best: the experiment (name or id); needed when the database holds several");
+  export_model->add_option("-o,--output", model_output, "The .npz file to write")->required();
+  export_model->footer(
+      "Arrays: W (D x C float32), offsets and scales (one row per preprocessing step), bias, class_names,\n"
+      "input_shape, steps, loss, dataset_kind, trial_key, and for CSV data feature_names and label_column.\n"
+      "tools/predict/README.md shows the NumPy lines that score a raw example with them.\n\n"
+      "Example:\n  losslab-report export-model results.db --trial 7 -o model.npz");
+
   try {
     app.parse(argc, argv);
     if (app.got_subcommand(query) || app.got_subcommand(export_command) || app.got_subcommand(html) ||
-        app.got_subcommand(serve)) {
+        app.got_subcommand(serve) || app.got_subcommand(export_model)) {
       if (!db_path.empty()) throw CLI::ExtrasError({db_path});
+      if (app.got_subcommand(export_model) && !model_best && model_trial_option->count() == 0)
+        throw CLI::RequiredError("--trial or --best");
     } else if (db_path.empty()) {
       throw CLI::RequiredError("DB");
     }
@@ -164,6 +186,7 @@ static int run(int argc, char** argv) {
                               : app.got_subcommand(export_command) ? export_db
                               : app.got_subcommand(html)           ? html_db
                               : app.got_subcommand(serve)          ? serve_db
+                              : app.got_subcommand(export_model)   ? model_db
                                                                    : db_path;
     ResultsReader db(path);
     if (!db.note().empty()) std::cerr << "losslab-report: note: " << db.note() << "\n";
@@ -181,6 +204,11 @@ static int run(int argc, char** argv) {
     } else if (app.got_subcommand(serve)) {
       serve_options.page.experiment = optional_text(serve_experiment);
       return serve_report(db, serve_options, std::cout, std::cerr);
+    } else if (app.got_subcommand(export_model)) {
+      const ModelChoice choice{model_best ? std::nullopt : std::optional(model_trial), model_best,
+                               optional_text(model_experiment)};
+      write_model_npz(db, choice, model_output);
+      std::cerr << "wrote " << model_output << "\n";
     } else {
       SummaryOptions options;
       options.experiment = optional_text(experiment);
