@@ -135,6 +135,43 @@ TEST_F(PredictCli, CsvColumnsAreFoundByNameAndTheLabelColumnIsOptional) {
   EXPECT_EQ(with_labels[0][5], "score:virginica");
 }
 
+// A training file without a header row (dataset.header: false, the label column by position):
+// its inputs have no header either, with or without the label column.
+TEST(PredictHeaderless, InputsAreReadAsTheTrainingFileWas) {
+  TempDir dir;
+  const auto without_header = [](const std::string& text) { return text.substr(text.find('\n') + 1); };
+  dir.write("train.csv", without_header(flowers_csv(90, 0)));
+  const std::string test = dir.write("test.csv", without_header(flowers_csv(30, 1000)));
+  const std::string config = dir.write("plain.yaml",
+                                       "name: plain\n"
+                                       "dataset: {kind: csv, path: train.csv, test_path: test.csv, header: false,\n"
+                                       "          label_column: 1, validation: 15}\n"
+                                       "optimizer: {kind: sgd, learning_rate: 0.1, batch_size: 15}\n"
+                                       "training: {epochs: 5}\n");
+  const std::string db = dir.file("plain.db");
+  const RunResult run = test_support::run_program({test_support::kRun, config, "--db", db}, dir.path().string());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const RunResult evaluated =
+      test_support::run_program({kPredict, db, "--best", test, "--evaluate", "--format", "json"}, dir.path().string());
+  ASSERT_EQ(evaluated.exit_code, 0) << evaluated.err;
+  SQLite::Database results(db, SQLite::OPEN_READONLY);
+  EXPECT_EQ(json::parse(evaluated.out)["accuracy"].get<double>(),
+            results.execAndGet("SELECT test_accuracy FROM trials").getDouble());
+  // The same rows without their label column: the same predictions, no label column in the output.
+  std::string bare;
+  for (const auto& row : parse_csv(test_support::read_file(test))) bare += row[0] + "," + row[2] + "," + row[3] + "\n";
+  const RunResult labelled = test_support::run_program({kPredict, db, "--best", test}, dir.path().string());
+  const RunResult unlabelled =
+      test_support::run_program({kPredict, db, "--best", dir.write("bare.csv", bare)}, dir.path().string());
+  ASSERT_EQ(labelled.exit_code, 0) << labelled.err;
+  ASSERT_EQ(unlabelled.exit_code, 0) << unlabelled.err;
+  const auto with_labels = parse_csv(labelled.out), without = parse_csv(unlabelled.out);
+  ASSERT_EQ(without.size(), 31u);
+  EXPECT_EQ(with_labels[0][1], "label");
+  EXPECT_EQ(without[0][1], "predicted");
+  for (std::size_t i = 1; i < without.size(); ++i) EXPECT_EQ(without[i][1], with_labels[i][2]) << "row " << i;
+}
+
 TEST_F(PredictCli, BestIsTheTrialTheReportRanksFirst) {
   const RunResult top = report({db_, "--experiment", "fashion", "--top", "1", "--format", "csv"});
   ASSERT_EQ(top.exit_code, 0) << top.err;

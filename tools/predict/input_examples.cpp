@@ -50,6 +50,9 @@ Dataset read_csv_input(const report::TrialModel& model, const InputOptions& opti
   csv.features = static_cast<std::size_t>(model.features());
   if (!model.preprocessing.label_column.empty()) csv.label_column = model.preprocessing.label_column;
   csv.class_names = model.preprocessing.class_names;
+  // A training file without a header row names no columns (dataset.header: false): its inputs have
+  // none either, and the label column is a position.
+  csv.header = !(model.preprocessing.dataset_kind == "csv" && csv.feature_names.empty());
   return load_csv_input(options.path, csv);
 }
 
