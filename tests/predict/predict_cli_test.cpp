@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "predict/predict_support.hpp"
+#include "support/cifar_fixture.hpp"
 #include "support/idx_fixture.hpp"
 
 namespace losslab::predict_test {
@@ -172,6 +173,28 @@ TEST(PredictHeaderless, InputsAreReadAsTheTrainingFileWas) {
   for (std::size_t i = 1; i < without.size(); ++i) EXPECT_EQ(without[i][1], with_labels[i][2]) << "row " << i;
 }
 
+// A CIFAR-10 trial scores a binary batch (the labels are in its records) as it scored its test batch.
+TEST(PredictCifar, TheTestBatchGivesTheRecordedTestAccuracy) {
+  TempDir dir;
+  test_support::write_cifar10_directory(dir, 40, 100);
+  const std::string config = dir.write("cifar.yaml",
+                                       "name: cifar\n"
+                                       "dataset: {kind: cifar10, path: " + dir.path().string() + ", validation: 50}\n"
+                                       "optimizer: {kind: sgd, learning_rate: 1.0e-3, batch_size: 50}\n"
+                                       "training: {epochs: 2}\n");
+  const std::string db = dir.file("cifar.db");
+  const RunResult run = test_support::run_program({test_support::kRun, config, "--db", db}, dir.path().string());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const RunResult evaluated = test_support::run_program(
+      {kPredict, db, "--best", dir.file("test_batch.bin"), "--evaluate", "--format", "json"}, dir.path().string());
+  ASSERT_EQ(evaluated.exit_code, 0) << evaluated.err;
+  const json evaluation = json::parse(evaluated.out);
+  EXPECT_EQ(evaluation["examples"], 100);
+  EXPECT_EQ(evaluation["confusion_matrix"]["classes"][9], "truck");
+  SQLite::Database results(db, SQLite::OPEN_READONLY);
+  EXPECT_EQ(evaluation["accuracy"].get<double>(), results.execAndGet("SELECT test_accuracy FROM trials").getDouble());
+}
+
 TEST_F(PredictCli, BestIsTheTrialTheReportRanksFirst) {
   const RunResult top = report({db_, "--experiment", "fashion", "--top", "1", "--format", "csv"});
   ASSERT_EQ(top.exit_code, 0) << top.err;
@@ -183,9 +206,15 @@ TEST_F(PredictCli, BestIsTheTrialTheReportRanksFirst) {
   const json trial = json::parse(run.out)["trial"];
   EXPECT_EQ(trial["name"], ranked[1].at(2));
   // The highest validation accuracy of the experiment.
-  EXPECT_EQ(std::to_string(trial["id"].get<std::int64_t>()),
-            scalar(db_, "SELECT t.id FROM trials t JOIN experiments e ON e.id = t.experiment_id WHERE "
-                        "e.name = 'fashion' ORDER BY t.val_accuracy DESC, t.train_accuracy DESC LIMIT 1"));
+  const std::string best = scalar(db_, "SELECT t.id FROM trials t JOIN experiments e ON e.id = t.experiment_id WHERE "
+                                       "e.name = 'fashion' ORDER BY t.val_accuracy DESC, t.train_accuracy DESC LIMIT 1");
+  EXPECT_EQ(std::to_string(trial["id"].get<std::int64_t>()), best);
+  // --trial takes its trial_key as well as its id.
+  const std::string key = scalar(db_, "SELECT trial_key FROM trials WHERE id = " + best);
+  EXPECT_EQ(trial["key"], key);
+  const RunResult by_key = predict({db_, "--trial", key, kTestImages, "--evaluate", "--format", "json"});
+  ASSERT_EQ(by_key.exit_code, 0) << by_key.err;
+  EXPECT_EQ(json::parse(by_key.out)["trial"], trial);
 }
 
 TEST_F(PredictCli, TheTableAndMarkdownEvaluationsShowEveryPart) {

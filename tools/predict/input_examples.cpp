@@ -66,12 +66,8 @@ InputFormat input_format(const std::string& dataset_kind, const std::string& pat
 }
 
 std::string to_string(InputFormat format) {
-  switch (format) {
-    case InputFormat::idx: return "IDX images";
-    case InputFormat::cifar10: return "a CIFAR-10 batch";
-    case InputFormat::csv: return "CSV";
-  }
-  return "?";
+  static const char* const kNames[] = {"IDX images", "a CIFAR-10 batch", "CSV"};  // in InputFormat's order
+  return kNames[static_cast<int>(format)];
 }
 
 std::string idx_labels_beside(const std::string& images_path) {

@@ -2,6 +2,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <functional>
 #include <numeric>
 
 #include "losslab/runner/results/ranking.hpp"
