@@ -42,6 +42,21 @@ json optimizer_state_json(const TrainResult& result) {
   return state;
 }
 
+// A confusion matrix as [classes, counts...]; an unscored one (no classes) as null.
+json confusion_json(const ConfusionMatrix& matrix) {
+  if (matrix.classes == 0) return nullptr;
+  return {{"classes", matrix.classes}, {"counts", matrix.counts}};
+}
+
+ConfusionMatrix confusion_from_json(const json& j) {
+  if (j.is_null()) return {};
+  ConfusionMatrix matrix{j.at("classes").get<int>(), j.at("counts").get<std::vector<std::int64_t>>()};
+  if (matrix.classes < 1 || matrix.counts.size() != static_cast<std::size_t>(matrix.classes) * matrix.classes)
+    throw MessageError("a confusion matrix of " + std::to_string(matrix.counts.size()) + " counts for " +
+                       std::to_string(matrix.classes) + " classes");
+  return matrix;
+}
+
 json result_to_json(const TrainResult& result) {
   json epochs = json::array();
   for (const EpochMetrics& m : result.epochs)
@@ -59,6 +74,8 @@ json result_to_json(const TrainResult& result) {
           {"train_accuracy", result.train_accuracy},
           {"val_accuracy", result.val_accuracy},
           {"test_accuracy", result.test_accuracy},
+          {"val_confusion", confusion_json(result.val_confusion)},
+          {"test_confusion", confusion_json(result.test_confusion)},
           {"train_seconds", result.train_seconds},
           {"optimizer_state", optimizer_state_json(result)},
           {"optimizer_steps", result.optimizer_steps}};
@@ -91,6 +108,8 @@ TrainResult result_from_json(const json& j) {
   result.train_accuracy = j.at("train_accuracy").get<double>();
   result.val_accuracy = j.at("val_accuracy").get<double>();
   result.test_accuracy = j.at("test_accuracy").get<double>();
+  result.val_confusion = confusion_from_json(j.at("val_confusion"));
+  result.test_confusion = confusion_from_json(j.at("test_confusion"));
   result.train_seconds = j.at("train_seconds").get<double>();
   for (const auto& binary : j.at("optimizer_state")) {
     const std::vector<float> values = floats_of(binary);

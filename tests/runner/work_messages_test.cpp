@@ -27,6 +27,7 @@ TrainResult sample_result() {
   result.train_accuracy = 2.0 / 3.0;
   result.val_accuracy = kNaN;
   result.test_accuracy = 1e-300;
+  result.val_confusion = {2, {5, 1, 3, 7}};  // the test split was not scored: no matrix
   result.train_seconds = 12.5;
   return result;
 }
@@ -149,6 +150,10 @@ TEST(WorkMessages, GroupOutcomeCarriesResultsBitForBit) {
   expect_same_double(b.val_accuracy, a.val_accuracy, "val_accuracy");
   expect_same_double(b.test_accuracy, a.test_accuracy, "test_accuracy");
   expect_same_double(b.train_seconds, a.train_seconds, "train_seconds");
+  EXPECT_EQ(b.val_confusion.classes, 2);
+  EXPECT_EQ(b.val_confusion.counts, (std::vector<std::int64_t>{5, 1, 3, 7}));
+  EXPECT_EQ(b.test_confusion.classes, 0);
+  EXPECT_TRUE(b.test_confusion.counts.empty());
 
   EXPECT_EQ(back.reports[1].status, TrialStatus::failed);
   EXPECT_EQ(back.reports[1].error, "epochs must be >= 1");
@@ -183,6 +188,16 @@ TEST(WorkMessages, WorkerReadyAndPruneMessagesRoundTrip) {
 
 TEST(WorkMessages, MalformedBytesAreAClearError) {
   EXPECT_THROW(decode_work_order(Bytes{0xff, 0x00, 0x13}), MessageError);
+  GroupOutcome outcome;
+  outcome.reports.push_back(TrialReport{TrialStatus::completed, "", std::make_unique<TrainResult>(sample_result())});
+  outcome.reports[0].result->val_confusion.counts.pop_back();  // 3 counts for 2 x 2 classes
+  try {
+    decode_group_outcome(encode(outcome));
+    FAIL() << "no error";
+  } catch (const MessageError& error) {
+    EXPECT_NE(std::string(error.what()).find("a confusion matrix of 3 counts for 2 classes"), std::string::npos)
+        << error.what();
+  }
   // A valid document of the wrong kind is malformed too.
   try {
     decode_group_outcome(encode(PruneQuery{1, 0.5}));
