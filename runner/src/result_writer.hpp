@@ -19,8 +19,9 @@ namespace losslab::runner {
 
 class ResultWriter {
  public:
-  // `has_bias_row`: the trials' W ends with a bias row (recorded with the weights).
-  ResultWriter(ResultsStore& store, std::int64_t run_id, bool has_bias_row);
+  // `has_bias_row`: the trials' W ends with a bias row (recorded with the weights);
+  // `train_examples`: the size of the training split they train on (recorded with each outcome).
+  ResultWriter(ResultsStore& store, std::int64_t run_id, bool has_bias_row, std::size_t train_examples);
   ~ResultWriter();  // drains the queue
   ResultWriter(const ResultWriter&) = delete;
   ResultWriter& operator=(const ResultWriter&) = delete;
@@ -58,6 +59,7 @@ class ResultWriter {
   ResultsStore& store_;
   std::int64_t run_id_;
   bool has_bias_row_;
+  std::size_t train_examples_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Message> queue_;

@@ -199,7 +199,8 @@ int run_sweep_with(const RunOptions& options, std::ostream& out, GroupExecutor& 
     const std::int64_t run_id = store.begin_run(experiment_id, run_record(options, config, dataset.checksums));
 
     MedianPruner pruner(config.sweep.prune == PruneRule::median, config.sweep.prune_warmup);
-    SweepContext context{options, store, executor, experiment_id, run_id, dataset.has_bias_row, pruner};
+    SweepContext context{options,  store, executor, experiment_id, run_id, dataset.has_bias_row,
+                         dataset.train_examples, pruner};
     if (halving) begin_halving_search(context, config);
     for (;;) {
       if (halving)

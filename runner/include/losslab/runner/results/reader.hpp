@@ -26,6 +26,9 @@ std::vector<std::pair<std::int64_t, double>> read_loss_history(SQLite::Database&
 std::vector<EpochRow> read_epoch_metrics(SQLite::Database& db, std::int64_t trial_id);
 // Throws StoreError when the blob's size does not match rows x cols.
 std::optional<Weights> read_weights(SQLite::Database& db, std::int64_t trial_id);
+// The trial's confusion matrices; none for a database before schema version 4. Throws StoreError
+// when a split's rows are not the cells of a square matrix.
+TrialConfusion read_confusion(SQLite::Database& db, std::int64_t trial_id);
 // Every trial_rungs row of the experiment, by bracket, rung and trial.
 std::vector<RungRecord> read_rungs(SQLite::Database& db, std::int64_t experiment_id);
 // Every (short name, dotted config key) pair of trial_params, by name.
@@ -53,6 +56,7 @@ class ResultsReader {
   std::vector<std::pair<std::int64_t, double>> loss_history(std::int64_t trial_id);  // (step, loss)
   std::vector<EpochRow> epoch_metrics(std::int64_t trial_id);
   std::optional<Weights> weights(std::int64_t trial_id);
+  TrialConfusion confusion(std::int64_t trial_id);
   std::vector<std::pair<std::string, std::string>> parameter_names();
   std::vector<RungRecord> rungs(std::int64_t experiment_id);
 
