@@ -77,8 +77,12 @@ void Coordinator::send_or_lose(Worker& worker, Tag tag, std::vector<std::uint8_t
 DatasetInfo Coordinator::prepare(const ResolvedParams& params) {
   const double heartbeat_seconds = std::chrono::duration<double>(heartbeat_).count();
   const auto request = messages::encode(messages::LoadRequest{params, heartbeat_seconds});
+  // Called again (a refit's splits after the search's), every worker still there loads the new data.
+  dataset_.reset();
+  first_ready_host_.clear();
+  first_load_error_.clear();
   for (Worker& worker : workers_) {
-    if (worker.rank == 0) continue;
+    if (worker.rank == 0 || worker.state == State::dead || worker.state == State::gone) continue;
     worker.state = State::loading;
     worker.last_heard = Clock::now();
     send_or_lose(worker, Tag::load, request);

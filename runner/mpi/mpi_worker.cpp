@@ -59,6 +59,9 @@ class Worker {
       if (!message) break;
       switch (message->tag) {
         case Tag::work: train(messages::decode_work_order(message->bytes)); break;
+        case Tag::load:  // other splits of the same files (a refit's, after the search)
+          if (!load(messages::decode_load_request(message->bytes).params)) stopped_ = true;
+          break;
         case Tag::stop: stopped_ = true; break;
         case Tag::heartbeat: break;
         default: spdlog::warn("ignoring an unexpected {} message from rank 0", to_string(message->tag));
@@ -74,6 +77,7 @@ class Worker {
   // loading worker too) and sees a stop. Only this thread calls MPI. False when told to leave
   // meanwhile: rank 0 need not wait for the load (the future waits for it when it goes).
   bool load(const ResolvedParams& params) {
+    dataset_ = {};  // the data loaded before goes first: one dataset in memory at a time
     const auto start = Clock::now();
     auto loading = std::async(std::launch::async, [&params] { return load_dataset(params); });
     last_heartbeat_ = start;
