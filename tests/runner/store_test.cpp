@@ -810,6 +810,16 @@ ORDER BY h.step;)sql",
        {"0|0|2.5", "1|0|2.375", "2|0|2.25", "3|0|2.125", "4|0|2.0", "5|1|1.875", "6|1|1.75",
         "7|1|1.625", "8|1|1.5", "9|1|1.375"}},
 
+      {R"sql(SELECT c.truth AS class, sum(c.count) AS examples,
+       round(1.0 * sum(c.count) FILTER (WHERE c.predicted = c.truth) / sum(c.count), 4) AS accuracy
+FROM trial_confusion c
+JOIN trials t ON t.id = c.trial_id
+JOIN experiments e ON e.id = t.experiment_id
+WHERE e.name = 'fashion-sweep' AND t.name = 'softmax/sgd/lr=1e-2/reg=1e-4' AND c.split = 'val'
+GROUP BY c.truth
+ORDER BY c.truth;)sql",
+       {"0|3|0.6667", "1|3|0.6667", "2|4|0.75"}},
+
       {R"sql(SELECT e.name AS experiment,
        count(*) AS trials,
        sum(t.status = 'completed') AS completed,
