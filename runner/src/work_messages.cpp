@@ -139,17 +139,21 @@ auto decoded(const Bytes& bytes, const char* what, Decode&& decode) -> decltype(
 }  // namespace
 
 Bytes encode(const LoadRequest& message) {
-  return to_bytes({{"params", detail::params_to_json(message.params)}, {"heartbeat_seconds", message.heartbeat_seconds}});
+  return to_bytes({{"params", detail::params_to_json(message.params)},
+                   {"heartbeat_seconds", message.heartbeat_seconds},
+                   {"load", message.load}});
 }
 
 LoadRequest decode_load_request(const Bytes& bytes) {
   return decoded(bytes, "load request", [](const json& j) {
-    return LoadRequest{detail::params_from_json(j.at("params")), j.at("heartbeat_seconds").get<double>()};
+    return LoadRequest{detail::params_from_json(j.at("params")), j.at("heartbeat_seconds").get<double>(),
+                       j.at("load").get<std::uint64_t>()};
   });
 }
 
 Bytes encode(const WorkerReady& message) {
-  return to_bytes({{"error", message.error},
+  return to_bytes({{"load", message.load},
+                   {"error", message.error},
                    {"checksums", message.checksums},
                    {"description", message.description},
                    {"has_bias_row", message.has_bias_row},
@@ -162,6 +166,7 @@ Bytes encode(const WorkerReady& message) {
 WorkerReady decode_worker_ready(const Bytes& bytes) {
   return decoded(bytes, "worker ready", [](const json& j) {
     WorkerReady message;
+    message.load = j.at("load").get<std::uint64_t>();
     message.error = j.at("error").get<std::string>();
     message.checksums = j.at("checksums").get<std::map<std::string, std::string>>();
     message.description = j.at("description").get<std::string>();

@@ -214,23 +214,20 @@ TEST_F(MpiSweep, ThreeRanksRecordExactlyWhatOneProcessRecords) {
 // the refit are those of one process.
 TEST_F(MpiSweep, TheRefitLoadsItsSplitsOnTheWorkersAndRecordsWhatOneProcessRecords) {
   TempDir dir;
-  const std::string config = dir.write(
-      "refit.yaml", test_support::small_fashion_config("refit", 2000, 2,
-                                                       "  refit: true\n"
-                                                       "  grid:\n"
-                                                       "    optimizer.learning_rate: [1.0e-3, 1.0e-2]\n"
-                                                       "  seeds: [0, 1]\n"));
-  const auto mpi = run_program(mpirun(3, {config, "--db", dir.file("mpi.db")}), dir.path().string());
+  // 4 search trials (2 learning rates x 2 seeds) on 1000 training images, then the refit on 2000.
+  const std::string sweep = "  refit: true\n  grid: {optimizer.learning_rate: [1.0e-3, 1.0e-2]}\n  seeds: [0, 1]\n";
+  const std::string config = dir.write("refit.yaml", test_support::small_fashion_config("refit", 2000, 2, sweep));
+  const std::string db = dir.file("mpi.db");
+  const auto mpi = run_program(mpirun(3, {config, "--db", db}), dir.path().string());
   ASSERT_EQ(mpi.exit_code, 0) << mpi.err;
   EXPECT_NE(mpi.err.find("2000 train / 0 val"), std::string::npos) << "the workers loaded the refit's splits\n" << mpi.err;
   const auto expected = reference(dir, config);
-  const auto got = recorded(dir.file("mpi.db"));
   ASSERT_EQ(expected.size(), 5u);
-  expect_same_trials(got, expected);
-  EXPECT_EQ(count(dir.file("mpi.db"), "SELECT COUNT(*) FROM trials WHERE refit_of IS NOT NULL AND status = 'completed' "
-                                      "AND train_examples = 2000"),
-            1);
-  EXPECT_EQ(count(dir.file("mpi.db"), "SELECT COUNT(*) FROM trial_confusion"), 4 * 2 * 100 + 100);
+  expect_same_trials(recorded(db), expected);
+  const std::string refits = "SELECT COUNT(*) FROM trials WHERE refit_of IS NOT NULL AND train_examples = 2000";
+  EXPECT_EQ(count(db, refits + " AND status = 'completed'"), 1);
+  // 10 x 10 cells of each search trial's validation and test matrix, and of the refit's test one.
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM trial_confusion"), 4 * 2 * 100 + 100);
 }
 
 // A TPE sweep's rounds train like any exhaustive sweep's trials: the worker ranks record, round by

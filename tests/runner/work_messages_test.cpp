@@ -57,7 +57,9 @@ TEST(WorkMessages, LoadRequestKeepsEveryParameterTypeExactly) {
                     {"regularization.regularize_bias", true},
                     {"dataset.preprocess", std::vector<std::string>{"standardize", "bias"}}};
   request.heartbeat_seconds = 0.75;
+  request.load = 2;
   const LoadRequest back = decode_load_request(encode(request));
+  EXPECT_EQ(back.load, 2u);
   EXPECT_EQ(back.params, request.params);
   EXPECT_TRUE(std::holds_alternative<double>(back.params.at("dataset.test")));
   EXPECT_TRUE(std::holds_alternative<std::int64_t>(back.params.at("dataset.limit")));
@@ -170,7 +172,9 @@ TEST(WorkMessages, WorkerReadyAndPruneMessagesRoundTrip) {
   ready.load_seconds = 0.5;
   ready.host = "node17";
   ready.pid = 4242;
+  ready.load = 3;
   const WorkerReady back = decode_worker_ready(encode(ready));
+  EXPECT_EQ(back.load, 3u);
   EXPECT_EQ(back.checksums, ready.checksums);
   EXPECT_EQ(back.description, ready.description);
   EXPECT_TRUE(back.has_bias_row);
