@@ -145,10 +145,7 @@ class GroupRun {
         m.rule->reset(rows, classes_);
       }
       if (resume.empty()) {
-        std::mt19937_64 init_rng(derive_seed(configs[k].training.seed, kInitStream));
-        const bool search = configs[k].optimizer.kind == OptimizerKind::random_search;
-        const double scale = search ? configs[k].optimizer.search_scale : configs[k].training.init_scale;
-        stack_.middleCols(m.column, classes_) = random_weights(rows, classes_, scale, init_rng);
+        stack_.middleCols(m.column, classes_) = initial_weights(configs[k], rows, classes_);
       } else {
         continue_from(m, *resume[k]);
       }
@@ -556,6 +553,13 @@ std::string to_string(TrainStatus status) {
     case TrainStatus::stopped: return "stopped";
   }
   return "?";  // not a TrainStatus
+}
+
+Matrix<float> initial_weights(const TrainerConfig& config, Eigen::Index rows, Eigen::Index classes) {
+  std::mt19937_64 init_rng(derive_seed(config.training.seed, kInitStream));
+  const bool search = config.optimizer.kind == OptimizerKind::random_search;
+  const double scale = search ? config.optimizer.search_scale : config.training.init_scale;
+  return random_weights(rows, classes, scale, init_rng);
 }
 
 bool can_fuse(const TrainerConfig& a, const TrainerConfig& b) {

@@ -162,7 +162,6 @@ void Coordinator::dispatch(std::deque<Assignment>& queue) {
       messages::WorkOrder order;
       order.group_id = assignment.id;
       order.wanted = assignment.claimed;
-      order.prune = round_->pruner.enabled();
       for (const WorkItem* item : *assignment.group) {
         // A halving rung trains to its own budget, not the trial's training.epochs.
         ResolvedParams params = item->trial->params;
@@ -214,7 +213,6 @@ void Coordinator::handle(const Message& message) {
   switch (message.tag) {
     case Tag::ready: on_ready(worker, message.bytes); break;
     case Tag::outcome: on_outcome(worker, message.bytes); break;
-    case Tag::prune_query: on_prune_query(worker, message.bytes); break;
     case Tag::heartbeat: break;
     case Tag::bye:  // the worker was stopped by a signal of its own
       if (worker.job)
@@ -271,13 +269,6 @@ void Coordinator::on_outcome(Worker& worker, const std::vector<std::uint8_t>& by
                                          outcome.reports.size(), group.size()));
   for (std::size_t k = 0; k < group.size(); ++k)
     if (assignment.claimed[k]) record(*round_, *group[k], std::move(outcome.reports[k]));
-}
-
-void Coordinator::on_prune_query(Worker& worker, const std::vector<std::uint8_t>& bytes) {
-  const messages::PruneQuery query = messages::decode_prune_query(bytes);
-  // Outside a round (the sweep is stopping) nothing is pruned: the trial is about to stop anyway.
-  const bool prune = round_ && round_->pruner.report_and_check(query.epoch, query.val_accuracy);
-  send_or_lose(worker, Tag::prune_answer, messages::encode_prune_answer(prune));
 }
 
 void Coordinator::check_leases() {
@@ -369,9 +360,6 @@ bool Coordinator::shutdown() {
     if (message->source <= 0 || message->source >= static_cast<int>(workers_.size())) continue;
     Worker& worker = workers_[static_cast<std::size_t>(message->source)];
     if (message->tag == Tag::bye) worker.state = State::gone;
-    // A worker waiting for a prune answer gets one, so it reaches the stop.
-    if (message->tag == Tag::prune_query && worker.state != State::gone && worker.state != State::dead)
-      send_or_lose(worker, Tag::prune_answer, messages::encode_prune_answer(false));
   }
   // The last sends (stops) complete once their workers have received them; they have.
   const auto flush_deadline = Clock::now() + std::chrono::seconds(1);

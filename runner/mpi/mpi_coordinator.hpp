@@ -56,7 +56,6 @@ class Coordinator : public GroupExecutor {
   void handle(const Message& message);
   void on_ready(Worker& worker, const std::vector<std::uint8_t>& bytes);
   void on_outcome(Worker& worker, const std::vector<std::uint8_t>& bytes);
-  void on_prune_query(Worker& worker, const std::vector<std::uint8_t>& bytes);
   void check_leases();
   void lose_worker(Worker& worker, const std::string& why);
   void ping_waiting_workers();

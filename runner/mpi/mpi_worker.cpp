@@ -127,9 +127,6 @@ class Worker {
       for (const auto& params : order.trials) configs.push_back(to_trainer_config(params));
       GroupControl control;
       control.should_stop = [this] { return stop_requested(); };
-      control.should_prune = [this, &order](int epoch, double val_accuracy) {
-        return order.prune && ask_root_to_prune(epoch, val_accuracy);
-      };
       control.stop_reason = [] { return std::string("stopped by rank 0"); };
       std::vector<const TrainResult*> resume_from;
       for (const TrainResult& state : order.resume) resume_from.push_back(&state);
@@ -159,33 +156,6 @@ class Worker {
       stop_for(std::current_exception());
     }
     return stopped_;
-  }
-
-  bool ask_root_to_prune(int epoch, double val_accuracy) {
-    if (leaving()) return false;
-    try {
-      channel_.send(kRoot, Tag::prune_query, messages::encode(messages::PruneQuery{epoch, val_accuracy}));
-      heard_from_root_ = Clock::now();
-      IdleBackoff backoff;
-      while (true) {
-        std::optional<Message> message = channel_.poll(kRoot);
-        if (!message) {
-          if (Clock::now() - heard_from_root_ > root_lease_) throw RootLost("rank 0 did not answer a prune query");
-          beat_if_due();
-          backoff.found_nothing();
-          continue;
-        }
-        heard_from_root_ = Clock::now();
-        if (message->tag == Tag::prune_answer) return messages::decode_prune_answer(message->bytes);
-        if (message->tag == Tag::stop) {
-          stopped_ = true;
-          return false;
-        }
-      }
-    } catch (...) {
-      stop_for(std::current_exception());
-      return false;
-    }
   }
 
   void stop_for(std::exception_ptr error) {

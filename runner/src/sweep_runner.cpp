@@ -203,7 +203,7 @@ int run_sweep_with(const RunOptions& options, std::ostream& out, GroupExecutor& 
     std::vector<WorkItem> refit_items;
     const auto plan_refit_work = [&] {
       if (!config.sweep.refit) return;
-      const std::optional<Refit> refit = plan_refit(read_trials(store.database(), experiment_id), config.name);
+      const std::optional<Refit> refit = plan_refit(read_trials(store.database(), experiment_id), config.name, config.base);
       if (!refit) {
         spdlog::warn("{}: sweep.refit: no search trial finished with a validation accuracy; nothing to refit",
                      config.name);
@@ -226,9 +226,8 @@ int run_sweep_with(const RunOptions& options, std::ostream& out, GroupExecutor& 
 
     std::size_t failures = 0;
     if (search_left) {
-      MedianPruner pruner(config.sweep.prune == PruneRule::median, config.sweep.prune_warmup);
-      SweepContext context{options,  store, executor, experiment_id, run_id, dataset.has_bias_row,
-                           dataset.train_examples, pruner};
+      SweepContext context{options, store, executor, experiment_id, run_id, dataset.has_bias_row,
+                           dataset.train_examples};
       if (halving) begin_halving_search(context, config);
       for (;;) {
         if (halving)
@@ -247,9 +246,8 @@ int run_sweep_with(const RunOptions& options, std::ostream& out, GroupExecutor& 
       }
     }
     if (count_recorded(refit_items) > 0 && !InterruptGuard::received()) {
-      MedianPruner no_pruning(false, 1);  // a single trial without a validation split: nothing to compare
-      SweepContext context{options,  store, executor, experiment_id, run_id, dataset.has_bias_row,
-                           dataset.train_examples, no_pruning};
+      SweepContext context{options, store, executor, experiment_id, run_id, dataset.has_bias_row,
+                           dataset.train_examples};
       run_rounds(context, refit_items, options.force);
       failures += context.failures;
     }

@@ -188,7 +188,6 @@ Bytes encode(const WorkOrder& message) {
   return to_bytes({{"group_id", message.group_id},
                    {"trials", std::move(trials)},
                    {"wanted", wanted},
-                   {"prune", message.prune},
                    {"resume", std::move(resume)}});
 }
 
@@ -198,7 +197,6 @@ WorkOrder decode_work_order(const Bytes& bytes) {
     message.group_id = j.at("group_id").get<std::uint64_t>();
     for (const auto& params : j.at("trials")) message.trials.push_back(detail::params_from_json(params));
     for (const bool wanted : j.at("wanted").get<std::vector<bool>>()) message.wanted.push_back(wanted ? 1 : 0);
-    message.prune = j.at("prune").get<bool>();
     for (const auto& state : j.at("resume")) message.resume.push_back(result_from_json(state));
     if (!message.resume.empty() && message.resume.size() != message.trials.size())
       throw MessageError("work order with " + std::to_string(message.trials.size()) + " trials and " +
@@ -236,22 +234,6 @@ GroupOutcome decode_group_outcome(const Bytes& bytes) {
     }
     return message;
   });
-}
-
-Bytes encode(const PruneQuery& message) {
-  return to_bytes({{"epoch", message.epoch}, {"val_accuracy", message.val_accuracy}});
-}
-
-PruneQuery decode_prune_query(const Bytes& bytes) {
-  return decoded(bytes, "prune query", [](const json& j) {
-    return PruneQuery{j.at("epoch").get<int>(), j.at("val_accuracy").get<double>()};
-  });
-}
-
-Bytes encode_prune_answer(bool prune) { return to_bytes({{"prune", prune}}); }
-
-bool decode_prune_answer(const Bytes& bytes) {
-  return decoded(bytes, "prune answer", [](const json& j) { return j.at("prune").get<bool>(); });
 }
 
 }  // namespace losslab::runner::messages

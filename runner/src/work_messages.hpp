@@ -51,7 +51,6 @@ struct WorkOrder {
   std::uint64_t group_id = 0;
   std::vector<ResolvedParams> trials;
   std::vector<char> wanted;
-  bool prune = false;  // the sweep prunes: ask rank 0 (PruneQuery) after every epoch
   // A halving search's later rung: one state per trial to go on from (train_fused's resume_from);
   // empty otherwise.
   std::vector<TrainResult> resume;
@@ -63,24 +62,14 @@ struct GroupOutcome {
   std::vector<TrialReport> reports;
 };
 
-// Worker -> rank 0 after each epoch of each trial when the sweep prunes; rank 0 answers.
-struct PruneQuery {
-  int epoch = 0;
-  double val_accuracy = 0;
-};
-
 Bytes encode(const LoadRequest& message);
 Bytes encode(const WorkerReady& message);
 Bytes encode(const WorkOrder& message);
 Bytes encode(const GroupOutcome& message);
-Bytes encode(const PruneQuery& message);
-Bytes encode_prune_answer(bool prune);
 
 LoadRequest decode_load_request(const Bytes& bytes);
 WorkerReady decode_worker_ready(const Bytes& bytes);
 WorkOrder decode_work_order(const Bytes& bytes);
 GroupOutcome decode_group_outcome(const Bytes& bytes);
-PruneQuery decode_prune_query(const Bytes& bytes);
-bool decode_prune_answer(const Bytes& bytes);
 
 }  // namespace losslab::runner::messages

@@ -612,6 +612,158 @@ TEST(CsvLoader, MissingFile) {
   expect_rejected([&] { load_csv(path); }, path, {"cannot open file"});
 }
 
+// ---------------------------------------------------------------- CSV without a header row
+
+Bytes bytes_of(const std::string& text) { return Bytes(text.begin(), text.end()); }
+
+TEST(CsvHeaderless, GzipLastColumnNamesSortedAsWithAHeader) {
+  TempDir dir;
+  // UCI iris style: no header, the class name last.
+  const std::string path = write_gzip(dir, "iris.data.gz",
+                                      bytes_of("5.1,3.5,Iris-setosa\n6.3,2.5,Iris-virginica\n\n5.7,2.8,"
+                                               "Iris-versicolor\n4.9,3.0,Iris-setosa\n"));
+  const Dataset data = load_csv(path, {.label_column = "last", .header = false});
+  ASSERT_EQ(data.X.rows(), 4);
+  ASSERT_EQ(data.X.cols(), 2);
+  EXPECT_EQ(data.X(0, 0), 5.1f);
+  EXPECT_EQ(data.X(0, 1), 3.5f);
+  EXPECT_EQ(data.X(1, 0), 6.3f);
+  EXPECT_EQ(data.X(2, 1), 2.8f);
+  EXPECT_EQ(data.X(3, 0), 4.9f);
+  EXPECT_EQ(data.class_names, (std::vector<std::string>{"Iris-setosa", "Iris-versicolor", "Iris-virginica"}));
+  EXPECT_EQ(data.y, (Labels{0, 2, 1, 0}));
+}
+
+TEST(CsvHeaderless, IndexedLabelColumnWithIntegerLabels) {
+  TempDir dir;
+  // The first row is data too: three examples, the labels in column 0, the features in 1 and 2.
+  const std::string path = dir.write("digits.csv", std::string("1,0.5,-2\n0,3,4e1\n3,-0.25,7\n"));
+  const Dataset data = load_csv(path, {.label_column = "0", .header = false});
+  ASSERT_EQ(data.X.rows(), 3);
+  ASSERT_EQ(data.X.cols(), 2);
+  EXPECT_EQ(data.X(0, 0), 0.5f);
+  EXPECT_EQ(data.X(0, 1), -2.0f);
+  EXPECT_EQ(data.X(1, 1), 40.0f);
+  EXPECT_EQ(data.X(2, 0), -0.25f);
+  EXPECT_EQ(data.y, (Labels{1, 0, 3}));
+  EXPECT_EQ(data.class_names, numbered_class_names(4));
+  // The same file with the label in the middle column: column 1 holds 0.5, 3, -0.25, not class indices.
+  const std::string middle = dir.write("middle.csv", std::string("0.5,2,7\n1.5,0,8\n"));
+  const Dataset by_index = load_csv(middle, {.label_column = "1", .header = false});
+  EXPECT_EQ(by_index.y, (Labels{2, 0}));
+  EXPECT_EQ(by_index.X(1, 0), 1.5f);
+  EXPECT_EQ(by_index.X(1, 1), 8.0f);
+}
+
+TEST(CsvHeaderless, RejectsIndexPastTheLastColumn) {
+  TempDir dir;
+  const std::string path = dir.write("short.csv", std::string("\n1,2,3\n4,5,6\n"));
+  expect_rejected([&] { load_csv(path, {.label_column = "3", .header = false}); }, path,
+                  {path + ":2: label column index 3 is past the last column: the first row has 3 columns "
+                          "(indices 0 to 2)"});
+  expect_rejected([&] { read_csv_layout(path, {.label_column = "7", .header = false}); }, path,
+                  {":2: label column index 7 is past the last column"});
+}
+
+TEST(CsvHeaderless, RejectsALabelColumnName) {
+  TempDir dir;
+  const std::string path = dir.write("data.csv", std::string("1,2,0\n"));
+  expect_rejected([&] { load_csv(path, {.header = false}); }, path,
+                  {"label column 'label' is a name, but the file is read without a header row (header: false): "
+                   "give a 0-based column index or last"});
+}
+
+TEST(CsvHeaderless, AFirstRowOfNamesIsReportedAsAHeader) {
+  TempDir dir;
+  const std::string path = dir.write("named.csv", std::string("a,b,species\n1,2,setosa\n"));
+  expect_rejected([&] { load_csv(path, {.label_column = "last", .header = false}); }, path,
+                  {path + ":1:1: 'a' in column index 0 is not a number; the first row looks like a header"});
+  // A bad cell in a first row of numbers is just a bad cell.
+  const std::string typo = dir.write("typo.csv", std::string("1,2x,0\n"));
+  const std::string message = error_message([&] { load_csv(typo, {.label_column = "last", .header = false}); });
+  EXPECT_NE(message.find(":1:2: '2x' in column index 1 is not a number"), std::string::npos) << message;
+  EXPECT_EQ(message.find("header"), std::string::npos) << message;
+}
+
+TEST(CsvHeaderless, PairNeedsTheSameNumberOfColumns) {
+  TempDir dir;
+  const std::string train = dir.write("train.csv", std::string("1,2,cat\n3,4,dog\n"));
+  const std::string test = dir.write("test.csv", std::string("5,6,dog\n"));
+  const TrainTest pair = load_csv_pair(train, test, {.label_column = "2", .header = false});
+  EXPECT_EQ(pair.test.class_names, (std::vector<std::string>{"cat", "dog"}));
+  EXPECT_EQ(pair.test.y, (Labels{1}));
+  EXPECT_EQ(pair.test.X(0, 1), 6.0f);
+  const std::string wider = dir.write("wider.csv", std::string("5,6,7,dog\n"));
+  expect_rejected([&] { load_csv_pair(train, wider, {.label_column = "last", .header = false}); }, wider,
+                  {"4 columns, the training file " + train + " has 3"});
+}
+
+TEST(CsvHeaderless, EmptyFile) {
+  TempDir dir;
+  const std::string path = dir.write("blank.csv", std::string("\n\r\n"));
+  expect_rejected([&] { load_csv(path, {.label_column = "0", .header = false}); }, path, {"file is empty"});
+}
+
+TEST(CsvHeader, AFirstRowOfNumbersSuggestsHeaderFalse) {
+  TempDir dir;
+  const std::string path = dir.write("numbers.csv", std::string("5.1,3.5,Iris-setosa\n6.3,2.5,Iris-virginica\n"));
+  const std::string message = error_message([&] { load_csv(path); });
+  EXPECT_NE(message.find("no label column 'label' in the header, and the first row looks like data, not a header"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("set header: false and label_column to a 0-based column index or last"), std::string::npos)
+      << message;
+  EXPECT_EQ(message.find("Available columns"), std::string::npos) << message;  // numbers are no names
+}
+
+TEST(CsvHeader, LastAndIndicesAreNamesWithAHeader) {
+  TempDir dir;
+  const std::string path = dir.write("named.csv", std::string("x,y,class\n1,2,0\n"));
+  expect_rejected([&] { load_csv(path, {.label_column = "last"}); }, path,
+                  {"no label column 'last'", "A column index or last selects the label column only in a file "
+                                             "without a header row (header: false)"});
+  // A column that is called "last" is found by its name.
+  const std::string called_last = dir.write("called-last.csv", std::string("last,x\n1,5\n0,6\n"));
+  const Dataset data = load_csv(called_last, {.label_column = "last"});
+  EXPECT_EQ(data.y, (Labels{1, 0}));
+  EXPECT_EQ(data.X(1, 0), 6.0f);
+}
+
+TEST(CsvLayout, ReadsTheFirstRowOnly) {
+  TempDir dir;
+  // The second line is broken: only load_csv, which reads it, may reject the file.
+  const std::string path = write_gzip(dir, "big.csv.gz", bytes_of("\xEF\xBB\xBF" "a;label;b\r\n1;2\n"));
+  const CsvLayout layout = read_csv_layout(path, {.delimiter = ';'});
+  EXPECT_EQ(layout.columns, 3u);
+  EXPECT_EQ(layout.names, (std::vector<std::string>{"a", "label", "b"}));
+  EXPECT_EQ(layout.label_column, 1u);
+  expect_rejected([&] { load_csv(path, {.delimiter = ';'}); }, path, {":2: expected 3 cells, found 2"});
+
+  const CsvLayout headerless = read_csv_layout(path, {.label_column = "last", .delimiter = ';', .header = false});
+  EXPECT_EQ(headerless.columns, 3u);
+  EXPECT_TRUE(headerless.names.empty());
+  EXPECT_EQ(headerless.label_column, 2u);
+  // A first row longer than one read: still found whole.
+  const std::string wide_row = std::string(70000, '1') + ",label\n";
+  const std::string wide = dir.write("wide.csv", wide_row + "2,0\n");
+  EXPECT_EQ(read_csv_layout(wide).label_column, 1u);
+  expect_rejected([&] { read_csv_layout(dir.write("empty.csv", std::string("  \n"))); }, dir.file("empty.csv"),
+                  {"file is empty, expected a header row"});
+}
+
+TEST(CsvColumnPosition, IndexOrLast) {
+  const auto last = parse_column_position("last");
+  ASSERT_TRUE(last);
+  EXPECT_TRUE(last->last);
+  const auto twelve = parse_column_position("12");
+  ASSERT_TRUE(twelve);
+  EXPECT_FALSE(twelve->last);
+  EXPECT_EQ(twelve->index, 12u);
+  EXPECT_EQ(parse_column_position("0")->index, 0u);
+  for (const char* text : {"", "-1", "+1", " 1", "1.0", "1e2", "Last", "label", "99999999999999999999999"})
+    EXPECT_FALSE(parse_column_position(text)) << "'" << text << "'";
+}
+
 // ---------------------------------------------------------------- Dataset invariants
 
 TEST(DatasetValidation, NumberedClassNames) {

@@ -312,22 +312,6 @@ TEST_F(MpiSweep, OneRankIsTheSingleProcessRunner) {
   EXPECT_EQ(count(dir.file("one.db"), "SELECT COUNT(*) FROM trials WHERE status = 'completed'"), kSixGroupTrials);
 }
 
-TEST_F(MpiSweep, RankZeroAnswersTheWorkersPruneQueries) {
-  // RunCli.MedianRulePrunesWeakTrials over MPI: the five trials share one fused group, so they
-  // report their epochs to rank 0's median rule in the same order as in one process.
-  TempDir dir;
-  const std::string config = dir.write(
-      "prune.yaml", test_support::small_fashion_config("prune", 3000, 4,
-                                                       "  grid:\n"
-                                                       "    optimizer.learning_rate: [3.0e-2, 2.0e-2, 1.0e-5, 1.0e-6, 1.0e-7]\n"
-                                                       "  prune: median\n"
-                                                       "  prune_warmup: 1\n"));
-  const auto run = run_program(mpirun(2, {config, "--db", dir.file("p.db")}), dir.path().string());
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_EQ(count(dir.file("p.db"), "SELECT COUNT(*) FROM trials WHERE status = 'pruned' AND epochs_done < 4"), 3);
-  EXPECT_EQ(count(dir.file("p.db"), "SELECT COUNT(*) FROM trials WHERE status = 'completed'"), 2);
-}
-
 TEST_F(MpiSweep, KilledWorkerEndsTheJobAndTheRerunCompletesEveryTrialOnce) {
   // Open MPI's default: when a rank dies, mpirun ends the job (SIGTERM to the others, SIGKILL a
   // second later). Rank 0 marks its trials in flight interrupted; rerunning the command resumes.

@@ -66,17 +66,15 @@ TEST(WorkMessages, LoadRequestKeepsEveryParameterTypeExactly) {
   EXPECT_EQ(back.heartbeat_seconds, 0.75);
 }
 
-TEST(WorkMessages, WorkOrderKeepsTrialOrderWantedFlagsAndPruning) {
+TEST(WorkMessages, WorkOrderKeepsTrialOrderAndWantedFlags) {
   WorkOrder order;
   order.group_id = 42;
   order.trials = {{{"optimizer.learning_rate", 1e-3}}, {{"optimizer.learning_rate", 0.1 + 0.2}}};
   order.wanted = {0, 1};
-  order.prune = true;
   const WorkOrder back = decode_work_order(encode(order));
   EXPECT_EQ(back.group_id, 42u);
   EXPECT_EQ(back.trials, order.trials);
   EXPECT_EQ(back.wanted, order.wanted);
-  EXPECT_TRUE(back.prune);
   EXPECT_TRUE(back.resume.empty());
 }
 
@@ -163,7 +161,7 @@ TEST(WorkMessages, GroupOutcomeCarriesResultsBitForBit) {
   EXPECT_FALSE(back.reports[2].result);
 }
 
-TEST(WorkMessages, WorkerReadyAndPruneMessagesRoundTrip) {
+TEST(WorkMessages, WorkerReadyRoundTrips) {
   WorkerReady ready;
   ready.checksums = {{"/data/train-images-idx3-ubyte.gz", "crc32:89abcdef size:26421880"}};
   ready.description = "fashion-mnist: 2000 train / 1000 val / 10000 test";
@@ -182,12 +180,6 @@ TEST(WorkMessages, WorkerReadyAndPruneMessagesRoundTrip) {
   EXPECT_EQ(back.host, "node17");
   EXPECT_EQ(back.pid, 4242);
   EXPECT_TRUE(back.error.empty());
-
-  const PruneQuery query = decode_prune_query(encode(PruneQuery{3, 0.8125}));
-  EXPECT_EQ(query.epoch, 3);
-  EXPECT_EQ(query.val_accuracy, 0.8125);
-  EXPECT_TRUE(decode_prune_answer(encode_prune_answer(true)));
-  EXPECT_FALSE(decode_prune_answer(encode_prune_answer(false)));
 }
 
 TEST(WorkMessages, MalformedBytesAreAClearError) {
@@ -204,7 +196,7 @@ TEST(WorkMessages, MalformedBytesAreAClearError) {
   }
   // A valid document of the wrong kind is malformed too.
   try {
-    decode_group_outcome(encode(PruneQuery{1, 0.5}));
+    decode_group_outcome(encode(LoadRequest{}));
     FAIL() << "no error";
   } catch (const MessageError& error) {
     EXPECT_NE(std::string(error.what()).find("malformed group outcome message"), std::string::npos) << error.what();

@@ -18,7 +18,6 @@
 #include "losslab/runner/command_line.hpp"
 #include "losslab/runner/guarded_main.hpp"
 #include "losslab/runner/results/store.hpp"
-#include "median_pruner.hpp"
 #include "progress.hpp"
 #include "result_writer.hpp"
 #include "sweep_round.hpp"
@@ -105,12 +104,11 @@ static int run(int argc, char** argv) {
   const messages::Bytes message = messages::encode(outcome);
 
   ProgressLine progress(shape.trials, false);
-  MedianPruner pruner(false, 1);
   double decode_seconds = 0;
   const auto start = Clock::now();
   {
     ResultWriter writer(store, run, true, 0);
-    SweepRound round{writer, progress, pruner, false};
+    SweepRound round{writer, progress, false};
     for (std::size_t first = 0; first < items.size(); first += shape.group) {
       WorkGroup group;
       for (std::size_t i = first; i < std::min(items.size(), first + shape.group); ++i) group.push_back(&items[i]);

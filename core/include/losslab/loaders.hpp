@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "losslab/dataset.hpp"
@@ -52,14 +54,38 @@ TrainTest load_cifar10_directory(const std::string& directory);
 ByteTrainTest load_cifar10_bytes(const std::string& directory);
 std::vector<std::string> cifar10_files(const std::string& directory);
 
-// ---- CSV: a header row, one example per line, the label column chosen by name.
-// Labels may be integers 0..C-1 or class names (then indexed in sorted order).
+// ---- CSV: one example per line; a header row names the columns, or (header off) every row is data.
+// The label column is chosen by its header name, or in a file without a header by its 0-based
+// position or `last`. Labels may be integers 0..C-1 or class names (then indexed in sorted order).
 // Feature cells must be numbers; errors name file:line:column. Blank lines are skipped; cells
 // are not quoted (a delimiter never appears inside one); .csv.gz is read too.
 struct CsvOptions {
+  // With a header: the label column's name (a name only: "last" or "0" name columns called so).
+  // Without: a 0-based column index ("0", "4") or "last".
   std::string label_column = "label";
   char delimiter = ',';
+  bool header = true;  // whether the first non-blank row names the columns
 };
+// A column given by position in a file without a header: its 0-based index, or the last column.
+struct ColumnPosition {
+  bool last = false;
+  std::size_t index = 0;  // when not last
+};
+// "last" or a whole number >= 0 written in plain digits; nullopt for anything else ("-1", "x").
+std::optional<ColumnPosition> parse_column_position(std::string_view text);
+
+// What the first row of a CSV file says: how many columns, the header's names (none without a
+// header), which column holds the labels.
+struct CsvLayout {
+  std::size_t columns = 0;
+  std::vector<std::string> names;
+  std::size_t label_column = 0;
+};
+// Reads only up to the first non-blank row, so a config can be checked against a large file at
+// once; throws the DatasetError load_csv would throw for that row (no such label column, an index
+// past the last column, a label column and nothing else, ...).
+CsvLayout read_csv_layout(const std::string& path, const CsvOptions& options = {});
+
 Dataset load_csv(const std::string& path, const CsvOptions& options = {});
 // A training file and a separate test file. The test file must have the same columns in the same
 // order, and the labels of both files are indexed together, so a class has one index in both.
@@ -71,6 +97,13 @@ struct BlobsOptions {
   double spread = 1.0;      // standard deviation of each blob
   double center_scale = 5;  // centers drawn uniformly in [-center_scale, center_scale]^D
   std::uint64_t seed = 0;
+  // Which generator draws the points. 1: one Mersenne Twister stream for centers and points,
+  // Box-Muller normals, one thread. 2: the centers from that stream, the points from a xoshiro256**
+  // stream per row with ziggurat normals, rows generated on `threads` threads (0: every core) with
+  // the same result for any count. Each gives its own numbers for a seed; 1 stays the default so
+  // that data generated before 2 existed is generated again.
+  int generator = 1;
+  unsigned threads = 0;
 };
 Dataset make_blobs(const BlobsOptions& options);
 

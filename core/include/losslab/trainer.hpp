@@ -125,6 +125,11 @@ struct TrainCallbacks {
 TrainResult train(const Splits& data, const TrainerConfig& config, const TrainCallbacks& callbacks = {},
                   unsigned threads = 1, const TrainResult* resume_from = nullptr);
 
+// The W a run of `config` starts from on `rows` features and `classes` classes: randn * init_scale
+// (random search: randn * search_scale), seeded by training.seed. What train() starts from, for
+// anything that needs the same point (the gradient check of a trial).
+Matrix<float> initial_weights(const TrainerConfig& config, Eigen::Index rows, Eigen::Index classes);
+
 // Whether two configs can be trained together: both gradient-based, with the same minibatch
 // sequence (batch size, sampling, seed, epochs) and the same evaluation settings.
 bool can_fuse(const TrainerConfig& a, const TrainerConfig& b);
