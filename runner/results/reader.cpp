@@ -272,6 +272,8 @@ TrialConfusion ResultsReader::confusion(std::int64_t trial_id) { return read_con
 
 std::vector<RungRecord> ResultsReader::rungs(std::int64_t experiment_id) { return read_rungs(*db_, experiment_id); }
 
+std::int64_t ResultsReader::data_version() { return db_->execAndGet("PRAGMA data_version").getInt64(); }
+
 std::vector<std::pair<std::string, std::string>> ResultsReader::parameter_names() {
   return read_parameter_names(*db_);
 }

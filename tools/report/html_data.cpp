@@ -11,6 +11,7 @@
 #include "epoch_chart.hpp"
 #include "losslab/runner/dataset_source.hpp"
 #include "templates.hpp"
+#include "usage_error.hpp"
 
 namespace losslab::report {
 namespace {
@@ -224,7 +225,8 @@ json marginals_json(const ExperimentView& view) {
       const auto it = trial.params.find(name);
       if (it == trial.params.end() || trial.is_refit()) continue;
       values.push_back(it->second);
-      points.push_back({{"x", param_json(it->second)},
+      points.push_back({{"id", trial.id},
+                        {"x", param_json(it->second)},
                         {"y", number(view.metric.of(trial))},
                         {"trial", trial.name},
                         {"status", trial.status},
@@ -399,6 +401,7 @@ json trial_views_json(std::vector<TrialRecord> trials) {
 
 json build_report_data(ResultsReader& db, const std::vector<ExperimentInfo>& experiments,
                        const HtmlOptions& options) {
+  if (options.top < 1) throw UsageError("--top must be at least 1, got " + std::to_string(options.top));
   json list = json::array();
   for (const auto& experiment : experiments) list.push_back(experiment_json(db, experiment, options));
   return {{"database", db.path()}, {"experiments", list}};

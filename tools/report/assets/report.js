@@ -260,7 +260,10 @@
       item.addEventListener("mouseenter", () => highlight(true));
       item.addEventListener("mouseleave", () => highlight(false));
     });
-    checkbox.addEventListener("change", () => drawLossChart(holder, data.curves, checkbox.checked));
+    checkbox.addEventListener("change", () => {
+      data.log_scale = checkbox.checked;  // a redraw (live updates) keeps the reader's choice
+      drawLossChart(holder, data.curves, checkbox.checked);
+    });
     drawLossChart(holder, data.curves, checkbox.checked);
     return true;
   }
@@ -486,6 +489,7 @@
       direction = sortedBy === index ? -direction : (columns[index].numeric ? -1 : 1);
       sortedBy = index;
       const column = columns[index];
+      experiment.tableSort = { title: column.title, direction: direction };  // kept by a redraw (live updates)
       rows.sort((a, b) => compareCells(column.value(a.trial), column.value(b.trial), direction) || a.trial.id - b.trial.id);
       for (const { row } of rows) body.appendChild(row);
       headRow.querySelectorAll("th").forEach((th, i) => {
@@ -497,7 +501,9 @@
       const th = html("th", { scope: "col", title: "sort by " + column.title }, headRow, column.title);
       th.addEventListener("click", () => sortBy(index));
     });
-    sortBy(columns.findIndex((c) => c.title === experiment.metric));
+    const kept = experiment.tableSort ? columns.findIndex((c) => c.title === experiment.tableSort.title) : -1;
+    if (kept >= 0) [sortedBy, direction] = [kept, -experiment.tableSort.direction];
+    sortBy(kept >= 0 ? kept : columns.findIndex((c) => c.title === experiment.metric));
     return true;
   }
 
@@ -715,18 +721,116 @@
     node.dataset.rendered = mine.join(",");
   }
 
-  function main() {
-    const data = JSON.parse(document.getElementById("report-data").textContent);
-    const report = document.getElementById("report");
-    report.textContent = "";
+  function renderNav(data) {
     const nav = document.getElementById("experiment-nav");
+    nav.textContent = "";
     if (data.experiments.length > 1) {
       for (const experiment of data.experiments) html("a", { href: "#experiment-" + experiment.id }, nav, experiment.name);
     }
+  }
+
+  function renderReport(data) {
+    const report = document.getElementById("report");
+    report.textContent = "";
+    renderNav(data);
     if (data.experiments.length === 0) note(report, "The database has no experiments yet.");
     const drawn = new Set();
     for (const experiment of data.experiments) renderExperiment(report, experiment, drawn);
     document.body.dataset.rendered = SECTION_ORDER.filter((name) => drawn.has(name)).join(",");
+  }
+
+  function main() {
+    const data = JSON.parse(document.getElementById("report-data").textContent);
+    renderReport(data);
+    // Over HTTP only: a live page saved and opened as a file is a static report.
+    if (data.live && location.protocol.startsWith("http")) followLiveUpdates(data);
+  }
+
+  // ---- live updates (losslab-report serve) ------------------------------------------------------
+  // A page the server made carries data.live: where to ask for what changed after its cursor. The
+  // answer is a change to data in the server's format (tools/report/change_log.hpp); the page
+  // applies it and redraws the experiments it touched. A page written by `html` has no data.live
+  // and never asks anything.
+
+  function applyChange(target, change) {
+    if ("set" in change) return change.set;
+    if ("members" in change) {
+      for (const [name, part] of Object.entries(change.members)) target[name] = applyChange(target[name], part);
+      return target;
+    }
+    for (const [at, part] of change.items) {
+      const index = target.findIndex((element) => change.key.every((name, i) => element[name] === at[i]));
+      if (index < 0) target.push(applyChange(undefined, part));  // a new element comes whole
+      else target[index] = applyChange(target[index], part);
+    }
+    return target;
+  }
+
+  // The ids of the experiments a change touches; null when it replaces them all.
+  function touchedExperiments(change) {
+    if (!("members" in change)) return null;
+    const experiments = change.members.experiments;
+    if (!experiments) return [];
+    return "items" in experiments ? experiments.items.map(([at]) => at[0]) : null;
+  }
+
+  function redrawExperiments(data, ids) {
+    const report = document.getElementById("report");
+    if (ids === null || !report.querySelector("article.experiment")) {
+      renderReport(data);
+      return;
+    }
+    for (const experiment of data.experiments) {
+      if (!ids.includes(experiment.id)) continue;
+      const scratch = document.createElement("div");
+      renderExperiment(scratch, experiment, new Set());
+      const old = document.getElementById("experiment-" + experiment.id);
+      if (old) old.replaceWith(scratch.firstChild);
+      else report.appendChild(scratch.firstChild);
+    }
+    renderNav(data);
+    const drawn = new Set();
+    for (const article of report.querySelectorAll("article.experiment")) {
+      for (const name of (article.dataset.rendered || "").split(",")) drawn.add(name);
+    }
+    document.body.dataset.rendered = SECTION_ORDER.filter((name) => drawn.has(name)).join(",");
+  }
+
+  function followLiveUpdates(data) {
+    const live = data.live;
+    const header = document.querySelector(".page-header");
+    const status = html("p", { class: "live-status" }, header);
+    const show = (state, text) => {
+      status.textContent = text;
+      status.dataset.state = state;
+      document.body.dataset.live = state;
+      document.body.dataset.liveCursor = live.cursor;
+    };
+    show("following", "Live: this page follows the database and redraws when trials change.");
+    async function poll() {
+      try {
+        const url = live.endpoint + "?since=" + live.cursor + "&server=" + encodeURIComponent(live.server);
+        const response = await fetch(url, { cache: "no-store" });
+        const answer = await response.json();
+        if (!response.ok) throw new Error(answer.error || "HTTP " + response.status);
+        if (answer.reload) {
+          show("reload", "Live updates stopped: the server was restarted. Reload the page to follow it again.");
+          return;
+        }
+        if (answer.changes) {
+          const ids = touchedExperiments(answer.changes);
+          const next = applyChange(data, answer.changes);
+          if (next !== data) Object.assign(data, next);  // replaced whole: data.live stays
+          redrawExperiments(data, ids);
+        }
+        live.cursor = answer.cursor;
+        show("following", "Live: this page follows the database; last checked " + new Date().toLocaleTimeString() + ".");
+      } catch (error) {
+        show("paused", "Live updates paused: the server did not answer (" + error.message + "); trying again.");
+      }
+      setTimeout(poll, live.interval_ms);
+    }
+    setTimeout(poll, live.interval_ms);
   }
 
   main();

@@ -59,6 +59,10 @@ class ResultsReader {
   TrialConfusion confusion(std::int64_t trial_id);
   std::vector<std::pair<std::string, std::string>> parameter_names();
   std::vector<RungRecord> rungs(std::int64_t experiment_id);
+  // SQLite's PRAGMA data_version: a number that differs from the one this reader saw last time
+  // exactly when another connection (a sweep) committed in between. Cheap, so a reader that
+  // re-reads the database (the live report) can skip the re-read when nothing was committed.
+  std::int64_t data_version();
 
   // A read transaction: every read while it lives sees the same committed state, even while a
   // sweep commits trials (WAL readers never block the writer).
