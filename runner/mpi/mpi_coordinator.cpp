@@ -76,9 +76,14 @@ void Coordinator::send_or_lose(Worker& worker, Tag tag, std::vector<std::uint8_t
 
 DatasetInfo Coordinator::prepare(const ResolvedParams& params) {
   const double heartbeat_seconds = std::chrono::duration<double>(heartbeat_).count();
-  const auto request = messages::encode(messages::LoadRequest{params, heartbeat_seconds});
+  // Called again (a refit's splits after the search's), every worker still there loads the new
+  // data; what a worker answers to an earlier request (it was still loading it) is stale.
+  const auto request = messages::encode(messages::LoadRequest{params, heartbeat_seconds, ++load_});
+  dataset_.reset();
+  first_ready_host_.clear();
+  first_load_error_.clear();
   for (Worker& worker : workers_) {
-    if (worker.rank == 0) continue;
+    if (worker.rank == 0 || worker.state == State::dead || worker.state == State::gone) continue;
     worker.state = State::loading;
     worker.last_heard = Clock::now();
     send_or_lose(worker, Tag::load, request);
@@ -222,6 +227,10 @@ void Coordinator::handle(const Message& message) {
 
 void Coordinator::on_ready(Worker& worker, const std::vector<std::uint8_t>& bytes) {
   const messages::WorkerReady ready = messages::decode_worker_ready(bytes);
+  if (ready.load != load_) {
+    spdlog::debug("worker rank {} loaded the data of an earlier request; waiting for the latest", worker.rank);
+    return;
+  }
   if (!ready.error.empty()) {
     spdlog::error("worker rank {} (pid {} on {}) cannot load the dataset: {}; it gets no work", worker.rank, ready.pid,
                   ready.host, ready.error);

@@ -70,6 +70,7 @@ class Coordinator : public GroupExecutor {
   Clock::duration heartbeat_;
   std::vector<Worker> workers_;  // index = rank; workers_[0] is rank 0 itself, unused
   std::optional<DatasetInfo> dataset_;
+  std::uint64_t load_ = 0;  // the latest LoadRequest sent
   std::string first_ready_host_;
   std::string first_load_error_;
   std::uint64_t next_group_id_ = 1;

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <filesystem>
@@ -75,9 +76,10 @@ std::vector<ExperimentInfo> read_experiments(SQLite::Database& db) {
 }
 
 std::vector<TrialRecord> read_trials(SQLite::Database& db, std::int64_t experiment_id) {
-  // Schema version 3's columns, each only where the file has it.
-  const std::string added = std::string(has_column(db, "trials", "rung") ? "rung" : "NULL") + ", " +
-                            (has_column(db, "trials", "round") ? "round" : "NULL");
+  // The columns later versions added (rung, round: 3; the rest: 4), each only where the file has it.
+  std::string added;
+  for (const char* name : {"rung", "round", "val_macro_f1", "test_macro_f1", "train_examples", "refit_of"})
+    added += std::string(added.empty() ? "" : ", ") + (has_column(db, "trials", name) ? name : "NULL");
   SQLite::Statement query(db,
                           "SELECT id, trial_key, name, status, params_json, train_accuracy, val_accuracy, "
                           "test_accuracy, final_loss, train_seconds, epochs_done, diverged_step, error, " +
@@ -102,6 +104,10 @@ std::vector<TrialRecord> read_trials(SQLite::Database& db, std::int64_t experime
     t.error = query.getColumn(12).getString();
     t.rung = query.getColumn(13).isNull() ? -1 : query.getColumn(13).getInt();
     t.round = query.getColumn(14).isNull() ? -1 : query.getColumn(14).getInt();
+    t.val_macro_f1 = real_or_nan(query.getColumn(15));
+    t.test_macro_f1 = real_or_nan(query.getColumn(16));
+    t.train_examples = query.getColumn(17).isNull() ? -1 : query.getColumn(17).getInt64();
+    t.refit_of = query.getColumn(18).isNull() ? -1 : query.getColumn(18).getInt64();
     index[t.id] = rows.size();
     rows.push_back(std::move(t));
   }
@@ -221,6 +227,33 @@ std::optional<FoundTrial> find_trial(SQLite::Database& db, const std::string& id
   return std::nullopt;
 }
 
+TrialConfusion read_confusion(SQLite::Database& db, std::int64_t trial_id) {
+  TrialConfusion confusion;
+  if (!db.tableExists("trial_confusion")) return confusion;  // before schema version 4
+  SQLite::Statement query(db, R"sql(
+    SELECT split, truth, predicted, count FROM trial_confusion WHERE trial_id = ? ORDER BY split, truth, predicted)sql");
+  query.bind(1, trial_id);
+  struct Cells {
+    std::vector<std::int64_t> counts;  // in (truth, predicted) order
+    int classes = 0;
+  };
+  std::map<std::string, Cells> splits;
+  while (query.executeStep()) {
+    Cells& cells = splits[query.getColumn(0).getString()];
+    cells.counts.push_back(query.getColumn(3).getInt64());
+    cells.classes = std::max({cells.classes, query.getColumn(1).getInt() + 1, query.getColumn(2).getInt() + 1});
+  }
+  for (auto& [split, cells] : splits) {
+    if (cells.counts.size() != static_cast<std::size_t>(cells.classes) * cells.classes)
+      throw StoreError("trial " + std::to_string(trial_id) + ": its " + split + " confusion matrix has " +
+                       std::to_string(cells.counts.size()) + " cells, not " + std::to_string(cells.classes) + " x " +
+                       std::to_string(cells.classes));
+    ConfusionMatrix matrix{cells.classes, std::move(cells.counts)};
+    (split == "val" ? confusion.val : confusion.test) = std::move(matrix);
+  }
+  return confusion;
+}
+
 std::vector<RungRecord> read_rungs(SQLite::Database& db, std::int64_t experiment_id) {
   if (!db.tableExists("trial_rungs")) return {};  // before schema version 3
   SQLite::Statement query(db, R"sql(
@@ -307,6 +340,7 @@ std::optional<Preprocessing> ResultsReader::preprocessing(std::int64_t id) { ret
 std::optional<FoundTrial> ResultsReader::find_trial(const std::string& id_or_key) {
   return runner::find_trial(*db_, id_or_key);
 }
+TrialConfusion ResultsReader::confusion(std::int64_t trial_id) { return read_confusion(*db_, trial_id); }
 
 std::vector<RungRecord> ResultsReader::rungs(std::int64_t experiment_id) { return read_rungs(*db_, experiment_id); }
 

@@ -255,6 +255,12 @@ std::vector<KeySpec> build_specs() {
        .range = between(2, false, 100, false), .sweepable = false, .param = false,
        .description = "eta: the budget grows by this factor from rung to rung, and one in this many trials goes on.",
        .active_when = {"sweep.strategy", {"successive_halving", "hyperband"}}},
+      {.key = "sweep.refit", .short_name = "refit", .type = T::boolean, .default_value = false, .sweepable = false,
+       .param = false,
+       .description = "After the search, train the best configuration (by validation accuracy, as the summary "
+                      "ranks it) once more on the training and validation data together, and score it once on "
+                      "the test split. It is recorded as a trial of its own (trials.refit_of names the search "
+                      "trial) and never ranked with the search trials. Needs a validation split."},
       {.key = "sweep.max_trials", .short_name = "max_trials", .type = T::integer, .default_value = I{10000},
        .range = between(1, false, 1000000, false), .sweepable = false, .param = false,
        .description = "A sweep that expands to more trials is rejected."},

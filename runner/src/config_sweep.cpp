@@ -34,6 +34,7 @@ class SweepReader {
     sweep_.max_trials = static_cast<std::size_t>(integer("sweep.max_trials"));
     check_size();
     read_strategy();
+    read_refit();
     return std::move(sweep_);
   }
 
@@ -313,6 +314,17 @@ class SweepReader {
       if (kind == "random_search" || kind == "random_local_search")
         diagnostics_.error(at, "sweep.strategy: " + strategy + " continues trials from their state at each rung, "
                                    "which optimizer.kind " + kind + " does not keep; use a gradient-based optimizer");
+  }
+
+  // The best configuration is chosen by validation accuracy, and the refit trains on the validation
+  // examples: without them there is neither a choice to make nor anything to add.
+  void read_refit() {
+    sweep_.refit = std::get<bool>(value("sweep.refit"));
+    if (sweep_.refit && std::get<double>(value("dataset.validation")) == 0)
+      diagnostics_.error(written_.where("sweep.refit"),
+                         "sweep.refit: true retrains the best configuration by validation accuracy on the training "
+                         "and validation data, but dataset.validation is 0: hold out some validation examples "
+                         "(e.g. dataset.validation: 0.1) or remove sweep.refit");
   }
 
   // Every optimizer.kind some trial of the sweep may use.

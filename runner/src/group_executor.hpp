@@ -26,8 +26,9 @@ struct DatasetInfo {
 class GroupExecutor {
  public:
   virtual ~GroupExecutor() = default;
-  // Loads the dataset (the dataset.* keys of `params`) where training happens. Throws
-  // losslab::DatasetError when it cannot be loaded.
+  // Loads the dataset (the dataset.* keys of `params`) where training happens, in place of any
+  // loaded before (a refit trains on other splits than its search). Throws losslab::DatasetError
+  // when it cannot be loaded.
   virtual DatasetInfo prepare(const ResolvedParams& params) = 0;
   // "2 worker threads": who trains `groups` groups, for the log.
   virtual std::string describe_workers(std::size_t groups) const = 0;

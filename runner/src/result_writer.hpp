@@ -26,7 +26,9 @@ struct WeightsContext {
 
 class ResultWriter {
  public:
-  ResultWriter(ResultsStore& store, std::int64_t run_id, WeightsContext weights);
+  // `weights`: what is recorded with each trial's weights; `train_examples`: the size of the
+  // training split the trials train on (recorded with each outcome).
+  ResultWriter(ResultsStore& store, std::int64_t run_id, WeightsContext weights, std::size_t train_examples);
   ~ResultWriter();  // drains the queue
   ResultWriter(const ResultWriter&) = delete;
   ResultWriter& operator=(const ResultWriter&) = delete;
@@ -64,6 +66,7 @@ class ResultWriter {
   ResultsStore& store_;
   std::int64_t run_id_;
   WeightsContext weights_;
+  std::size_t train_examples_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Message> queue_;

@@ -24,7 +24,8 @@ struct SweepContext {
   GroupExecutor& executor;
   std::int64_t experiment_id = 0;
   std::int64_t run_id = 0;
-  WeightsContext weights;  // recorded with every trial's weights
+  WeightsContext weights;          // recorded with every trial's weights
+  std::size_t train_examples = 0;  // of the training split the trials train on
   std::set<std::int64_t> attempted{};  // trials this process claimed, in any round
   std::size_t failures = 0;            // trials that failed with an error
 };

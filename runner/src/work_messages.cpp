@@ -71,6 +71,21 @@ json optimizer_state_json(const TrainResult& result) {
   return state;
 }
 
+// A confusion matrix as [classes, counts...]; an unscored one (no classes) as null.
+json confusion_json(const ConfusionMatrix& matrix) {
+  if (matrix.classes == 0) return nullptr;
+  return {{"classes", matrix.classes}, {"counts", matrix.counts}};
+}
+
+ConfusionMatrix confusion_from_json(const json& j) {
+  if (j.is_null()) return {};
+  ConfusionMatrix matrix{j.at("classes").get<int>(), j.at("counts").get<std::vector<std::int64_t>>()};
+  if (matrix.classes < 1 || matrix.counts.size() != static_cast<std::size_t>(matrix.classes) * matrix.classes)
+    throw MessageError("a confusion matrix of " + std::to_string(matrix.counts.size()) + " counts for " +
+                       std::to_string(matrix.classes) + " classes");
+  return matrix;
+}
+
 json result_to_json(const TrainResult& result) {
   json epochs = json::array();
   for (const EpochMetrics& m : result.epochs)
@@ -88,6 +103,8 @@ json result_to_json(const TrainResult& result) {
           {"train_accuracy", result.train_accuracy},
           {"val_accuracy", result.val_accuracy},
           {"test_accuracy", result.test_accuracy},
+          {"val_confusion", confusion_json(result.val_confusion)},
+          {"test_confusion", confusion_json(result.test_confusion)},
           {"train_seconds", result.train_seconds},
           {"optimizer_state", optimizer_state_json(result)},
           {"optimizer_steps", result.optimizer_steps}};
@@ -120,6 +137,8 @@ TrainResult result_from_json(const json& j) {
   result.train_accuracy = j.at("train_accuracy").get<double>();
   result.val_accuracy = j.at("val_accuracy").get<double>();
   result.test_accuracy = j.at("test_accuracy").get<double>();
+  result.val_confusion = confusion_from_json(j.at("val_confusion"));
+  result.test_confusion = confusion_from_json(j.at("test_confusion"));
   result.train_seconds = j.at("train_seconds").get<double>();
   for (const auto& binary : j.at("optimizer_state")) {
     const std::vector<float> values = floats_of(binary);
@@ -149,17 +168,21 @@ auto decoded(const Bytes& bytes, const char* what, Decode&& decode) -> decltype(
 }  // namespace
 
 Bytes encode(const LoadRequest& message) {
-  return to_bytes({{"params", detail::params_to_json(message.params)}, {"heartbeat_seconds", message.heartbeat_seconds}});
+  return to_bytes({{"params", detail::params_to_json(message.params)},
+                   {"heartbeat_seconds", message.heartbeat_seconds},
+                   {"load", message.load}});
 }
 
 LoadRequest decode_load_request(const Bytes& bytes) {
   return decoded(bytes, "load request", [](const json& j) {
-    return LoadRequest{detail::params_from_json(j.at("params")), j.at("heartbeat_seconds").get<double>()};
+    return LoadRequest{detail::params_from_json(j.at("params")), j.at("heartbeat_seconds").get<double>(),
+                       j.at("load").get<std::uint64_t>()};
   });
 }
 
 Bytes encode(const WorkerReady& message) {
-  return to_bytes({{"error", message.error},
+  return to_bytes({{"load", message.load},
+                   {"error", message.error},
                    {"checksums", message.checksums},
                    {"description", message.description},
                    {"has_bias_row", message.has_bias_row},
@@ -173,6 +196,7 @@ Bytes encode(const WorkerReady& message) {
 WorkerReady decode_worker_ready(const Bytes& bytes) {
   return decoded(bytes, "worker ready", [](const json& j) {
     WorkerReady message;
+    message.load = j.at("load").get<std::uint64_t>();
     message.error = j.at("error").get<std::string>();
     message.checksums = j.at("checksums").get<std::map<std::string, std::string>>();
     message.description = j.at("description").get<std::string>();

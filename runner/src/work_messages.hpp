@@ -24,14 +24,18 @@ class MessageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Rank 0 -> worker: load this dataset (the dataset.* keys of the resolved config).
+// Rank 0 -> worker: load this dataset (the dataset.* keys of the resolved config). A sweep may ask
+// more than once (a refit's splits after the search's): `load` numbers the requests, and a worker
+// still loading for an earlier one when a later one arrives answers only the later one.
 struct LoadRequest {
   ResolvedParams params;
   double heartbeat_seconds = 1;  // how often a busy worker says it is alive
+  std::uint64_t load = 0;
 };
 
 // Worker -> rank 0, once the dataset is loaded (or could not be).
 struct WorkerReady {
+  std::uint64_t load = 0;  // the LoadRequest answered: an answer to an earlier one is stale
   std::string error;  // empty: loaded
   std::map<std::string, std::string> checksums;
   std::string description;

@@ -1,16 +1,20 @@
 // Databases written by an earlier losslab keep working: tests/fixtures/schema1.db is a real
 // database written by losslab 0.1.0 (schema version 1, before trial keys left out inactive
-// parameters) for tests/fixtures/schema1.yaml, and tests/fixtures/schema3.db one written with
-// schema version 3 (before the weights' preprocessing was recorded) for schema3.yaml. Today's
-// losslab-run migrates them in place and resumes them without rerunning a finished trial; a
-// migration that fails leaves the file as it was; a newer schema is refused by the runner and the
-// report.
+// parameters) for tests/fixtures/schema1.yaml; tests/fixtures/schema3.db, one written with schema
+// version 3 (before the weights' preprocessing was recorded) for schema3.yaml; and
+// tests/fixtures/schema3_metrics.db, another of version 3 (before confusion matrices, macro-F1 and
+// refits) for schema3_metrics.yaml. Today's losslab-run migrates them in place and resumes them
+// without rerunning a finished trial; the report reads them as they are; a migration that fails
+// leaves the file as it was; a newer schema is refused by the runner and the report.
 #include <gtest/gtest.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
@@ -45,7 +49,12 @@ struct Copy {
     SQLite::Database database(db, SQLite::OPEN_READWRITE);
     database.exec(sql);
   }
-  RunResult report() const { return run_program({program_path("losslab-report"), db}, dir.path().string()); }
+  // losslab-report ARGS, by default the summary of the copy.
+  RunResult report(std::vector<std::string> args = {}) const {
+    if (args.empty()) args = {db};
+    args.insert(args.begin(), program_path("losslab-report"));
+    return run_program(args, dir.path().string());
+  }
   RunResult run(const std::vector<std::string>& extra = {}) const {
     std::vector<std::string> argv{kRun, config, "--db", db, "--no-progress"};
     argv.insert(argv.end(), extra.begin(), extra.end());
@@ -136,6 +145,65 @@ TEST(SchemaMigration, TheReportReadsAVersionOneDatabaseWithoutChangingIt) {
   EXPECT_EQ(report.exit_code, 0) << report.err;
   EXPECT_NE(report.out.find("trials: 8 (8 completed)"), std::string::npos) << report.out;
   EXPECT_EQ(contents(copy.db), before);
+}
+
+TEST(SchemaMigration, TheVersionThreeFixtureHasFourTrialsWithoutMatrices) {
+  const std::string db = (kFixtures / "schema3_metrics.db").string();
+  EXPECT_EQ(scalar(db, "PRAGMA user_version"), "3");
+  EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM trials WHERE status = 'completed' AND val_accuracy IS NOT NULL"), "4");
+  EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'trial_confusion'"), "0");
+}
+
+// The report reads a version 3 file as it is: the trials have no macro-F1 (NULL, shown as missing),
+// sorting by it ranks nothing, and nothing fails or changes the file.
+TEST(SchemaMigration, TheReportReadsVersionThreeTrialsWithoutMetricsAsMissing) {
+  Copy copy("schema3_metrics");
+  const auto before = contents(copy.db);
+  const RunResult summary = copy.report({copy.db, "--sort", "macro_f1"});
+  EXPECT_EQ(summary.exit_code, 0) << summary.err;
+  EXPECT_NE(summary.out.find("trials: 4 (4 completed)"), std::string::npos) << summary.out;
+  EXPECT_NE(summary.out.find("no completed or pruned trial with a macro_f1 to rank"), std::string::npos) << summary.out;
+  const RunResult where = copy.report({"export", copy.db, "--format", "json", "--where", "macro_f1 is null and refit_of is null"});
+  EXPECT_EQ(where.exit_code, 0) << where.err;
+  const auto rows = nlohmann::json::parse(where.out);
+  ASSERT_EQ(rows.size(), 4u) << where.out;
+  for (const auto& row : rows)
+    for (const char* missing : {"val_macro_f1", "test_macro_f1", "train_examples", "refit_of"})
+      EXPECT_TRUE(row.at(missing).is_null()) << missing;
+  const RunResult html = copy.report({"html", copy.db, "-o", copy.dir.file("report.html")});
+  EXPECT_EQ(html.exit_code, 0) << html.err;
+  std::ifstream page(copy.dir.file("report.html"));
+  const std::string text((std::istreambuf_iterator<char>(page)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("\"confusion\":null"), std::string::npos);
+  EXPECT_NE(text.find("has no confusion matrix: it was recorded before losslab recorded them"), std::string::npos);
+  EXPECT_EQ(contents(copy.db), before);
+}
+
+// losslab-run upgrades a version 3 file: the new columns are NULL for the trials recorded before,
+// nothing is rerun, and a refit asked for now trains on top of them with its matrices recorded.
+TEST(SchemaMigration, VersionThreeIsUpgradedAndTheNewMetricsStartWithTheNextTrial) {
+  Copy copy("schema3_metrics");
+  const auto weights_before = column(copy.db, "SELECT trial_id || ':' || hex(data) FROM trial_weights");
+  const RunResult run = copy.run();
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("schema3: 4 trials, 0 to run, 4 already finished"), std::string::npos) << run.err;
+  EXPECT_EQ(scalar(copy.db, "PRAGMA user_version"), std::to_string(runner::kResultsSchemaVersion));
+  EXPECT_EQ(scalar(copy.db, "SELECT COUNT(*) FROM trials WHERE val_macro_f1 IS NULL AND test_macro_f1 IS NULL AND "
+                            "train_examples IS NULL AND refit_of IS NULL"),
+            "4");
+  EXPECT_EQ(scalar(copy.db, "SELECT COUNT(*) FROM trial_confusion"), "0");
+  EXPECT_EQ(column(copy.db, "SELECT trial_id || ':' || hex(data) FROM trial_weights"), weights_before);
+
+  const RunResult refit = copy.run({"--set", "sweep.refit=true"});
+  ASSERT_EQ(refit.exit_code, 0) << refit.err;
+  EXPECT_EQ(scalar(copy.db, "SELECT COUNT(*) FROM trials WHERE attempts = 1"), "5");
+  // 120 blobs: 30 held out for test, 18 of the other 90 for validation; the refit trains on 72 + 18.
+  EXPECT_EQ(scalar(copy.db, "SELECT train_examples || ' ' || (SELECT sum(count) FROM trial_confusion) FROM trials "
+                            "WHERE refit_of IS NOT NULL"),
+            "90 30");
+  const RunResult report = copy.report();
+  EXPECT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_NE(report.out.find("/refit"), std::string::npos) << report.out;
 }
 
 TEST(SchemaMigration, AFailedMigrationLeavesTheFileAsItWas) {

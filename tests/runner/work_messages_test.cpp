@@ -27,6 +27,7 @@ TrainResult sample_result() {
   result.train_accuracy = 2.0 / 3.0;
   result.val_accuracy = kNaN;
   result.test_accuracy = 1e-300;
+  result.val_confusion = {2, {5, 1, 3, 7}};  // the test split was not scored: no matrix
   result.train_seconds = 12.5;
   return result;
 }
@@ -56,7 +57,9 @@ TEST(WorkMessages, LoadRequestKeepsEveryParameterTypeExactly) {
                     {"regularization.regularize_bias", true},
                     {"dataset.preprocess", std::vector<std::string>{"standardize", "bias"}}};
   request.heartbeat_seconds = 0.75;
+  request.load = 2;
   const LoadRequest back = decode_load_request(encode(request));
+  EXPECT_EQ(back.load, 2u);
   EXPECT_EQ(back.params, request.params);
   EXPECT_TRUE(std::holds_alternative<double>(back.params.at("dataset.test")));
   EXPECT_TRUE(std::holds_alternative<std::int64_t>(back.params.at("dataset.limit")));
@@ -147,6 +150,10 @@ TEST(WorkMessages, GroupOutcomeCarriesResultsBitForBit) {
   expect_same_double(b.val_accuracy, a.val_accuracy, "val_accuracy");
   expect_same_double(b.test_accuracy, a.test_accuracy, "test_accuracy");
   expect_same_double(b.train_seconds, a.train_seconds, "train_seconds");
+  EXPECT_EQ(b.val_confusion.classes, 2);
+  EXPECT_EQ(b.val_confusion.counts, (std::vector<std::int64_t>{5, 1, 3, 7}));
+  EXPECT_EQ(b.test_confusion.classes, 0);
+  EXPECT_TRUE(b.test_confusion.counts.empty());
 
   EXPECT_EQ(back.reports[1].status, TrialStatus::failed);
   EXPECT_EQ(back.reports[1].error, "epochs must be >= 1");
@@ -163,6 +170,7 @@ TEST(WorkMessages, WorkerReadyRoundTrips) {
   ready.load_seconds = 0.5;
   ready.host = "node17";
   ready.pid = 4242;
+  ready.load = 3;
   ready.preprocessing.dataset_kind = "csv";
   ready.preprocessing.layout = {{2}, {"petal", "sepal"}};
   ready.preprocessing.label_column = "species";
@@ -184,6 +192,7 @@ TEST(WorkMessages, WorkerReadyRoundTrips) {
   EXPECT_TRUE(back.preprocessing.steps[0].scale == std_dev);
   EXPECT_EQ(back.preprocessing.steps[1].kind, PreprocessStep::bias);
   EXPECT_EQ(back.preprocessing.steps[1].offset.size(), 0);
+  EXPECT_EQ(back.load, 3u);
   EXPECT_EQ(back.checksums, ready.checksums);
   EXPECT_EQ(back.description, ready.description);
   EXPECT_TRUE(back.has_bias_row);
@@ -195,6 +204,16 @@ TEST(WorkMessages, WorkerReadyRoundTrips) {
 
 TEST(WorkMessages, MalformedBytesAreAClearError) {
   EXPECT_THROW(decode_work_order(Bytes{0xff, 0x00, 0x13}), MessageError);
+  GroupOutcome outcome;
+  outcome.reports.push_back(TrialReport{TrialStatus::completed, "", std::make_unique<TrainResult>(sample_result())});
+  outcome.reports[0].result->val_confusion.counts.pop_back();  // 3 counts for 2 x 2 classes
+  try {
+    decode_group_outcome(encode(outcome));
+    FAIL() << "no error";
+  } catch (const MessageError& error) {
+    EXPECT_NE(std::string(error.what()).find("a confusion matrix of 3 counts for 2 classes"), std::string::npos)
+        << error.what();
+  }
   // A valid document of the wrong kind is malformed too.
   try {
     decode_group_outcome(encode(LoadRequest{}));

@@ -41,8 +41,8 @@ constexpr const char* kExamples = R"(Examples:
   losslab-report export-model results.db --best --experiment fmnist-softmax -o model.npz
 
 --where: conditions over parameters (short names: learning_rate, loss, strength, optimizer, ...)
-and metrics (val_accuracy, test_accuracy, train_accuracy, final_loss, train_seconds, epochs_done,
-status, name, ...) joined with and / or / not and parentheses:
+and metrics (val_accuracy, test_accuracy, train_accuracy, macro_f1, final_loss, train_seconds,
+epochs_done, refit_of, status, name, ...) joined with and / or / not and parentheses:
   NAME = | != | < | <= | > | >= VALUE     NAME [not] in (V1, V2, ...)     NAME is [not] null
 VALUE is a number (1e-3), a word (softmax) or a quoted string ('sgd', "adam").
 
@@ -88,8 +88,8 @@ static int run(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--sort,-s", sort,
                  "Rank by METRIC[:asc|:desc]: val_accuracy (default; train_accuracy without a validation set), "
-                 "test_accuracy, train_accuracy, epochs_done (highest first), final_loss, train_seconds "
-                 "(lowest first)");
+                 "test_accuracy, train_accuracy, val_macro_f1, test_macro_f1, macro_f1 (= val_macro_f1), "
+                 "epochs_done (highest first), final_loss, train_seconds (lowest first)");
   app.add_option("--where,-w", where, "Only trials matching this filter (see --where below)");
   app.add_option("--format,-f", format, "Output format of the tables")->check(CLI::IsMember(formats))
       ->capture_default_str();

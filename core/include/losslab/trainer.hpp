@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "losslab/classification_metrics.hpp"
 #include "losslab/dataset.hpp"
 #include "losslab/loss.hpp"
 #include "losslab/optimizer.hpp"
@@ -89,6 +90,9 @@ struct TrainResult {
   std::string message;  // why it diverged or stopped
   double final_loss = 0;  // mean minibatch loss of the last epoch
   double train_accuracy = 0, val_accuracy = 0, test_accuracy = 0;  // NaN for an empty split
+  // The predictions behind val_accuracy and test_accuracy, truth x predicted: all zero for an empty
+  // split; no classes (ConfusionMatrix{}) when the run diverged and its weights were not scored.
+  ConfusionMatrix val_confusion, test_confusion;
   double train_seconds = 0;  // wall time; in a fused group of K trials, the group's time / K
   // The update rule's state after the last step (UpdateRule::state(): momentum, nesterov {v};
   // adagrad, rmsprop {cache}; adam {m, v}; sgd, gd and random search none) and the updates it

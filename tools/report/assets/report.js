@@ -8,7 +8,8 @@
   const SVG_NS = "http://www.w3.org/2000/svg";
   const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
                    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
-  const SECTION_ORDER = ["loss-curves", "epoch-chart", "heatmap", "marginals", "table", "templates", "decision-regions"];
+  const SECTION_ORDER = ["loss-curves", "epoch-chart", "heatmap", "marginals", "table", "confusion", "templates",
+                         "decision-regions"];
   const VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e",
                    "#1f9e89", "#35b779", "#6ece58", "#b5de2b", "#fde725"];
   const METRIC_LABELS = { val_accuracy: "validation accuracy", train_accuracy: "training accuracy" };
@@ -476,6 +477,8 @@
         if (column.title === "status") {
           cell.textContent = "";
           html("span", { class: "status status-" + trial.status }, cell, trial.status);
+          // A refit trained on the validation data: it has no validation accuracy and is not ranked.
+          if (isNumber(trial.refit_of)) html("span", { class: "status status-refit", title: "refit of trial " + trial.refit_of }, cell, "refit");
           if (trial.error) cell.title = trial.error;
         }
       }
@@ -501,6 +504,54 @@
     const kept = experiment.tableSort ? columns.findIndex((c) => c.title === experiment.tableSort.title) : -1;
     if (kept >= 0) [sortedBy, direction] = [kept, -experiment.tableSort.direction];
     sortBy(kept >= 0 ? kept : columns.findIndex((c) => c.title === experiment.metric));
+    return true;
+  }
+
+  // The best trial's confusion matrix: rows are the true classes, columns the predicted ones; each
+  // cell is shaded by its share of its row (so classes of any size compare), and each row ends with
+  // the class's accuracy (its recall: the diagonal over the row).
+  function renderConfusion(parent, experiment) {
+    const data = experiment.confusion;
+    if (!data) return false;
+    const split = data.split === "val" ? "validation" : "test";
+    const node = section(parent, "Confusion matrix of the best trial",
+      data.trial + " on the " + split + " split: accuracy " + formatFixed(data.accuracy, 4) + ", macro-F1 " +
+      formatFixed(data.macro_f1, 4) + ". Rows are the true classes, columns the predicted ones; a cell's shade is " +
+      "its share of the row, and the column on the right is each class's accuracy (recall).");
+    const names = data.class_names;
+    const longest = Math.max(...names.map((name) => name.length));
+    const cell = names.length <= 12 ? 44 : Math.max(16, Math.floor(528 / names.length));
+    const margin = { top: 24, right: 120, bottom: Math.min(140, 30 + 6 * longest), left: Math.min(160, 36 + 7 * longest) };
+    const side = cell * names.length;
+    const chart = makeChart(node, margin.left + side + margin.right, margin.top + side + margin.bottom, margin);
+    const cells = svg("g", { class: "confusion" }, chart.plot);
+    data.counts.forEach((row, truth) => {
+      const support = row.reduce((sum, count) => sum + count, 0);
+      row.forEach((count, predicted) => {
+        const share = support > 0 ? count / support : 0;
+        const rect = svg("rect", {
+          class: "confusion-cell", x: predicted * cell + 1, y: truth * cell + 1, width: cell - 2, height: cell - 2,
+          fill: colormap(share),
+        }, cells);
+        tooltip(rect, "true " + names[truth] + ", predicted " + names[predicted] + ": " + count + " of " + support);
+        if (cell >= 28) {
+          svg("text", { x: (predicted + 0.5) * cell, y: (truth + 0.5) * cell + 4, "text-anchor": "middle", "font-size": 11, fill: inkOn(share) },
+            cells, String(count));
+        }
+      });
+      svg("text", { x: -8, y: (truth + 0.5) * cell + 4, "text-anchor": "end" }, cells, names[truth]);
+      const accuracy = data.classes[truth].accuracy;
+      svg("text", { class: "class-accuracy", x: side + 12, y: (truth + 0.5) * cell + 4 }, cells,
+        isNumber(accuracy) ? (100 * accuracy).toFixed(1) + "%" : "—");
+    });
+    names.forEach((name, predicted) => {
+      const x = (predicted + 0.5) * cell;
+      svg("text", { x: x, y: side + 14, "text-anchor": "end", transform: "rotate(-40 " + x + " " + (side + 14) + ")" }, cells, name);
+    });
+    svg("text", { class: "axis-label", x: side + 12, y: -8 }, cells, "class accuracy");
+    svg("text", { class: "axis-label", x: side / 2, y: side + margin.bottom - 6, "text-anchor": "middle" }, cells, "predicted class");
+    svg("text", { class: "axis-label", transform: "translate(" + -(margin.left - 12) + "," + side / 2 + ") rotate(-90)", "text-anchor": "middle" },
+      cells, "true class");
     return true;
   }
 
@@ -644,6 +695,7 @@
       ["heatmap", renderHeatmap],
       ["marginals", renderMarginals],
       ["table", renderTable],
+      ["confusion", renderConfusion],
       ["templates", renderTemplates],
       ["decision-regions", renderDecisionRegions],
     ];
@@ -661,6 +713,7 @@
         console.error(message);  // a bug: tell whoever has the console open
       }
     }
+    if (experiment.confusion_note) note(section(node, "Confusion matrix of the best trial"), experiment.confusion_note);
     if (experiment.weights_note) {
       const weights = section(node, "Weights of the best trial");
       note(weights, experiment.weights_note);

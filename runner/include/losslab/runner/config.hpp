@@ -82,6 +82,7 @@ struct SweepSpec {
   SearchStrategy strategy = SearchStrategy::exhaustive;
   int min_epochs = 1;              // halving: the first rung's budget (at least)
   int reduction_factor = 3;        // halving: eta, one in eta trials of a rung goes on
+  bool refit = false;              // retrain the best configuration on training + validation data after the search
 };
 
 struct ExperimentConfig {

@@ -36,6 +36,9 @@ struct FoundTrial {
   TrialRecord trial;
 };
 std::optional<FoundTrial> find_trial(SQLite::Database& db, const std::string& id_or_key);
+// The trial's confusion matrices; none for a database before schema version 4. Throws StoreError
+// when a split's rows are not the cells of a square matrix.
+TrialConfusion read_confusion(SQLite::Database& db, std::int64_t trial_id);
 // Every trial_rungs row of the experiment, by bracket, rung and trial.
 std::vector<RungRecord> read_rungs(SQLite::Database& db, std::int64_t experiment_id);
 // Every (short name, dotted config key) pair of trial_params, by name.
@@ -65,6 +68,7 @@ class ResultsReader {
   std::optional<Weights> weights(std::int64_t trial_id);
   std::optional<Preprocessing> preprocessing(std::int64_t id);
   std::optional<FoundTrial> find_trial(const std::string& id_or_key);
+  TrialConfusion confusion(std::int64_t trial_id);
   std::vector<std::pair<std::string, std::string>> parameter_names();
   std::vector<RungRecord> rungs(std::int64_t experiment_id);
   // SQLite's PRAGMA data_version: a number that differs from the one this reader saw last time

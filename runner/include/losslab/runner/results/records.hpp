@@ -5,11 +5,13 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "losslab/dataset.hpp"
+#include "losslab/classification_metrics.hpp"
 #include "losslab/runner/params.hpp"
 
 namespace losslab::runner {
@@ -34,6 +36,18 @@ struct TrialRecord {
   std::string error;
   int rung = -1;   // the halving rung it last trained in; -1 outside a halving search
   int round = -1;  // the round of the adaptive sampler (TPE) that chose it; -1 for other trials
+  // Macro-F1 of the validation and test predictions; NaN when NULL (no split, not scored, or
+  // recorded before schema version 4).
+  double val_macro_f1 = 0, test_macro_f1 = 0;
+  std::int64_t train_examples = -1;  // the training examples it was trained on; -1 when NULL
+  std::int64_t refit_of = -1;        // a refit: the id of the search trial it retrains; -1 otherwise
+
+  bool is_refit() const { return refit_of >= 0; }
+};
+
+// A trial's confusion matrices (trial_confusion), truth x predicted; absent for a split without rows.
+struct TrialConfusion {
+  std::optional<ConfusionMatrix> val, test;
 };
 
 struct EpochRow {

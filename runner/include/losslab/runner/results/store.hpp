@@ -62,6 +62,9 @@ struct TrialSpec {
   std::int64_t seed = 0;
   std::string params_json;  // canonical JSON object of params
   std::optional<int> round;  // the round of an adaptive sampler (TPE) that chose it
+  // A refit (sweep.refit): the id of the search trial whose configuration it retrains on the
+  // training and validation data; none for the search's own trials.
+  std::optional<std::int64_t> refit_of;
 };
 
 enum class TrialStatus { pending, running, completed, failed, diverged, pruned, interrupted };
@@ -86,6 +89,7 @@ struct TrialOutcome {
   bool has_bias_row = false;            // the last row of result->W is the bias (bias trick)
   std::optional<RungOutcome> rung{};    // a halving search's rung: recorded in trial_rungs
   std::int64_t preprocessing_id = -1;   // record_preprocessing's id, kept with the weights; -1: none
+  std::size_t train_examples = 0;       // examples of the training split it trained on (0: not known)
 };
 
 class ResultsStore {
@@ -127,7 +131,8 @@ class ResultsStore {
   // With `rung`, only a trial that has not finished that rung (or a later one) is claimable.
   bool claim_trial(std::int64_t trial_id, std::int64_t run_id, bool rerun_finished,
                    std::optional<int> rung = std::nullopt);
-  // Records the outcome, loss history, epoch metrics and final weights in one transaction.
+  // Records the outcome, loss history, epoch metrics, final weights and confusion matrices (with
+  // the macro-F1 read off each) in one transaction.
   void record_outcome(std::int64_t trial_id, const TrialOutcome& outcome);
   // Marks these trials interrupted (Ctrl-C) with `reason` as their error; keeps whatever else is
   // recorded. Trials that are no longer running (their outcome is already recorded) are left alone.
