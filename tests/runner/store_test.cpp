@@ -546,7 +546,7 @@ TEST_F(StoreTest, RecordsConfusionMatricesWithTheirMacroF1AndTheTrainingExamples
   ResultsStore store(path_);
   const auto [experiment, run, id] = start_one_trial(store);
   const TrainResult result = make_result(10, 5, 4, 3);
-  store.record_outcome(id, {TrialStatus::completed, &result, "", true, std::nullopt, 4321});
+  store.record_outcome(id, {TrialStatus::completed, &result, "", true, std::nullopt, -1, 4321});
   SQLite::Database& db = store.database();
   EXPECT_EQ(query_rows(db, "SELECT split, count(*), sum(count), sum(CASE WHEN truth = predicted THEN count END) "
                            "FROM trial_confusion GROUP BY split ORDER BY split"),
