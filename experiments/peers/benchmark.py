@@ -22,18 +22,17 @@ Whole-process wall time and peak RSS come from wait4() (what /usr/bin/time -f '%
 import argparse
 import json
 import os
-import platform
 import re
 import shutil
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
+from peer_common import ROOT, exported_splits, fmt, median, peer_environment, print_machine_lines, run, sh
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
 PYTHON = "/usr/bin/python3"
 
 BATCH, DIM, CLASSES, EPOCHS, TRAIN_N, TRIALS = 200, 785, 10, 10, 50000, 16
@@ -42,56 +41,6 @@ SWEEP_FLOPS = 4 * BATCH * DIM * CLASSES * STEPS * TRIALS
 DATASET_BYTES = 70000 * 785 * 4
 MIB = 1024 * 1024
 LOSSLAB_BUILD = None  # version, commit and flags, as recorded in the runs table
-# Environment variables that slow OpenBLAS down on some processors when set: unset for the peers.
-OPENBLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-
-
-class Run:
-    """One process: wall seconds, peak RSS (KiB), its output."""
-
-    def __init__(self, label, wall, rss_kb, cpu, stdout, stderr, code):
-        self.label, self.wall, self.rss_kb, self.cpu = label, wall, rss_kb, cpu
-        self.stdout, self.stderr, self.code = stdout, stderr, code
-        self.extra = {}
-
-    def json_lines(self):
-        return [json.loads(line) for line in self.stdout.splitlines() if line.startswith("{")]
-
-
-def run(label, cmd, env=None, log=None):
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=ROOT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0), err.seek(0)
-        result = Run(label, wall, usage.ru_maxrss, usage.ru_utime + usage.ru_stime, out.read(), err.read(),
-                     proc.returncode)
-    if result.code != 0:
-        sys.exit(f"{label} failed (exit {result.code}): {' '.join(cmd)}\n{result.stderr[-3000:]}")
-    if log:
-        print(f"  {label:<28} {wall:8.2f} s  {result.rss_kb / 1024:7.0f} MiB  (cpu {result.cpu:.2f} s)", flush=True)
-    return result
-
-
-def median(values):
-    values = [v for v in values if v is not None]
-    return statistics.median(values) if values else None
-
-
-def fmt(value, spec=".2f", unit=""):
-    return "n/a" if value is None else f"{value:{spec}}{unit}"
-
-
-def sh(cmd, env=None):
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, shell=isinstance(cmd, str)).stdout.strip()
-
-
-def peer_environment():
-    env = {k: v for k, v in os.environ.items() if k not in OPENBLAS_VARS}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    return env
 
 
 PEERS_THREADS_NOTE = ("peers may use both cores (OpenBLAS threads; SGDClassifier n_jobs=2 over its 10 one-vs-all "
@@ -101,12 +50,7 @@ PEERS_THREADS_NOTE = ("peers may use both cores (OpenBLAS threads; SGDClassifier
 
 def print_machine(peer_env, threads_note=PEERS_THREADS_NOTE):
     print("== Machine ==")
-    print(f"date: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}")
-    print(f"uptime: {sh('uptime')}")
-    cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
-    print(f"cpu: {cpu}, {os.cpu_count()} cores; {platform.platform()}")
-    for var in OPENBLAS_VARS:
-        print(f"{var} in this environment: {os.environ.get(var, '(unset)')} -> unset for the peers")
+    print_machine_lines()
     blas = sh([PYTHON, "-c", "import sys; sys.path.insert(0, %r); import peer_common; "
                "import numpy, sklearn; print('numpy', numpy.__version__, '| scikit-learn', sklearn.__version__, "
                "'|', peer_common.blas_description())" % HERE], env=peer_env)
@@ -278,19 +222,9 @@ def main():
     print_machine(peer_env)
 
     tmp = tempfile.mkdtemp(prefix="losslab-peers-")
-    # losslab keeps inflated copies of the gzip'd images (README: Inflated copies): in this run's own
-    # folder, empty at first. The first losslab process to load Fashion-MNIST (the export below, or
-    # else the first one-trial run) keeps them and every later one reads them back, as any second
-    # run of losslab does - the peers, too, start from files already prepared (the exported .npy
-    # splits). Each repeat also runs the sweep with --no-cache (inflating, as a first run does),
-    # reported beside.
-    os.environ["LOSSLAB_CACHE_DIR"] = os.path.join(tmp, "inflated")
     try:
-        splits = args.splits
-        if not splits:
-            splits = os.path.join(tmp, "splits")
-            exported = run("export splits", [export_bin, one_trial, splits])
-            print(f"splits for the peers (losslab-export-splits one_trial.yaml): {exported.stdout.strip()}\n")
+        # Each repeat also runs the sweep with --no-cache (inflating, as a first run does), reported beside.
+        splits = exported_splits(tmp, export_bin, one_trial, args.splits)
 
         print("== GEMM peak (float32, 1024 x 1024, one thread; the best of losslab's kernels and numpy's) ==")
         own_peak, products = gemm_peak(bench_bin)

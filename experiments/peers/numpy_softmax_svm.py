@@ -66,7 +66,9 @@ def accuracy(W, X, y):
     return float(np.mean(predict(W, X) == y))
 
 
-def train_one(data, loss_name, lr_arg, reg_arg, epochs, batch_size, seed):
+def train_one(data, loss_name, lr_arg, reg_arg, epochs, batch_size, seed, on_epoch=None):
+    """Trains one classifier; on_epoch(epoch, val_accuracy) (1-based epoch) is called after each
+    epoch's validation accuracy, as a tuner's report hook (an exception it raises stops training)."""
     X_train, y_train, X_val, y_val, X_test, y_test = data
     num_train, dim = X_train.shape
     num_classes = int(max(y_train.max(), y_val.max(), y_test.max())) + 1
@@ -89,6 +91,8 @@ def train_one(data, loss_name, lr_arg, reg_arg, epochs, batch_size, seed):
         W -= lr * grad
         if (it + 1) % iterations_per_epoch == 0:
             val_history.append(accuracy(W, X_val, y_val))
+            if on_epoch:
+                on_epoch(len(val_history), val_history[-1])
     train_seconds = time.perf_counter() - start
 
     return {

@@ -1,4 +1,6 @@
-"""What the peers share: the exported splits, the 4 x 4 grid, JSON-line output, BLAS info.
+"""What the peers and the benchmarks that run them share: the exported splits, the 4 x 4 grid,
+JSON-line output, BLAS info; and, for the benchmark drivers, running a process and measuring it
+(wall time, peak RSS, CPU from wait4), the peers' environment, the machine's description, medians.
 
 The splits are the ones losslab trains on, written by
 `build/bin/losslab-export-splits CONFIG.yaml DIR` as DIR/{train,val,test}_X.npy (float32, C order,
@@ -62,3 +64,94 @@ class Stopwatch:
 
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.start
+
+
+# The drivers' helpers below import what only they need inside the functions: every peer imports
+# this module, and a peer's whole-process time is measured.
+
+# Environment variables that slow OpenBLAS down on some processors when set: unset for the peers.
+OPENBLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def peer_environment():
+    env = {k: v for k, v in os.environ.items() if k not in OPENBLAS_VARS}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+class Run:
+    """One process: wall seconds, peak RSS (KiB), CPU seconds, its output, and the wall-clock time
+    (time.time()) just before it was started, to place its own timestamps relative to its start."""
+
+    def __init__(self, label, launched_at, wall, rss_kb, cpu, stdout, stderr, code):
+        self.label, self.launched_at, self.wall, self.rss_kb, self.cpu = label, launched_at, wall, rss_kb, cpu
+        self.stdout, self.stderr, self.code = stdout, stderr, code
+        self.extra = {}
+
+    def json_lines(self):
+        return [json.loads(line) for line in self.stdout.splitlines() if line.startswith("{")]
+
+
+def run(label, cmd, env=None, log=None):
+    """Runs cmd from the repository's root; whole-process wall time, peak RSS and CPU come from
+    wait4() (what /usr/bin/time -f '%e %M' reports). Exits with the process's stderr if it fails."""
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        launched_at = time.time()
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0), err.seek(0)
+        result = Run(label, launched_at, wall, usage.ru_maxrss, usage.ru_utime + usage.ru_stime, out.read(),
+                     err.read(), proc.returncode)
+    if result.code != 0:
+        sys.exit(f"{label} failed (exit {result.code}): {' '.join(cmd)}\n{result.stderr[-3000:]}")
+    if log:
+        print(f"  {label:<28} {wall:8.2f} s  {result.rss_kb / 1024:7.0f} MiB  (cpu {result.cpu:.2f} s)", flush=True)
+    return result
+
+
+def exported_splits(tmp, export_bin, config, reuse=None):
+    """The splits the peers read: `reuse`, or those losslab-export-splits CONFIG writes into tmp.
+    Also points LOSSLAB_CACHE_DIR at tmp's own folder, empty at first: losslab keeps inflated copies
+    of the gzip'd images there (runner/README.md, Inflated copies), so the first losslab process to
+    load Fashion-MNIST (the export, or else the benchmark's first run) keeps them and every later
+    one reads them back, as any second run of losslab does; the peers, too, start from files
+    prepared once (the exported .npy splits)."""
+    os.environ["LOSSLAB_CACHE_DIR"] = os.path.join(tmp, "inflated")
+    if reuse:
+        return reuse
+    splits = os.path.join(tmp, "splits")
+    exported = run("export splits", [export_bin, config, splits])
+    print(f"splits for the peers (losslab-export-splits {os.path.basename(config)}): {exported.stdout.strip()}\n")
+    return splits
+
+
+def median(values):
+    import statistics
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def fmt(value, spec=".2f", unit=""):
+    return "n/a" if value is None else f"{value:{spec}}{unit}"
+
+
+def sh(cmd, env=None):
+    import subprocess
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, shell=isinstance(cmd, str)).stdout.strip()
+
+
+def print_machine_lines():
+    """Date, load, CPU and the OpenBLAS variables the peers run without."""
+    import platform
+    print(f"date: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}")
+    print(f"uptime: {sh('uptime')}")
+    cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
+    print(f"cpu: {cpu}, {os.cpu_count()} cores; {platform.platform()}")
+    for var in OPENBLAS_VARS:
+        print(f"{var} in this environment: {os.environ.get(var, '(unset)')} -> unset for the peers")
