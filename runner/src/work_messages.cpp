@@ -25,7 +25,8 @@ std::vector<float> floats_of(const json& value) {
   const auto& bytes = value.get_binary();
   if (bytes.size() % sizeof(float) != 0) throw MessageError("a float array of " + std::to_string(bytes.size()) + " bytes");
   std::vector<float> floats(bytes.size() / sizeof(float));
-  std::memcpy(floats.data(), bytes.data(), bytes.size());
+  // An empty array (a step that only subtracts has no scales) has no buffer to copy from or to.
+  if (!bytes.empty()) std::memcpy(floats.data(), bytes.data(), bytes.size());
   return floats;
 }
 
