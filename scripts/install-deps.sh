@@ -7,6 +7,9 @@ packages=(
   build-essential cmake pkg-config git
   libeigen3-dev libopenblas-dev zlib1g-dev libyaml-cpp-dev libsqlite3-dev libsqlitecpp-dev sqlite3
   libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
+  libcpp-httplib-dev          # losslab-report serve
+  libzip-dev                  # the .npz container of losslab-report export-model
+  python3-numpy               # tests/predict: the README's NumPy lines run against losslab-predict
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist
   bindfs                      # a real FUSE mount in tests/runner/file_system_test.cpp

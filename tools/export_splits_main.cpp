@@ -13,24 +13,14 @@
 #include "losslab/runner/config.hpp"
 #include "losslab/runner/dataset_source.hpp"
 #include "losslab/runner/guarded_main.hpp"
+#include "npy_format.hpp"
 
 namespace {
 
-// NPY format 1.0: magic, version, little-endian header length, a Python dict literal padded with
-// spaces so the data starts at a multiple of 64 bytes, then the raw C-order data.
-void write_npy(const std::filesystem::path& path, const char* descr, const std::string& shape, const void* data,
-               std::size_t bytes) {
-  std::string header = std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
-  const std::size_t unpadded = 10 + header.size() + 1;
-  header.append((64 - unpadded % 64) % 64, ' ');
-  header += '\n';
+// One array's .npy bytes (npy_format.hpp) as a file.
+void write_npy(const std::filesystem::path& path, const std::string& npy) {
   std::ofstream out(path, std::ios::binary);
-  out.write("\x93NUMPY\x01\x00", 8);
-  const auto length = static_cast<std::uint16_t>(header.size());
-  const char length_bytes[2] = {static_cast<char>(length & 0xff), static_cast<char>(length >> 8)};
-  out.write(length_bytes, 2);
-  out << header;
-  out.write(static_cast<const char*>(data), static_cast<std::streamsize>(bytes));
+  out.write(npy.data(), static_cast<std::streamsize>(npy.size()));
   if (!out) throw std::runtime_error("cannot write " + path.string());
 }
 
@@ -40,10 +30,8 @@ void write_split(const std::filesystem::path& directory, const std::string& name
   if (stored.encoded) decoded = losslab::decoded(stored);
   const losslab::Dataset& split = decoded ? *decoded : stored;
   const auto rows = static_cast<std::size_t>(split.X.rows()), cols = static_cast<std::size_t>(split.X.cols());
-  write_npy(directory / (name + "_X.npy"), "<f4", "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")",
-            split.X.data(), rows * cols * sizeof(float));  // RowMatrix: C order
-  write_npy(directory / (name + "_y.npy"), "<i4", "(" + std::to_string(rows) + ",)", split.y.data(),
-            split.y.size() * sizeof(std::int32_t));
+  write_npy(directory / (name + "_X.npy"), losslab::npy::floats({rows, cols}, split.X.data()));  // RowMatrix: C order
+  write_npy(directory / (name + "_y.npy"), losslab::npy::int32s({rows}, split.y.data()));
 }
 
 }  // namespace

@@ -9,6 +9,9 @@ namespace {
 
 constexpr std::size_t kCifarClasses = 10;
 constexpr int kTrainBatches = 5;
+// An image is three planes (red, green, blue) of 32 x 32 pixels.
+constexpr std::size_t kCifarChannels = 3, kCifarSide = 32;
+static_assert(kCifarChannels * kCifarSide * kCifarSide == kCifarImageBytes);
 
 // The names batches.meta.txt lists, used when a batch file is read on its own.
 std::vector<std::string> default_class_names() {
@@ -52,6 +55,7 @@ ByteDataset decode_batches(const std::vector<std::vector<std::uint8_t>>& batches
     }
   }
   data.class_names = default_class_names();
+  data.layout.shape = {kCifarChannels, kCifarSide, kCifarSide};
   return data;
 }
 

@@ -17,6 +17,7 @@ Dataset to_float(const ByteDataset& data) {
   out.X = data.X.cast<float>();
   out.y = data.y;
   out.class_names = data.class_names;
+  out.layout = data.layout;
   return out;
 }
 

@@ -89,6 +89,7 @@ Dataset decoded(const Dataset& data) {
   read_rows(data, 0, data.size(), out.X);
   out.y = data.y;
   out.class_names = data.class_names;
+  out.layout = data.layout;
   out.has_bias_column = data.has_bias_column;
   return out;
 }

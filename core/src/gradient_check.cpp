@@ -33,12 +33,48 @@ double relative_error(double analytic, double numerical, double tiny) {
   return std::abs(analytic - numerical) / scale;
 }
 
+DifferentiableFunction batch_objective(Objective<double>& objective, const RowMatrix<double>& X,
+                                       std::span<const std::int32_t> labels) {
+  DifferentiableFunction f;
+  f.evaluate = [&objective, &X, labels](const Matrix<double>& W, Matrix<double>* grad) {
+    return objective.evaluate(X, labels, W, grad);
+  };
+  f.kink_signature = [&objective, &X, labels](const Matrix<double>& W) {
+    return objective.kink_signature(X, labels, W);
+  };
+  return f;
+}
+
+GradientCheckReport summarize_gradient_check(std::vector<CoordinateCheck> coordinates) {
+  GradientCheckReport report;
+  double sum = 0;
+  for (const CoordinateCheck& check : coordinates) {
+    if (check.kink_crossed) {
+      ++report.kinks_crossed;
+    } else {
+      // A NaN (a non-finite gradient or loss) is the worst error there is, not one std::max drops.
+      if (!(check.relative_error <= report.max_relative_error) && !std::isnan(report.max_relative_error))
+        report.max_relative_error = check.relative_error;
+      sum += check.relative_error;
+    }
+  }
+  report.coordinates = std::move(coordinates);
+  if (report.kink_free() > 0) report.mean_relative_error = sum / static_cast<double>(report.kink_free());
+  return report;
+}
+
+GradientCheckVerdict judge(const GradientCheckReport& report, double threshold) {
+  if (report.kink_free() == 0) return GradientCheckVerdict::inconclusive;
+  return report.max_relative_error <= threshold ? GradientCheckVerdict::pass : GradientCheckVerdict::fail;
+}
+
 GradientCheckReport gradient_check(const DifferentiableFunction& function, const Matrix<double>& W,
                                    const GradientCheckOptions& options) {
   if (!function.evaluate) throw std::invalid_argument("gradient_check: no function to check");
   if (!(options.h > 0)) throw std::invalid_argument("gradient_check: h must be positive");
   Matrix<double> analytic;
   const double fx = function.evaluate(W, &analytic);
+  const double tiny = options.tiny * std::max(1.0, std::abs(fx));
   if (analytic.rows() != W.rows() || analytic.cols() != W.cols())
     throw std::invalid_argument("gradient_check: the gradient's shape differs from W's");
 
@@ -54,7 +90,7 @@ GradientCheckReport gradient_check(const DifferentiableFunction& function, const
     indices.resize(options.samples);
   }
 
-  GradientCheckReport report;
+  std::vector<CoordinateCheck> checks;
   Matrix<double> x = W;
   for (Eigen::Index k : indices) {
     const double original = x.data()[k];
@@ -81,15 +117,10 @@ GradientCheckReport gradient_check(const DifferentiableFunction& function, const
     check.numerical = options.difference == Difference::centered
                           ? (f_plus - f_other) / (2 * options.h)
                           : (f_plus - f_other) / options.h;
-    check.relative_error = relative_error(check.analytic, check.numerical, options.tiny);
-    if (check.kink_crossed) {
-      ++report.kinks_crossed;
-    } else {
-      report.max_relative_error = std::max(report.max_relative_error, check.relative_error);
-    }
-    report.coordinates.push_back(check);
+    check.relative_error = relative_error(check.analytic, check.numerical, tiny);
+    checks.push_back(check);
   }
-  return report;
+  return summarize_gradient_check(std::move(checks));
 }
 
 }  // namespace losslab

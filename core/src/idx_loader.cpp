@@ -173,7 +173,9 @@ std::vector<std::string> class_names_of(MnistFlavor flavor) {
 ByteDataset load_pair(const std::string& images_path, const std::string& labels_path, MnistFlavor flavor,
                       const InflateCache& cache) {
   ByteDataset data;
-  data.X = std::move(read_images_matrix(images_path, cache).matrix);
+  IdxPixels pixels = read_images_matrix(images_path, cache);
+  data.layout.shape = {pixels.image_rows, pixels.image_cols};
+  data.X = std::move(pixels.matrix);
   data.y = read_idx_labels(labels_path);
   if (data.y.size() != static_cast<std::size_t>(data.X.rows())) {
     detail::fail(images_path, "has ", data.X.rows(), " images but ", labels_path, " has ", data.y.size(), " labels");
@@ -222,9 +224,11 @@ ByteTrainTest load_mnist_bytes(const std::string& directory, MnistFlavor flavor,
   ByteTrainTest data;
   data.train = load_pair(paths[0], paths[1], flavor, cache);
   data.test = test.get();
-  if (data.test.dimension() != data.train.dimension()) {
-    detail::fail(paths[2], "images have ", data.test.dimension(), " pixels but the training images in ",
-                 paths[0], " have ", data.train.dimension());
+  if (data.test.layout.shape != data.train.layout.shape) {
+    const auto& test_shape = data.test.layout.shape;
+    const auto& train_shape = data.train.layout.shape;
+    detail::fail(paths[2], "images are ", test_shape[0], " x ", test_shape[1], " pixels but the training images in ",
+                 paths[0], " are ", train_shape[0], " x ", train_shape[1]);
   }
   return data;
 }

@@ -140,28 +140,38 @@ Scalar data_loss_by_class(const LossSpec& spec, const ByClass<const Scalar>& sco
 }
 
 template <typename Scalar>
-std::size_t count_top_is_label(const ByClass<const Scalar>& scores, std::span<const std::int32_t> labels) {
-  check_labels(scores.rows(), scores.cols(), labels);
-  if (scores.cols() == 0) return 0;
+void top_classes(const ByClass<const Scalar>& scores, std::span<std::int32_t> top) {
+  if (top.size() != static_cast<std::size_t>(scores.rows()))
+    throw std::invalid_argument("top_classes: " + std::to_string(scores.rows()) + " rows of scores but room for " +
+                                std::to_string(top.size()));
+  std::fill(top.begin(), top.end(), 0);
+  if (scores.cols() == 0) return;
   // The first class with the top score, as maxCoeff picks it: only a strictly greater score
   // replaces. Plain loops over contiguous columns, which the compiler turns into masked vector
   // blends (Eigen's select on bool arrays would allocate and stay scalar).
-  const std::size_t n = labels.size();
-  thread_local std::vector<Scalar> top;
-  thread_local std::vector<std::int32_t> best;
-  top.assign(scores.col(0).data(), scores.col(0).data() + n);
-  best.assign(n, 0);
+  const std::size_t n = top.size();
+  thread_local std::vector<Scalar> best;
+  best.assign(scores.col(0).data(), scores.col(0).data() + n);
   for (Eigen::Index j = 1; j < scores.cols(); ++j) {
     const Scalar* column = scores.col(j).data();
     const auto klass = static_cast<std::int32_t>(j);
     for (std::size_t i = 0; i < n; ++i) {
-      const bool greater = column[i] > top[i];
-      top[i] = greater ? column[i] : top[i];
-      best[i] = greater ? klass : best[i];
+      const bool greater = column[i] > best[i];
+      best[i] = greater ? column[i] : best[i];
+      top[i] = greater ? klass : top[i];
     }
   }
+}
+
+template <typename Scalar>
+std::size_t count_top_is_label(const ByClass<const Scalar>& scores, std::span<const std::int32_t> labels) {
+  check_labels(scores.rows(), scores.cols(), labels);
+  if (scores.cols() == 0) return 0;
+  thread_local std::vector<std::int32_t> top;
+  top.resize(labels.size());
+  top_classes<Scalar>(scores, top);
   std::size_t correct = 0;
-  for (std::size_t i = 0; i < n; ++i) correct += best[i] == labels[i];
+  for (std::size_t i = 0; i < labels.size(); ++i) correct += top[i] == labels[i];
   return correct;
 }
 
@@ -216,6 +226,7 @@ std::vector<std::uint8_t> hinge_activity(const LossSpec& spec, const RowMatrix<S
 #define LOSSLAB_INSTANTIATE(Scalar)                                                                 \
   template Scalar data_loss_by_class<Scalar>(const LossSpec&, const ByClass<const Scalar>&,         \
                                              std::span<const std::int32_t>, ByClass<Scalar>);       \
+  template void top_classes<Scalar>(const ByClass<const Scalar>&, std::span<std::int32_t>);          \
   template std::size_t count_top_is_label<Scalar>(const ByClass<const Scalar>&,                     \
                                                   std::span<const std::int32_t>);                   \
   template Scalar data_loss<Scalar>(const LossSpec&, const RowMatrix<Scalar>&,                      \

@@ -17,16 +17,21 @@ void compute_scores(const Eigen::Ref<const RowMatrix<Scalar>>& X, const Matrix<S
 }
 
 template <typename Scalar>
-Labels predict(const Eigen::Ref<const RowMatrix<Scalar>>& X, const Matrix<Scalar>& W) {
-  RowMatrix<Scalar> scores;
-  compute_scores<Scalar>(X, W, scores);
-  Labels predictions(static_cast<std::size_t>(X.rows()));
+Labels top_classes(const RowMatrix<Scalar>& scores) {
+  Labels top(static_cast<std::size_t>(scores.rows()));
   for (Eigen::Index i = 0; i < scores.rows(); ++i) {
     Eigen::Index best = 0;
     scores.row(i).maxCoeff(&best);
-    predictions[i] = static_cast<std::int32_t>(best);
+    top[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(best);
   }
-  return predictions;
+  return top;
+}
+
+template <typename Scalar>
+Labels predict(const Eigen::Ref<const RowMatrix<Scalar>>& X, const Matrix<Scalar>& W) {
+  RowMatrix<Scalar> scores;
+  compute_scores<Scalar>(X, W, scores);
+  return top_classes(scores);
 }
 
 template <typename Scalar>
@@ -50,6 +55,7 @@ double accuracy(const Eigen::Ref<const RowMatrix<Scalar>>& X, std::span<const st
 #define LOSSLAB_INSTANTIATE(Scalar)                                                               \
   template void compute_scores<Scalar>(const Eigen::Ref<const RowMatrix<Scalar>>&,                \
                                        const Matrix<Scalar>&, RowMatrix<Scalar>&);                \
+  template Labels top_classes<Scalar>(const RowMatrix<Scalar>&);                                  \
   template Labels predict<Scalar>(const Eigen::Ref<const RowMatrix<Scalar>>&, const Matrix<Scalar>&); \
   template double accuracy<Scalar>(const Eigen::Ref<const RowMatrix<Scalar>>&,                    \
                                    std::span<const std::int32_t>, const Matrix<Scalar>&);

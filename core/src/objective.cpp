@@ -25,10 +25,14 @@ std::vector<std::uint8_t> Objective<Scalar>::kink_signature(
     const Matrix<Scalar>& W) {
   compute_scores<Scalar>(X, W, scores_);
   std::vector<std::uint8_t> signature = hinge_activity(loss_, scores_, labels);
-  // |w| has its kink at 0: the sign pattern of W changes exactly when one is crossed.
-  if (reg_.kind == RegKind::l1 || reg_.kind == RegKind::elastic_net)
-    for (Eigen::Index k = 0; k < W.size(); ++k)
-      signature.push_back(static_cast<std::uint8_t>(W.data()[k] > 0 ? 2 : (W.data()[k] < 0 ? 0 : 1)));
+  // |w| has its kink at 0: the sign pattern of the penalized rows of W changes exactly when one is
+  // crossed (an unpenalized bias row has none).
+  if (reg_.kind == RegKind::l1 || reg_.kind == RegKind::elastic_net) {
+    const auto penalized = W.topRows(penalized_rows(reg_, W.rows(), has_bias_row_));
+    for (Eigen::Index c = 0; c < penalized.cols(); ++c)
+      for (Eigen::Index r = 0; r < penalized.rows(); ++r)
+        signature.push_back(static_cast<std::uint8_t>(penalized(r, c) > 0 ? 2 : (penalized(r, c) < 0 ? 0 : 1)));
+  }
   return signature;
 }
 

@@ -3,14 +3,10 @@
 #include "parse_names.hpp"
 
 namespace losslab {
-namespace {
 
-// The rows R(W) applies to: all of W, or all but the bias row.
 Eigen::Index penalized_rows(const RegSpec& spec, Eigen::Index rows, bool has_bias_row) {
   return has_bias_row && !spec.regularize_bias ? rows - 1 : rows;
 }
-
-}  // namespace
 
 RegKind parse_reg_kind(const std::string& name) {
   return detail::parse_name(kRegKinds, name, "regularization");

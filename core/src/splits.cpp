@@ -26,6 +26,7 @@ Data empty_like(const Data& data, std::size_t rows) {
   out.X.resize(static_cast<Eigen::Index>(rows), data.X.cols());
   out.y.reserve(rows);
   out.class_names = data.class_names;
+  out.layout = data.layout;
   return out;
 }
 
@@ -82,6 +83,7 @@ Dataset gather_split(const Source& source, const std::vector<std::size_t>& indic
   if (bias) out.X.col(features).setOnes();
   out.has_bias_column = bias;
   out.class_names = source.class_names;
+  out.layout = source.layout;
   return out;
 }
 
@@ -100,6 +102,7 @@ Dataset encoded_split(ByteDataset&& source, std::vector<std::size_t> indices, bo
   out.encoded = std::move(encoded);
   out.has_bias_column = bias;
   out.class_names = std::move(source.class_names);
+  out.layout = std::move(source.layout);
   return out;
 }
 
@@ -231,9 +234,7 @@ ColumnMoments column_moments(Dataset& data) {
   return moments;
 }
 
-// A template only so it can take Preprocessor's private FittedStep.
-template <typename FittedStep>
-void apply_step(const FittedStep& step, Dataset& data) {
+void apply_step(const FittedPreprocessStep& step, Dataset& data) {
   if (step.kind == PreprocessStep::bias) {
     if (data.has_bias_column) return;  // prepare_splits allocated it already
     if (data.encoded) {
@@ -347,7 +348,7 @@ void Preprocessor::fit_apply(Dataset& train) {
     if (step != PreprocessStep::bias && train.size() == 0) {
       throw std::invalid_argument("cannot fit preprocessing step '" + to_string(step) + "' on an empty training set");
     }
-    FittedStep fitted{step, {}, {}};
+    FittedPreprocessStep fitted{step, {}, {}};
     const Eigen::Index d = feature_count(train);
     if (step == PreprocessStep::mean_subtract || step == PreprocessStep::standardize) {
       const ColumnMoments moments = column_moments(train);
@@ -370,7 +371,32 @@ void Preprocessor::fit_apply(Dataset& train) {
 
 void Preprocessor::apply(Dataset& data) const {
   if (fitted_.size() != steps_.size()) throw std::logic_error("Preprocessor::apply called before fit_apply");
-  for (const FittedStep& step : fitted_) apply_step(step, data);
+  for (const FittedPreprocessStep& step : fitted_) apply_step(step, data);
+}
+
+Preprocessor Preprocessor::from_fitted(std::vector<FittedPreprocessStep> fitted) {
+  std::vector<PreprocessStep> steps;
+  for (std::size_t i = 0; i < fitted.size(); ++i) {
+    const FittedPreprocessStep& step = fitted[i];
+    const std::string which = "fitted preprocessing step " + std::to_string(i) + " (" + to_string(step.kind) + ")";
+    if (step.kind == PreprocessStep::bias) {
+      if (i + 1 != fitted.size()) throw std::invalid_argument(which + " is not the last step");
+      if (step.offset.size() != 0 || step.scale.size() != 0)
+        throw std::invalid_argument(which + " has an offset or a scale");
+    } else {
+      if (step.offset.size() == 0) throw std::invalid_argument(which + " has no offset");
+      if (step.scale.size() != 0 && step.scale.size() != step.offset.size())
+        throw std::invalid_argument(which + " has " + std::to_string(step.offset.size()) + " offsets but " +
+                                    std::to_string(step.scale.size()) + " scales");
+      if (i > 0 && step.offset.size() != fitted[i - 1].offset.size())
+        throw std::invalid_argument(which + " has " + std::to_string(step.offset.size()) +
+                                    " features, the step before it " + std::to_string(fitted[i - 1].offset.size()));
+    }
+    steps.push_back(step.kind);
+  }
+  Preprocessor preprocessor(std::move(steps));
+  preprocessor.fitted_ = std::move(fitted);
+  return preprocessor;
 }
 
 namespace {
@@ -402,6 +428,7 @@ Splits prepare_splits_of(Source train, Source test, double validation, std::size
   preprocessor.fit_apply(splits.train);
   preprocessor.apply(splits.val);
   preprocessor.apply(splits.test);
+  splits.preprocessing = preprocessor.fitted();
   return splits;
 }
 

@@ -1,8 +1,12 @@
 // Synthetic 2-D and D-dimensional datasets for quick experiments and tests.
+#include <algorithm>
 #include <stdexcept>
+#include <thread>
 
 #include "losslab/loaders.hpp"
 #include "portable_random.hpp"
+#include "work_team.hpp"
+#include "ziggurat_normal.hpp"
 
 namespace losslab {
 namespace {
@@ -12,11 +16,31 @@ Dataset empty_dataset(std::size_t rows, std::size_t dimension, std::size_t class
   data.X.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(dimension));
   data.y.reserve(rows);
   data.class_names = numbered_class_names(classes);
+  data.layout.shape = {dimension};
   return data;
 }
 
 void require_positive(std::size_t value, const char* name) {
   if (value == 0) throw std::invalid_argument(std::string(name) + " must be at least 1");
+}
+
+// Generator 2's points: row r is center + spread * normals from its own stream, so any split of the
+// rows among threads gives the same data.
+void fill_blob_rows(Dataset& data, const std::vector<Vector<double>>& centers, const BlobsOptions& options) {
+  const detail::ZigguratNormal normal;
+  const auto rows = static_cast<std::size_t>(data.X.rows());
+  const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t tasks = std::min<std::size_t>(rows, 4 * std::size_t{threads});
+  detail::WorkTeam team(static_cast<unsigned>(std::min<std::size_t>(threads, tasks)));
+  team.run(tasks, [&](std::size_t task, unsigned) {
+    for (std::size_t row = rows * task / tasks; row < rows * (task + 1) / tasks; ++row) {
+      detail::Xoshiro256 random(options.seed, row);
+      const Vector<double>& center = centers[row / options.per_class];
+      const auto r = static_cast<Eigen::Index>(row);
+      for (Eigen::Index d = 0; d < center.size(); ++d)
+        data.X(r, d) = static_cast<float>(center(d) + options.spread * normal(random));
+    }
+  });
 }
 
 }  // namespace
@@ -25,19 +49,23 @@ Dataset make_blobs(const BlobsOptions& options) {
   require_positive(options.classes, "blobs: classes");
   require_positive(options.dimension, "blobs: dimension");
   require_positive(options.per_class, "blobs: per_class");
+  if (options.generator != 1 && options.generator != 2)
+    throw std::invalid_argument("blobs: generator must be 1 or 2, got " + std::to_string(options.generator));
   std::mt19937_64 generator(options.seed);
   Dataset data = empty_dataset(options.classes * options.per_class, options.dimension, options.classes);
+  std::vector<Vector<double>> centers;
   Eigen::Index row = 0;
   for (std::size_t c = 0; c < options.classes; ++c) {
-    Vector<double> center(static_cast<Eigen::Index>(options.dimension));
+    Vector<double>& center = centers.emplace_back(static_cast<Eigen::Index>(options.dimension));
     for (double& x : center) x = (2 * detail::uniform01(generator) - 1) * options.center_scale;
     for (std::size_t i = 0; i < options.per_class; ++i, ++row) {
-      for (Eigen::Index d = 0; d < center.size(); ++d) {
-        data.X(row, d) = static_cast<float>(center(d) + options.spread * detail::standard_normal(generator));
-      }
+      if (options.generator == 1)
+        for (Eigen::Index d = 0; d < center.size(); ++d)
+          data.X(row, d) = static_cast<float>(center(d) + options.spread * detail::standard_normal(generator));
       data.y.push_back(static_cast<std::int32_t>(c));
     }
   }
+  if (options.generator == 2) fill_blob_rows(data, centers, options);
   return data;
 }
 

@@ -103,6 +103,7 @@ struct Member {
   double loss_sum = 0;       // over the current epoch's steps
   std::size_t steps_in_epoch = 0;
   std::size_t correct_in_epoch = 0, seen_in_epoch = 0;  // the running training accuracy
+  ConfusionMatrix val_confusion;  // of the weights at the end of the latest epoch
 };
 
 // One slice of a step's minibatch and what its thread computed from it.
@@ -144,10 +145,7 @@ class GroupRun {
         m.rule->reset(rows, classes_);
       }
       if (resume.empty()) {
-        std::mt19937_64 init_rng(derive_seed(configs[k].training.seed, kInitStream));
-        const bool search = configs[k].optimizer.kind == OptimizerKind::random_search;
-        const double scale = search ? configs[k].optimizer.search_scale : configs[k].training.init_scale;
-        stack_.middleCols(m.column, classes_) = random_weights(rows, classes_, scale, init_rng);
+        stack_.middleCols(m.column, classes_) = initial_weights(configs[k], rows, classes_);
       } else {
         continue_from(m, *resume[k]);
       }
@@ -378,9 +376,9 @@ class GroupRun {
     const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
     // The stacked members are evaluated together: one GEMM per chunk of the split for all of them.
     const std::size_t train_limit = members_.front().config->training.eval_train_limit;
-    const std::vector<double> train_hits =
-        running_train_accuracy() ? std::vector<double>{} : stack_accuracies(data_.train, train_limit);
-    const std::vector<double> val_hits = stack_accuracies(data_.val, 0);
+    const std::vector<ConfusionMatrix> train_hits =
+        running_train_accuracy() ? std::vector<ConfusionMatrix>{} : stack_confusions(data_.train, train_limit);
+    const std::vector<ConfusionMatrix> val = stack_confusions(data_.val, 0);
     for (Member* m : reporting) {
       EpochMetrics metrics;
       metrics.epoch = epoch + 1;
@@ -392,8 +390,9 @@ class GroupRun {
                                                        : kNaN;
       else
         metrics.train_accuracy =
-            m->active ? train_hits[slot] : split_accuracy(data_.train, m->result.W, train_limit);
-      metrics.val_accuracy = m->active ? val_hits[slot] : split_accuracy(data_.val, m->result.W);
+            accuracy(m->active ? train_hits[slot] : split_confusion(data_.train, m->result.W, train_limit));
+      m->val_confusion = m->active ? val[slot] : split_confusion(data_.val, m->result.W);
+      metrics.val_accuracy = accuracy(m->val_confusion);
       metrics.learning_rate = m->learning_rate;
       metrics.seconds = m->seconds_before + seconds;
       m->result.epochs.push_back(metrics);
@@ -411,22 +410,27 @@ class GroupRun {
     const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
     // The members still active finished every epoch, and the last one measured the validation
     // accuracy of these very weights: only train and test need another pass.
-    const std::vector<double> train = stack_accuracies(data_.train, 0), test = stack_accuracies(data_.test, 0);
+    const std::vector<ConfusionMatrix> train = stack_confusions(data_.train, 0), test = stack_confusions(data_.test, 0);
     std::vector<TrainResult> results;
     for (auto& m : members_) {
       TrainResult& r = m.result;
       r.train_seconds += seconds / static_cast<double>(members_.size());
       if (m.active) {
         const auto slot = static_cast<std::size_t>(m.column / classes_);
-        r.train_accuracy = train[slot];
+        r.train_accuracy = accuracy(train[slot]);
+        r.val_confusion = std::move(m.val_confusion);
         r.val_accuracy = r.epochs.back().val_accuracy;
-        r.test_accuracy = test[slot];
+        r.test_confusion = test[slot];
+        r.test_accuracy = accuracy(r.test_confusion);
         leave(m);
+      } else if (r.status == TrainStatus::diverged) {
+        r.train_accuracy = r.val_accuracy = r.test_accuracy = kNaN;
       } else {
-        const bool diverged = r.status == TrainStatus::diverged;
-        r.train_accuracy = diverged ? kNaN : split_accuracy(data_.train, r.W);
-        r.val_accuracy = diverged ? kNaN : split_accuracy(data_.val, r.W);
-        r.test_accuracy = diverged ? kNaN : split_accuracy(data_.test, r.W);
+        r.train_accuracy = accuracy(split_confusion(data_.train, r.W));
+        r.val_confusion = split_confusion(data_.val, r.W);
+        r.val_accuracy = accuracy(r.val_confusion);
+        r.test_confusion = split_confusion(data_.test, r.W);
+        r.test_accuracy = accuracy(r.test_confusion);
       }
       if (m.callbacks->on_end) m.callbacks->on_end(r);
       results.push_back(std::move(r));
@@ -444,21 +448,23 @@ class GroupRun {
     m.active = false;
   }
 
-  // Accuracy of every stacked member on the first `limit` examples of `split` (0 = all), in stack
-  // order; NaN for an empty split.
-  std::vector<double> stack_accuracies(const Dataset& split, std::size_t limit) {
-    return accuracies(split, limit, stack_);
+  // The confusion matrix of every stacked member on the first `limit` examples of `split` (0 = all),
+  // in stack order; all zero (accuracy NaN) for an empty split.
+  std::vector<ConfusionMatrix> stack_confusions(const Dataset& split, std::size_t limit) {
+    return confusions(split, limit, stack_);
   }
 
-  // Accuracy of each block of `classes_` columns of W (one member's weights each).
-  std::vector<double> accuracies(const Dataset& split, std::size_t limit, const Matrix<float>& W) {
+  // The confusion matrix of each block of `classes_` columns of W (one member's weights each).
+  std::vector<ConfusionMatrix> confusions(const Dataset& split, std::size_t limit, const Matrix<float>& W) {
     const std::size_t members = static_cast<std::size_t>(W.cols() / classes_);
     const std::size_t n = limit == 0 ? split.size() : std::min(limit, split.size());
-    if (n == 0) return std::vector<double>(members, kNaN);
-    // Counts are integers, summed in chunk order: the same whichever thread took which chunk.
+    const auto classes = static_cast<int>(classes_);
+    const auto truth = std::span<const std::int32_t>(split.y).first(n);
+    if (n == 0) return std::vector<ConfusionMatrix>(members, confusion_matrix(truth, truth, classes));
+    // Each chunk writes the predictions of its own rows: the same whichever thread took it.
     const std::size_t chunks = (n + kEvalChunkRows - 1) / kEvalChunkRows;
     const std::size_t chunk_rows = (n + chunks - 1) / chunks;
-    std::vector<std::vector<std::size_t>> correct(chunks, std::vector<std::size_t>(members, 0));
+    std::vector<Labels> predicted(members, Labels(n));
     eval_scores_.resize(team_.capacity());
     team_.run(chunks, [&](std::size_t chunk, unsigned thread) {
       const std::size_t start = std::min(n, chunk * chunk_rows);
@@ -471,18 +477,13 @@ class GroupRun {
       } else {
         scores.noalias() = split.X.middleRows(static_cast<Eigen::Index>(start), count) * W;
       }
-      const auto labels = std::span<const std::int32_t>(split.y).subspan(start, static_cast<std::size_t>(count));
       for (std::size_t k = 0; k < members; ++k)
-        correct[chunk][k] =
-            count_top_is_label<float>(scores.middleCols(static_cast<Eigen::Index>(k) * classes_, classes_), labels);
+        top_classes<float>(scores.middleCols(static_cast<Eigen::Index>(k) * classes_, classes_),
+                           std::span<std::int32_t>(predicted[k]).subspan(start, static_cast<std::size_t>(count)));
     });
-    std::vector<double> accuracies(members);
-    for (std::size_t k = 0; k < members; ++k) {
-      std::size_t total = 0;
-      for (const auto& part : correct) total += part[k];
-      accuracies[k] = static_cast<double>(total) / static_cast<double>(n);
-    }
-    return accuracies;
+    std::vector<ConfusionMatrix> matrices;
+    for (std::size_t k = 0; k < members; ++k) matrices.push_back(confusion_matrix(truth, predicted[k], classes));
+    return matrices;
   }
 
   // Rebuilds the stack from the active members, so finished trials cost nothing more.
@@ -501,8 +502,8 @@ class GroupRun {
     stack_.swap(stack);
   }
 
-  double split_accuracy(const Dataset& split, const Matrix<float>& W, std::size_t limit = 0) {
-    return accuracies(split, limit, W).front();
+  ConfusionMatrix split_confusion(const Dataset& split, const Matrix<float>& W, std::size_t limit = 0) {
+    return confusions(split, limit, W).front();
   }
 
   bool has_bias_row() const { return data_.train.has_bias_column; }
@@ -552,6 +553,13 @@ std::string to_string(TrainStatus status) {
     case TrainStatus::stopped: return "stopped";
   }
   return "?";  // not a TrainStatus
+}
+
+Matrix<float> initial_weights(const TrainerConfig& config, Eigen::Index rows, Eigen::Index classes) {
+  std::mt19937_64 init_rng(derive_seed(config.training.seed, kInitStream));
+  const bool search = config.optimizer.kind == OptimizerKind::random_search;
+  const double scale = search ? config.optimizer.search_scale : config.training.init_scale;
+  return random_weights(rows, classes, scale, init_rng);
 }
 
 bool can_fuse(const TrainerConfig& a, const TrainerConfig& b) {

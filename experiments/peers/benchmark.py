@@ -43,16 +43,19 @@ MIB = 1024 * 1024
 LOSSLAB_BUILD = None  # version, commit and flags, as recorded in the runs table
 
 
-def print_machine(peer_env):
+PEERS_THREADS_NOTE = ("peers may use both cores (OpenBLAS threads; SGDClassifier n_jobs=2 over its 10 one-vs-all "
+                      "problems), as a user gets by default; losslab runs with --jobs 2 (its default here): the sweep "
+                      "trains two groups of 8 trials at once, the single trial shares each step between both cores.")
+
+
+def print_machine(peer_env, threads_note=PEERS_THREADS_NOTE):
     print("== Machine ==")
     print_machine_lines()
     blas = sh([PYTHON, "-c", "import sys; sys.path.insert(0, %r); import peer_common; "
                "import numpy, sklearn; print('numpy', numpy.__version__, '| scikit-learn', sklearn.__version__, "
                "'|', peer_common.blas_description())" % HERE], env=peer_env)
     print(f"peers: {blas}")
-    print("peers may use both cores (OpenBLAS threads; SGDClassifier n_jobs=2 over its 10 one-vs-all "
-          "problems), as a user gets by default; losslab runs with --jobs 2 (its default here): the sweep "
-          "trains two groups of 8 trials at once, the single trial shares each step between both cores.")
+    print(threads_note)
     print()
 
 

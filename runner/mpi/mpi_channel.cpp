@@ -13,8 +13,6 @@ std::string to_string(Tag tag) {
     case Tag::work: return "work";
     case Tag::outcome: return "outcome";
     case Tag::heartbeat: return "heartbeat";
-    case Tag::prune_query: return "prune query";
-    case Tag::prune_answer: return "prune answer";
     case Tag::stop: return "stop";
     case Tag::bye: return "bye";
   }

@@ -22,8 +22,6 @@ enum class Tag : int {
   work,          // rank 0 -> worker: train a group (messages::WorkOrder)
   outcome,       // worker -> rank 0: the group's results (messages::GroupOutcome)
   heartbeat,     // either way, empty: still alive
-  prune_query,   // worker -> rank 0 (messages::PruneQuery)
-  prune_answer,  // rank 0 -> worker
   stop,          // rank 0 -> worker, empty: finish the current step and leave
   bye,           // worker -> rank 0, empty: stopped; sends nothing more
 };

@@ -76,9 +76,14 @@ void Coordinator::send_or_lose(Worker& worker, Tag tag, std::vector<std::uint8_t
 
 DatasetInfo Coordinator::prepare(const ResolvedParams& params) {
   const double heartbeat_seconds = std::chrono::duration<double>(heartbeat_).count();
-  const auto request = messages::encode(messages::LoadRequest{params, heartbeat_seconds});
+  // Called again (a refit's splits after the search's), every worker still there loads the new
+  // data; what a worker answers to an earlier request (it was still loading it) is stale.
+  const auto request = messages::encode(messages::LoadRequest{params, heartbeat_seconds, ++load_});
+  dataset_.reset();
+  first_ready_host_.clear();
+  first_load_error_.clear();
   for (Worker& worker : workers_) {
-    if (worker.rank == 0) continue;
+    if (worker.rank == 0 || worker.state == State::dead || worker.state == State::gone) continue;
     worker.state = State::loading;
     worker.last_heard = Clock::now();
     send_or_lose(worker, Tag::load, request);
@@ -157,7 +162,6 @@ void Coordinator::dispatch(std::deque<Assignment>& queue) {
       messages::WorkOrder order;
       order.group_id = assignment.id;
       order.wanted = assignment.claimed;
-      order.prune = round_->pruner.enabled();
       for (const WorkItem* item : *assignment.group) {
         // A halving rung trains to its own budget, not the trial's training.epochs.
         ResolvedParams params = item->trial->params;
@@ -209,7 +213,6 @@ void Coordinator::handle(const Message& message) {
   switch (message.tag) {
     case Tag::ready: on_ready(worker, message.bytes); break;
     case Tag::outcome: on_outcome(worker, message.bytes); break;
-    case Tag::prune_query: on_prune_query(worker, message.bytes); break;
     case Tag::heartbeat: break;
     case Tag::bye:  // the worker was stopped by a signal of its own
       if (worker.job)
@@ -224,6 +227,10 @@ void Coordinator::handle(const Message& message) {
 
 void Coordinator::on_ready(Worker& worker, const std::vector<std::uint8_t>& bytes) {
   const messages::WorkerReady ready = messages::decode_worker_ready(bytes);
+  if (ready.load != load_) {
+    spdlog::debug("worker rank {} loaded the data of an earlier request; waiting for the latest", worker.rank);
+    return;
+  }
   if (!ready.error.empty()) {
     spdlog::error("worker rank {} (pid {} on {}) cannot load the dataset: {}; it gets no work", worker.rank, ready.pid,
                   ready.host, ready.error);
@@ -243,7 +250,8 @@ void Coordinator::on_ready(Worker& worker, const std::vector<std::uint8_t>& byte
   spdlog::info("worker rank {} (pid {} on {}) loaded {} in {:.2f}s", worker.rank, ready.pid, ready.host,
                ready.description, ready.load_seconds);
   if (!dataset_) {
-    dataset_ = DatasetInfo{ready.checksums, ready.has_bias_row, static_cast<std::size_t>(ready.train_examples)};
+    dataset_ = DatasetInfo{ready.checksums, ready.has_bias_row, static_cast<std::size_t>(ready.train_examples),
+                           ready.preprocessing};
     first_ready_host_ = ready.host;
   }
   worker.state = State::idle;
@@ -262,13 +270,6 @@ void Coordinator::on_outcome(Worker& worker, const std::vector<std::uint8_t>& by
                                          outcome.reports.size(), group.size()));
   for (std::size_t k = 0; k < group.size(); ++k)
     if (assignment.claimed[k]) record(*round_, *group[k], std::move(outcome.reports[k]));
-}
-
-void Coordinator::on_prune_query(Worker& worker, const std::vector<std::uint8_t>& bytes) {
-  const messages::PruneQuery query = messages::decode_prune_query(bytes);
-  // Outside a round (the sweep is stopping) nothing is pruned: the trial is about to stop anyway.
-  const bool prune = round_ && round_->pruner.report_and_check(query.epoch, query.val_accuracy);
-  send_or_lose(worker, Tag::prune_answer, messages::encode_prune_answer(prune));
 }
 
 void Coordinator::check_leases() {
@@ -360,9 +361,6 @@ bool Coordinator::shutdown() {
     if (message->source <= 0 || message->source >= static_cast<int>(workers_.size())) continue;
     Worker& worker = workers_[static_cast<std::size_t>(message->source)];
     if (message->tag == Tag::bye) worker.state = State::gone;
-    // A worker waiting for a prune answer gets one, so it reaches the stop.
-    if (message->tag == Tag::prune_query && worker.state != State::gone && worker.state != State::dead)
-      send_or_lose(worker, Tag::prune_answer, messages::encode_prune_answer(false));
   }
   // The last sends (stops) complete once their workers have received them; they have.
   const auto flush_deadline = Clock::now() + std::chrono::seconds(1);

@@ -56,7 +56,6 @@ class Coordinator : public GroupExecutor {
   void handle(const Message& message);
   void on_ready(Worker& worker, const std::vector<std::uint8_t>& bytes);
   void on_outcome(Worker& worker, const std::vector<std::uint8_t>& bytes);
-  void on_prune_query(Worker& worker, const std::vector<std::uint8_t>& bytes);
   void check_leases();
   void lose_worker(Worker& worker, const std::string& why);
   void ping_waiting_workers();
@@ -71,6 +70,7 @@ class Coordinator : public GroupExecutor {
   Clock::duration heartbeat_;
   std::vector<Worker> workers_;  // index = rank; workers_[0] is rank 0 itself, unused
   std::optional<DatasetInfo> dataset_;
+  std::uint64_t load_ = 0;  // the latest LoadRequest sent
   std::string first_ready_host_;
   std::string first_load_error_;
   std::uint64_t next_group_id_ = 1;

@@ -51,14 +51,17 @@ class Worker {
     std::optional<Message> first = wait_for_root(root_lease_ * kFirstMessageLeases);
     if (!first || first->tag == Tag::stop) return say_bye();
     if (first->tag != Tag::load) throw std::runtime_error("expected a load message, got " + to_string(first->tag));
-    const messages::LoadRequest request = messages::decode_load_request(first->bytes);
+    messages::LoadRequest request = messages::decode_load_request(first->bytes);
     heartbeat_ = to_duration(request.heartbeat_seconds);
-    if (!load(request.params)) return say_bye();
+    if (!load(std::move(request))) return say_bye();
     while (!leaving()) {
       std::optional<Message> message = wait_for_root(root_lease_);
       if (!message) break;
       switch (message->tag) {
         case Tag::work: train(messages::decode_work_order(message->bytes)); break;
+        case Tag::load:  // other splits of the same files (a refit's, after the search)
+          if (!load(messages::decode_load_request(message->bytes))) stopped_ = true;
+          break;
         case Tag::stop: stopped_ = true; break;
         case Tag::heartbeat: break;
         default: spdlog::warn("ignoring an unexpected {} message from rank 0", to_string(message->tag));
@@ -72,34 +75,45 @@ class Worker {
 
   // The dataset loads on a helper thread, so this one keeps sending heartbeats (rank 0 leases a
   // loading worker too) and sees a stop. Only this thread calls MPI. False when told to leave
-  // meanwhile: rank 0 need not wait for the load (the future waits for it when it goes).
-  bool load(const ResolvedParams& params) {
-    const auto start = Clock::now();
-    auto loading = std::async(std::launch::async, [&params] { return load_dataset(params); });
-    last_heartbeat_ = start;
-    heard_from_root_ = start;
-    IdleBackoff backoff;
-    while (loading.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
-      beat_if_due();
-      take_root_messages();
-      if (leaving()) return false;
-      backoff.found_nothing();
+  // meanwhile: rank 0 need not wait for the load (the future waits for it when it goes). A later
+  // request that arrives meanwhile is loaded next, and only it is answered.
+  bool load(messages::LoadRequest request) {
+    for (;;) {
+      dataset_ = {};  // the data loaded before goes first: one dataset in memory at a time
+      const auto start = Clock::now();
+      auto loading = std::async(std::launch::async, [&request] { return load_dataset(request.params); });
+      last_heartbeat_ = start;
+      heard_from_root_ = start;
+      IdleBackoff backoff;
+      while (loading.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+        beat_if_due();
+        take_root_messages();
+        if (leaving()) return false;
+        backoff.found_nothing();
+      }
+      messages::WorkerReady ready;
+      ready.load = request.load;
+      ready.host = host_name();
+      ready.pid = static_cast<std::int64_t>(getpid());
+      ready.load_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      try {
+        dataset_ = loading.get();
+        ready.checksums = dataset_.checksums;
+        ready.description = dataset_.description;
+        ready.has_bias_row = dataset_.splits->train.has_bias_column;
+        ready.preprocessing = dataset_.preprocessing;
+        ready.train_examples = dataset_.splits->train.size();
+      } catch (const std::exception& error) {
+        ready.error = error.what();
+      }
+      if (later_load_) {
+        request = std::move(*later_load_);
+        later_load_.reset();
+        continue;
+      }
+      channel_.send(kRoot, Tag::ready, messages::encode(ready));
+      return true;
     }
-    messages::WorkerReady ready;
-    ready.host = host_name();
-    ready.pid = static_cast<std::int64_t>(getpid());
-    ready.load_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    try {
-      dataset_ = loading.get();
-      ready.checksums = dataset_.checksums;
-      ready.description = dataset_.description;
-      ready.has_bias_row = dataset_.splits->train.has_bias_column;
-      ready.train_examples = dataset_.splits->train.size();
-    } catch (const std::exception& error) {
-      ready.error = error.what();
-    }
-    channel_.send(kRoot, Tag::ready, messages::encode(ready));
-    return true;
   }
 
   void train(const messages::WorkOrder& order) {
@@ -114,9 +128,6 @@ class Worker {
       for (const auto& params : order.trials) configs.push_back(to_trainer_config(params));
       GroupControl control;
       control.should_stop = [this] { return stop_requested(); };
-      control.should_prune = [this, &order](int epoch, double val_accuracy) {
-        return order.prune && ask_root_to_prune(epoch, val_accuracy);
-      };
       control.stop_reason = [] { return std::string("stopped by rank 0"); };
       std::vector<const TrainResult*> resume_from;
       for (const TrainResult& state : order.resume) resume_from.push_back(&state);
@@ -148,33 +159,6 @@ class Worker {
     return stopped_;
   }
 
-  bool ask_root_to_prune(int epoch, double val_accuracy) {
-    if (leaving()) return false;
-    try {
-      channel_.send(kRoot, Tag::prune_query, messages::encode(messages::PruneQuery{epoch, val_accuracy}));
-      heard_from_root_ = Clock::now();
-      IdleBackoff backoff;
-      while (true) {
-        std::optional<Message> message = channel_.poll(kRoot);
-        if (!message) {
-          if (Clock::now() - heard_from_root_ > root_lease_) throw RootLost("rank 0 did not answer a prune query");
-          beat_if_due();
-          backoff.found_nothing();
-          continue;
-        }
-        heard_from_root_ = Clock::now();
-        if (message->tag == Tag::prune_answer) return messages::decode_prune_answer(message->bytes);
-        if (message->tag == Tag::stop) {
-          stopped_ = true;
-          return false;
-        }
-      }
-    } catch (...) {
-      stop_for(std::current_exception());
-      return false;
-    }
-  }
-
   void stop_for(std::exception_ptr error) {
     if (!callback_error_) callback_error_ = error;
     stopped_ = true;
@@ -187,11 +171,12 @@ class Worker {
     channel_.send(kRoot, Tag::heartbeat);
   }
 
-  // While loading: notes stops and rank 0's heartbeats.
+  // While loading: notes stops, later load requests and rank 0's heartbeats.
   void take_root_messages() {
     while (std::optional<Message> message = channel_.poll(kRoot)) {
       heard_from_root_ = Clock::now();
       if (message->tag == Tag::stop) stopped_ = true;
+      if (message->tag == Tag::load) later_load_ = messages::decode_load_request(message->bytes);
     }
     if (Clock::now() - heard_from_root_ > root_lease_) throw RootLost("rank 0 sent nothing while the dataset loaded");
   }
@@ -229,6 +214,7 @@ class Worker {
   Clock::duration heartbeat_ = std::chrono::seconds(1);
   Clock::time_point last_heartbeat_{}, last_stop_check_{}, heard_from_root_{Clock::now()};
   LoadedDataset dataset_;
+  std::optional<messages::LoadRequest> later_load_;  // arrived while loading for an earlier one
   bool stopped_ = false;
   std::exception_ptr callback_error_;
 };

@@ -21,6 +21,10 @@ const std::map<std::string, RankMetric>& rank_metrics() {
   static const std::map<std::string, RankMetric> table = {
       {"val_accuracy", {[](const TrialRecord& t) { return t.val_accuracy; }, true}},
       {"test_accuracy", {[](const TrialRecord& t) { return t.test_accuracy; }, true}},
+      {"val_macro_f1", {[](const TrialRecord& t) { return t.val_macro_f1; }, true}},
+      {"test_macro_f1", {[](const TrialRecord& t) { return t.test_macro_f1; }, true}},
+      // The split the best trial is chosen on, as scikit-learn's f1_macro scores a search.
+      {"macro_f1", {[](const TrialRecord& t) { return t.val_macro_f1; }, true}},
       {"train_accuracy", {[](const TrialRecord& t) { return t.train_accuracy; }, true}},
       {"final_loss", {[](const TrialRecord& t) { return t.final_loss; }, false}},
       {"train_seconds", {[](const TrialRecord& t) { return t.train_seconds; }, false}},
@@ -39,7 +43,8 @@ std::vector<const TrialRecord*> rank_trials(const std::vector<TrialRecord>& tria
   const RankMetric& metric = rank_metrics().at(sort.metric);
   std::vector<const TrialRecord*> ranked;
   for (const auto& trial : trials)
-    if ((trial.status == "completed" || trial.status == "pruned") && std::isfinite(metric.read(trial)))
+    if ((trial.status == "completed" || trial.status == "pruned") && !trial.is_refit() &&
+        std::isfinite(metric.read(trial)))
       ranked.push_back(&trial);
   std::sort(ranked.begin(), ranked.end(), [&](const TrialRecord* a, const TrialRecord* b) {
     const double x = metric.read(*a), y = metric.read(*b);
@@ -55,6 +60,13 @@ std::vector<const TrialRecord*> rank_trials(const std::vector<TrialRecord>& tria
 
 std::vector<const TrialRecord*> rank_trials(const std::vector<TrialRecord>& trials) {
   return rank_trials(trials, default_sort_key(trials));
+}
+
+std::vector<const TrialRecord*> refit_trials(const std::vector<TrialRecord>& trials) {
+  std::vector<const TrialRecord*> refits;
+  for (const auto& trial : trials)
+    if (trial.is_refit()) refits.push_back(&trial);
+  return refits;
 }
 
 std::vector<std::pair<std::string, std::int64_t>> count_by_status(const std::vector<TrialRecord>& trials) {

@@ -4,15 +4,20 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <limits>
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 #include "losslab/runner/results/store.hpp"
+#include "losslab/splits.hpp"
 #include "schema.hpp"
 #include "sqlite_uri.hpp"
+#include "store_sql.hpp"
 
 namespace losslab::runner {
 namespace {
@@ -71,9 +76,10 @@ std::vector<ExperimentInfo> read_experiments(SQLite::Database& db) {
 }
 
 std::vector<TrialRecord> read_trials(SQLite::Database& db, std::int64_t experiment_id) {
-  // Schema version 3's columns, each only where the file has it.
-  const std::string added = std::string(has_column(db, "trials", "rung") ? "rung" : "NULL") + ", " +
-                            (has_column(db, "trials", "round") ? "round" : "NULL");
+  // The columns later versions added (rung, round: 3; the rest: 4), each only where the file has it.
+  std::string added;
+  for (const char* name : {"rung", "round", "val_macro_f1", "test_macro_f1", "train_examples", "refit_of"})
+    added += std::string(added.empty() ? "" : ", ") + (has_column(db, "trials", name) ? name : "NULL");
   SQLite::Statement query(db,
                           "SELECT id, trial_key, name, status, params_json, train_accuracy, val_accuracy, "
                           "test_accuracy, final_loss, train_seconds, epochs_done, diverged_step, error, " +
@@ -98,6 +104,10 @@ std::vector<TrialRecord> read_trials(SQLite::Database& db, std::int64_t experime
     t.error = query.getColumn(12).getString();
     t.rung = query.getColumn(13).isNull() ? -1 : query.getColumn(13).getInt();
     t.round = query.getColumn(14).isNull() ? -1 : query.getColumn(14).getInt();
+    t.val_macro_f1 = real_or_nan(query.getColumn(15));
+    t.test_macro_f1 = real_or_nan(query.getColumn(16));
+    t.train_examples = query.getColumn(17).isNull() ? -1 : query.getColumn(17).getInt64();
+    t.refit_of = query.getColumn(18).isNull() ? -1 : query.getColumn(18).getInt64();
     index[t.id] = rows.size();
     rows.push_back(std::move(t));
   }
@@ -137,7 +147,10 @@ std::vector<EpochRow> read_epoch_metrics(SQLite::Database& db, std::int64_t tria
 }
 
 std::optional<Weights> read_weights(SQLite::Database& db, std::int64_t trial_id) {
-  SQLite::Statement query(db, "SELECT rows, cols, has_bias_row, data FROM trial_weights WHERE trial_id = ?");
+  // Schema version 4's reference, where the file has it.
+  const std::string preprocessing = has_column(db, "trial_weights", "preprocessing_id") ? "preprocessing_id" : "NULL";
+  SQLite::Statement query(db, "SELECT rows, cols, has_bias_row, data, " + preprocessing +
+                                  " FROM trial_weights WHERE trial_id = ?");
   query.bind(1, trial_id);
   if (!query.executeStep()) return std::nullopt;
   Weights w;
@@ -151,7 +164,94 @@ std::optional<Weights> read_weights(SQLite::Database& db, std::int64_t trial_id)
                      " bytes, expected " + std::to_string(expected));
   w.values.resize(static_cast<std::size_t>(w.rows * w.cols));
   std::memcpy(w.values.data(), data.getBlob(), expected);
+  w.preprocessing_id = query.getColumn(4).isNull() ? -1 : query.getColumn(4).getInt64();
   return w;
+}
+
+std::optional<Preprocessing> read_preprocessing(SQLite::Database& db, std::int64_t id) {
+  if (!db.tableExists("preprocessing")) return std::nullopt;  // before schema version 4
+  SQLite::Statement query(db, R"sql(
+    SELECT dataset_kind, input_shape, feature_names, label_column, class_names FROM preprocessing WHERE id = ?)sql");
+  query.bind(1, id);
+  if (!query.executeStep()) return std::nullopt;
+  const std::string where = "preprocessing " + std::to_string(id);
+  Preprocessing preprocessing;
+  try {
+    preprocessing.dataset_kind = query.getColumn(0).getString();
+    preprocessing.layout.shape = nlohmann::json::parse(query.getColumn(1).getString()).get<std::vector<std::size_t>>();
+    if (!query.getColumn(2).isNull())
+      preprocessing.layout.names =
+          nlohmann::json::parse(query.getColumn(2).getString()).get<std::vector<std::string>>();
+    preprocessing.label_column = query.getColumn(3).getString();
+    preprocessing.class_names = nlohmann::json::parse(query.getColumn(4).getString()).get<std::vector<std::string>>();
+  } catch (const nlohmann::json::exception& error) {
+    throw StoreError(where + ": unreadable JSON (" + error.what() + ")");
+  }
+  SQLite::Statement steps(db, R"sql(
+    SELECT step, offsets, scales FROM preprocessing_steps WHERE preprocessing_id = ? ORDER BY position)sql");
+  steps.bind(1, id);
+  while (steps.executeStep()) {
+    FittedPreprocessStep step;
+    try {
+      step.kind = parse_preprocess_step(steps.getColumn(0).getString());
+    } catch (const std::invalid_argument& error) {
+      throw StoreError(where + ": " + error.what());
+    }
+    const auto vector_of = [](const SQLite::Column& column) {
+      const std::vector<float> values = store_sql::floats_of(column);
+      return Vector<float>(Eigen::Map<const Vector<float>>(values.data(), static_cast<Eigen::Index>(values.size())));
+    };
+    step.offset = vector_of(steps.getColumn(1));
+    step.scale = vector_of(steps.getColumn(2));
+    preprocessing.steps.push_back(std::move(step));
+  }
+  return preprocessing;
+}
+
+std::optional<FoundTrial> find_trial(SQLite::Database& db, const std::string& id_or_key) {
+  SQLite::Statement by_key(db, "SELECT id, experiment_id FROM trials WHERE trial_key = ?");
+  by_key.bind(1, id_or_key);
+  std::optional<std::pair<std::int64_t, std::int64_t>> found;
+  if (by_key.executeStep()) found.emplace(by_key.getColumn(0).getInt64(), by_key.getColumn(1).getInt64());
+  std::int64_t id = 0;
+  const char* end = id_or_key.data() + id_or_key.size();
+  const auto parsed = std::from_chars(id_or_key.data(), end, id);
+  if (!found && !id_or_key.empty() && parsed.ec == std::errc() && parsed.ptr == end) {
+    SQLite::Statement by_id(db, "SELECT id, experiment_id FROM trials WHERE id = ?");
+    by_id.bind(1, id);
+    if (by_id.executeStep()) found.emplace(by_id.getColumn(0).getInt64(), by_id.getColumn(1).getInt64());
+  }
+  if (!found) return std::nullopt;
+  for (TrialRecord& trial : read_trials(db, found->second))
+    if (trial.id == found->first) return FoundTrial{found->second, std::move(trial)};
+  return std::nullopt;
+}
+
+TrialConfusion read_confusion(SQLite::Database& db, std::int64_t trial_id) {
+  TrialConfusion confusion;
+  if (!db.tableExists("trial_confusion")) return confusion;  // before schema version 4
+  SQLite::Statement query(db, R"sql(
+    SELECT split, truth, predicted, count FROM trial_confusion WHERE trial_id = ? ORDER BY split, truth, predicted)sql");
+  query.bind(1, trial_id);
+  struct Cells {
+    std::vector<std::int64_t> counts;  // in (truth, predicted) order
+    int classes = 0;
+  };
+  std::map<std::string, Cells> splits;
+  while (query.executeStep()) {
+    Cells& cells = splits[query.getColumn(0).getString()];
+    cells.counts.push_back(query.getColumn(3).getInt64());
+    cells.classes = std::max({cells.classes, query.getColumn(1).getInt() + 1, query.getColumn(2).getInt() + 1});
+  }
+  for (auto& [split, cells] : splits) {
+    if (cells.counts.size() != static_cast<std::size_t>(cells.classes) * cells.classes)
+      throw StoreError("trial " + std::to_string(trial_id) + ": its " + split + " confusion matrix has " +
+                       std::to_string(cells.counts.size()) + " cells, not " + std::to_string(cells.classes) + " x " +
+                       std::to_string(cells.classes));
+    ConfusionMatrix matrix{cells.classes, std::move(cells.counts)};
+    (split == "val" ? confusion.val : confusion.test) = std::move(matrix);
+  }
+  return confusion;
 }
 
 std::vector<RungRecord> read_rungs(SQLite::Database& db, std::int64_t experiment_id) {
@@ -235,7 +335,16 @@ std::vector<EpochRow> ResultsReader::epoch_metrics(std::int64_t trial_id) { retu
 
 std::optional<Weights> ResultsReader::weights(std::int64_t trial_id) { return read_weights(*db_, trial_id); }
 
+std::optional<Preprocessing> ResultsReader::preprocessing(std::int64_t id) { return read_preprocessing(*db_, id); }
+
+std::optional<FoundTrial> ResultsReader::find_trial(const std::string& id_or_key) {
+  return runner::find_trial(*db_, id_or_key);
+}
+TrialConfusion ResultsReader::confusion(std::int64_t trial_id) { return read_confusion(*db_, trial_id); }
+
 std::vector<RungRecord> ResultsReader::rungs(std::int64_t experiment_id) { return read_rungs(*db_, experiment_id); }
+
+std::int64_t ResultsReader::data_version() { return db_->execAndGet("PRAGMA data_version").getInt64(); }
 
 std::vector<std::pair<std::string, std::string>> ResultsReader::parameter_names() {
   return read_parameter_names(*db_);

@@ -66,7 +66,12 @@ CREATE TABLE IF NOT EXISTS trials (
   diverged_step  INTEGER,
   error          TEXT,
   rung           INTEGER,
-  round          INTEGER
+  round          INTEGER,
+  -- Version 4, per-trial metrics and refits (kMetricsDdl below):
+  val_macro_f1   REAL,
+  test_macro_f1  REAL,
+  train_examples INTEGER,
+  refit_of       INTEGER REFERENCES trials(id)
 );
 CREATE INDEX IF NOT EXISTS trials_by_experiment_status ON trials (experiment_id, status);
 CREATE INDEX IF NOT EXISTS trials_by_run ON trials (run_id);
@@ -103,13 +108,14 @@ CREATE TABLE IF NOT EXISTS epoch_metrics (
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS trial_weights (
-  trial_id     INTEGER PRIMARY KEY REFERENCES trials(id),
-  rows         INTEGER,
-  cols         INTEGER,
-  dtype        TEXT,
-  layout       TEXT,
-  has_bias_row INTEGER,
-  data         BLOB
+  trial_id         INTEGER PRIMARY KEY REFERENCES trials(id),
+  rows             INTEGER,
+  cols             INTEGER,
+  dtype            TEXT,
+  layout           TEXT,
+  has_bias_row     INTEGER,
+  data             BLOB,
+  preprocessing_id INTEGER REFERENCES preprocessing(id)
 );
 
 -- A halving search's rungs: one row per rung a trial finished, with its metrics at the rung's
@@ -143,6 +149,55 @@ CREATE TABLE IF NOT EXISTS trial_checkpoints (
   PRIMARY KEY (trial_id, rung)
 );
 )sql";
+
+// Schema version 4: what scoring raw examples with a trial's weights takes besides W, one row per
+// distinct content (by its digest) shared by every trial trained on the same prepared data, with
+// one row per fitted step; trial_weights.preprocessing_id refers to it.
+constexpr const char* kPreprocessingDdl = R"sql(
+CREATE TABLE IF NOT EXISTS preprocessing (
+  id            INTEGER PRIMARY KEY,
+  digest        TEXT UNIQUE NOT NULL,
+  dataset_kind  TEXT NOT NULL,
+  input_shape   TEXT NOT NULL,
+  feature_names TEXT,
+  label_column  TEXT,
+  class_names   TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS preprocessing_steps (
+  preprocessing_id INTEGER NOT NULL REFERENCES preprocessing(id),
+  position         INTEGER NOT NULL,
+  step             TEXT NOT NULL,
+  offsets          BLOB,
+  scales           BLOB,
+  PRIMARY KEY (preprocessing_id, position)
+) WITHOUT ROWID;
+)sql";
+
+// ---- Version 4: per-trial metrics and refits ------------------------------------------------
+// The trials columns val_macro_f1, test_macro_f1, train_examples and refit_of (in the trials table
+// above, added by migrate_3_to_4_metrics), and each scored trial's confusion matrices: one row per
+// (split, truth, predicted) cell of the C x C matrix, zeros included, so a split's rows sum to the
+// examples it scored.
+constexpr const char* kMetricsDdl = R"sql(
+CREATE TABLE IF NOT EXISTS trial_confusion (
+  trial_id  INTEGER NOT NULL REFERENCES trials(id),
+  split     TEXT NOT NULL CHECK (split IN ('val', 'test')),
+  truth     INTEGER NOT NULL,
+  predicted INTEGER NOT NULL,
+  count     INTEGER NOT NULL,
+  PRIMARY KEY (trial_id, split, truth, predicted)
+) WITHOUT ROWID;
+)sql";
+
+// 3 -> 4 (metrics): the trials columns of version 4; trial_confusion comes from kMetricsDdl. The
+// trials recorded before have no matrices and NULL in every new column (a search trial, not a refit).
+void migrate_3_to_4_metrics(SQLite::Database& db) {
+  for (const char* column : {"val_macro_f1 REAL", "test_macro_f1 REAL", "train_examples INTEGER",
+                             "refit_of INTEGER REFERENCES trials(id)"})
+    db.exec(std::string("ALTER TABLE trials ADD COLUMN ") + column);
+}
+// ---- end of version 4's metrics and refits ---------------------------------------------------
 
 // 1 -> 2: trial keys leave out parameters inactive for a trial's choices and parameters at their
 // baseline (trials.cpp), so every trial gets the key this version gives the same trial, and the
@@ -192,6 +247,13 @@ void migrate_2_to_3(SQLite::Database& db) {
   db.exec("ALTER TABLE trials ADD COLUMN round INTEGER");
 }
 
+// 3 -> 4: the weights refer to their preprocessing (tables of its own, kPreprocessingDdl). Weights
+// recorded before have none (NULL): losslab-predict asks to rerun such a trial.
+void migrate_3_to_4(SQLite::Database& db) {
+  db.exec("ALTER TABLE trial_weights ADD COLUMN preprocessing_id INTEGER REFERENCES preprocessing(id)");
+  migrate_3_to_4_metrics(db);
+}
+
 }  // namespace
 
 void refuse_newer(int version, const std::string& context) {
@@ -203,8 +265,11 @@ void refuse_newer(int version, const std::string& context) {
 void upgrade(SQLite::Database& db) {
   const int version = db.execAndGet("PRAGMA user_version").getInt();
   db.exec(kDdl);
+  db.exec(kPreprocessingDdl);
+  db.exec(kMetricsDdl);
   if (version >= 1 && version < 2) migrate_1_to_2(db);
   if (version >= 1 && version < 3) migrate_2_to_3(db);
+  if (version >= 1 && version < 4) migrate_3_to_4(db);
   db.exec("PRAGMA user_version = " + std::to_string(kVersion));
 }
 

@@ -57,6 +57,17 @@ void bind_text(SQLite::Statement& statement, int index, const std::string& value
     statement.bind(index, value);
 }
 
+void bind_floats(SQLite::Statement& statement, int index, const float* data, std::size_t count) {
+  static const float kNothing = 0;
+  statement.bind(index, count > 0 ? data : &kNothing, static_cast<int>(count * sizeof(float)));
+}
+
+std::vector<float> floats_of(const SQLite::Column& column) {
+  std::vector<float> values(static_cast<std::size_t>(column.getBytes()) / sizeof(float));
+  if (!values.empty()) std::memcpy(values.data(), column.getBlob(), values.size() * sizeof(float));
+  return values;
+}
+
 }  // namespace store_sql
 
 namespace {
@@ -139,11 +150,31 @@ bool stores_weights(TrialStatus status) {
 
 // The rows that describe one attempt of a trial; a new attempt or outcome replaces them.
 void delete_attempt_results(SQLite::Database& db, std::int64_t trial_id) {
-  for (const char* table : {"loss_history", "epoch_metrics", "trial_weights"}) {
+  for (const char* table : {"loss_history", "epoch_metrics", "trial_weights", "trial_confusion"}) {
     SQLite::Statement clear(db, std::string("DELETE FROM ") + table + " WHERE trial_id = ?");
     clear.bind(1, trial_id);
     clear.exec();
   }
+}
+
+// Every cell of a split's confusion matrix, zeros included; nothing for a split that was not
+// scored or has no examples. One statement per split: the counts go in as one JSON array, which
+// SQLite unpacks (json_each), instead of one statement per cell.
+void insert_confusion(SQLite::Database& db, std::int64_t trial_id, const char* split, const ConfusionMatrix& matrix) {
+  if (matrix.classes == 0 || matrix.total() == 0) return;
+  SQLite::Statement insert(db, R"sql(
+    INSERT INTO trial_confusion (trial_id, split, truth, predicted, count)
+    SELECT ?1, ?2, key / ?3, key % ?3, value FROM json_each(?4))sql");
+  insert.bind(1, trial_id);
+  insert.bind(2, split);
+  insert.bind(3, matrix.classes);
+  insert.bind(4, nlohmann::json(matrix.counts).dump());
+  insert.exec();
+}
+
+// NaN (stored as NULL) for a split that was not scored; macro_f1 is NaN for an empty one.
+double macro_f1_of(const ConfusionMatrix& matrix) {
+  return matrix.classes == 0 ? std::numeric_limits<double>::quiet_NaN() : macro_f1(matrix);
 }
 
 }  // namespace
@@ -327,8 +358,8 @@ void ResultsStore::register_trials(std::int64_t experiment_id, const std::vector
       SELECT t.experiment_id, e.name FROM trials t LEFT JOIN experiments e ON e.id = t.experiment_id
       WHERE t.trial_key = ?)sql");
     SQLite::Statement insert_trial(*db_, R"sql(
-      INSERT INTO trials (experiment_id, trial_key, name, status, params_json, seed, attempts, round)
-      VALUES (?, ?, ?, 'pending', ?, ?, 0, ?))sql");
+      INSERT INTO trials (experiment_id, trial_key, name, status, params_json, seed, attempts, round, refit_of)
+      VALUES (?, ?, ?, 'pending', ?, ?, 0, ?, ?))sql");
     SQLite::Statement insert_param(*db_, R"sql(
       INSERT INTO trial_params (trial_id, name, key, value, swept) VALUES (?, ?, ?, ?, ?))sql");
 
@@ -357,6 +388,10 @@ void ResultsStore::register_trials(std::int64_t experiment_id, const std::vector
         insert_trial.bind(6, *trial.round);
       else
         insert_trial.bind(6);
+      if (trial.refit_of)
+        insert_trial.bind(7, *trial.refit_of);
+      else
+        insert_trial.bind(7);
       insert_trial.exec();
       insert_trial.reset();
       const std::int64_t trial_id = db_->getLastInsertRowid();
@@ -410,7 +445,8 @@ bool start_attempt(SQLite::Database& db, std::int64_t trial_id, std::int64_t run
                       started_at = ?2, heartbeat_at = ?2, finished_at = NULL,
                       train_seconds = NULL, final_loss = NULL, train_accuracy = NULL,
                       val_accuracy = NULL, test_accuracy = NULL, epochs_done = NULL,
-                      diverged_step = NULL, error = NULL
+                      diverged_step = NULL, error = NULL, val_macro_f1 = NULL, test_macro_f1 = NULL,
+                      train_examples = NULL
     WHERE id = ?3 AND )sql" + condition);
   update.bind(1, run_id);
   update.bind(2, utc_timestamp());
@@ -459,7 +495,7 @@ void ResultsStore::record_outcome(std::int64_t trial_id, const TrialOutcome& out
     SQLite::Statement update(*db_, R"sql(
       UPDATE trials SET status = ?, finished_at = ?, error = ?, train_seconds = ?, final_loss = ?,
                         train_accuracy = ?, val_accuracy = ?, test_accuracy = ?, epochs_done = ?,
-                        diverged_step = ?
+                        diverged_step = ?, val_macro_f1 = ?, test_macro_f1 = ?, train_examples = ?
       WHERE id = ?)sql");
     update.bind(1, to_string(paused ? TrialStatus::pending : outcome.status));
     update.bind(2, utc_timestamp());
@@ -473,8 +509,11 @@ void ResultsStore::record_outcome(std::int64_t trial_id, const TrialOutcome& out
       update.bind(9, static_cast<std::int64_t>(result->epochs.size()));
       if (outcome.status == TrialStatus::diverged && result->diverged_step >= 0)
         update.bind(10, result->diverged_step);
+      bind_real(update, 11, macro_f1_of(result->val_confusion));
+      bind_real(update, 12, macro_f1_of(result->test_confusion));
+      if (outcome.train_examples > 0) update.bind(13, static_cast<std::int64_t>(outcome.train_examples));
     }
-    update.bind(11, trial_id);
+    update.bind(14, trial_id);
     if (update.exec() != 1)
       throw StoreError("results database " + path_ + ": no trial with id " + std::to_string(trial_id));
 
@@ -483,6 +522,8 @@ void ResultsStore::record_outcome(std::int64_t trial_id, const TrialOutcome& out
 
     if (result != nullptr) {
       insert_loss_history(*db_, trial_id, *result);
+      insert_confusion(*db_, trial_id, "val", result->val_confusion);
+      insert_confusion(*db_, trial_id, "test", result->test_confusion);
 
       SQLite::Statement epoch(*db_, R"sql(
         INSERT INTO epoch_metrics (trial_id, epoch, mean_loss, train_accuracy, val_accuracy,
@@ -507,13 +548,17 @@ void ResultsStore::record_outcome(std::int64_t trial_id, const TrialOutcome& out
           throw StoreError("results database " + path_ + ": weights of trial " +
                            std::to_string(trial_id) + " are too large for a BLOB");
         SQLite::Statement weights(*db_, R"sql(
-          INSERT INTO trial_weights (trial_id, rows, cols, dtype, layout, has_bias_row, data)
-          VALUES (?, ?, ?, 'float32', 'column-major D x C', ?, ?))sql");
+          INSERT INTO trial_weights (trial_id, rows, cols, dtype, layout, has_bias_row, data, preprocessing_id)
+          VALUES (?, ?, ?, 'float32', 'column-major D x C', ?, ?, ?))sql");
         weights.bind(1, trial_id);
         weights.bind(2, static_cast<std::int64_t>(result->W.rows()));
         weights.bind(3, static_cast<std::int64_t>(result->W.cols()));
         weights.bind(4, outcome.has_bias_row ? 1 : 0);
         weights.bindNoCopy(5, result->W.data(), static_cast<int>(bytes));
+        if (outcome.preprocessing_id >= 0)
+          weights.bind(6, outcome.preprocessing_id);
+        else
+          weights.bind(6);
         weights.exec();
       }
     }

@@ -17,18 +17,6 @@ using namespace store_sql;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// An empty array is an empty BLOB, not NULL (which SQLite makes of a null pointer).
-void bind_floats(SQLite::Statement& statement, int index, const float* data, std::size_t count) {
-  static const float kNothing = 0;
-  statement.bind(index, count > 0 ? data : &kNothing, static_cast<int>(count * sizeof(float)));
-}
-
-std::vector<float> floats_of(const SQLite::Column& column) {
-  std::vector<float> values(static_cast<std::size_t>(column.getBytes()) / sizeof(float));
-  if (!values.empty()) std::memcpy(values.data(), column.getBlob(), values.size() * sizeof(float));
-  return values;
-}
-
 // A number of the epochs_json array: null for NaN, which JSON has no word for.
 nlohmann::json number(double value) { return std::isnan(value) ? nlohmann::json(nullptr) : nlohmann::json(value); }
 double number_of(const nlohmann::json& value) { return value.is_null() ? kNaN : value.get<double>(); }

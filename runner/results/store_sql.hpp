@@ -4,6 +4,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <string>
+#include <vector>
 
 #include "losslab/runner/results/store.hpp"
 
@@ -19,6 +20,11 @@ SQLite::Transaction write_transaction(SQLite::Database& db);
 void bind_real(SQLite::Statement& statement, int index, double value);
 // Empty text is "not given": NULL, so JSON columns never hold an empty (malformed) document.
 void bind_text(SQLite::Statement& statement, int index, const std::string& value);
+// A float32 array as a BLOB of its little-endian bytes; an empty array is an empty BLOB, not NULL
+// (which SQLite makes of a null pointer).
+void bind_floats(SQLite::Statement& statement, int index, const float* data, std::size_t count);
+// A BLOB of float32 values back as floats (NULL: none).
+std::vector<float> floats_of(const SQLite::Column& column);
 
 // Inside record_outcome's transaction: a halving trial's trials.rung, its trial_rungs row and, when
 // it paused, its checkpoint (store_rungs.cpp).

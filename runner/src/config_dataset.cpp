@@ -6,6 +6,7 @@
 #include "config_internal.hpp"
 #include "losslab/dataset.hpp"
 #include "losslab/loaders.hpp"
+#include "losslab/runner/dataset_source.hpp"
 
 namespace losslab::runner::detail {
 namespace {
@@ -54,7 +55,7 @@ class DatasetResolver {
     }
     const Location where = written_.where("dataset.path");
     if (kind == "csv") {
-      check_file(path, "dataset.path", where);
+      if (check_file(path, "dataset.path", where)) check_label_column(path, "dataset.path");
     } else if (check_directory(path, where)) {
       if (kind == "cifar10") {
         check_cifar10(path, where);
@@ -77,7 +78,8 @@ class DatasetResolver {
           diagnostics_.error(written_.where("dataset.test_path"),
                              "dataset.test_path is only read when dataset.kind is csv, not " + kind);
         } else {
-          check_file(test_path, "dataset.test_path", written_.where("dataset.test_path"));
+          if (check_file(test_path, "dataset.test_path", written_.where("dataset.test_path")))
+            check_label_column(test_path, "dataset.test_path");
         }
       }
     }
@@ -102,11 +104,38 @@ class DatasetResolver {
     return false;
   }
 
-  void check_file(const std::string& path, const std::string& key, const Location& where) {
+  bool check_file(const std::string& path, const std::string& key, const Location& where) {
     std::error_code ignored;
-    if (fs::is_regular_file(path, ignored)) return;
+    if (fs::is_regular_file(path, ignored)) return true;
     diagnostics_.error(where, fs::is_directory(path, ignored) ? key + ": " + path + " is a directory, not a CSV file"
                                                              : key + ": no such file: " + path);
+    return false;
+  }
+
+  // dataset.label_column against the CSV file's first row (read alone, however large the file), so
+  // a wrong name or index stops the config rather than the first trial.
+  void check_label_column(const std::string& path, const std::string& path_key) {
+    if (written_.invalid.count("dataset.header") || written_.invalid.count("dataset.label_column")) return;
+    const CsvOptions options = csv_options(base_);
+    const bool label_written = written_.has("dataset.label_column");
+    const Location where = written_.where(label_written                    ? "dataset.label_column"
+                                          : written_.has("dataset.header") ? "dataset.header"
+                                                                           : path_key);
+    if (!options.header && !parse_column_position(options.label_column)) {
+      if (path_key == "dataset.path") {  // said once, not again for the test file
+        diagnostics_.error(where, label_written ? "dataset.label_column: '" + options.label_column +
+                                                      "' is a column name, but dataset.header is false: give the "
+                                                      "label column's 0-based index or last"
+                                                : "dataset.label_column is required when dataset.header is false: "
+                                                  "the label column's 0-based index or last");
+      }
+      return;
+    }
+    try {
+      read_csv_layout(path, options);
+    } catch (const DatasetError& error) {
+      diagnostics_.error(where, path_key + ": " + error.what());
+    }
   }
 
   void check_cifar10(const std::string& directory, const Location& where) {

@@ -42,6 +42,8 @@ class Reader {
       }
       if (const KeySpec* spec = find_key_spec(path)) {
         read_key(*spec, entry);
+      } else if (const auto retired = retired_key_message(path)) {
+        diagnostics_.error(entry.key_location, *retired);
       } else if (is_section(path)) {
         read_section(entry, path);
       } else if (entry.key == "<<") {

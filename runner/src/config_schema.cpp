@@ -24,7 +24,6 @@ Range between(double low, bool low_open, double high, bool high_open) {
 // The choices of keys that name a core enum come from core (enum_names.hpp); these are the runner's own.
 const std::vector<std::string> kDatasetKinds{"fashion-mnist", "mnist", "cifar10", "csv", "synthetic"};
 const std::vector<std::string> kShapes{"blobs", "spiral", "toy2d"};
-const std::vector<std::string> kPruneRules{"none", "median"};
 const std::vector<std::string> kStrategies = [] {
   std::vector<std::string> names;
   for (const SearchStrategy strategy : kSearchStrategies) names.push_back(to_string(strategy));
@@ -78,9 +77,17 @@ std::vector<KeySpec> build_specs() {
                       "constant-1 feature (the bias trick)."},
       {.key = "dataset.split_seed", .short_name = "split_seed", .type = T::integer, .default_value = I{0},
        .range = at_least(0), .sweepable = false, .description = "Seeds the validation and test split."},
+      {.key = "dataset.header", .short_name = "header", .type = T::boolean, .default_value = true,
+       .sweepable = false,
+       .description = "csv: whether the first row names the columns. false: every row is data (headerless files, "
+                      "as many public datasets ship them), and label_column gives the label column's position."},
       {.key = "dataset.label_column", .short_name = "label_column", .type = T::string,
        .default_value = std::string("label"), .allow_empty = false, .sweepable = false,
-       .allowed_doc = "non-empty", .description = "csv: the header name of the label column."},
+       .default_doc = "label; required with header: false",
+       .allowed_doc = "header true: a name in the header; header false: a 0-based column index or last",
+       .description = "csv: the label column. With a header, its name (always a name: a column called last or 0 "
+                      "is found by that name); without one, its 0-based position or last. Checked against the "
+                      "file's first row before anything runs."},
       {.key = "dataset.synthetic.shape", .short_name = "synthetic_shape", .type = T::enumeration,
        .default_value = std::string("blobs"), .choices = kShapes, .sweepable = false,
        .description = "synthetic: Gaussian blobs, the course's spiral, or the lecture demo's 9 toy points."},
@@ -100,6 +107,11 @@ std::vector<KeySpec> build_specs() {
       {.key = "dataset.synthetic.seed", .short_name = "synthetic_seed", .type = T::integer,
        .default_value = I{0}, .range = at_least(0), .sweepable = false,
        .description = "synthetic: seeds the generated points."},
+      {.key = "dataset.synthetic.generator", .short_name = "synthetic_generator", .type = T::integer,
+       .default_value = I{1}, .range = between(1, false, 2, false), .sweepable = false,
+       .description = "synthetic blobs: 1, one random stream on one thread (the data of every earlier "
+                      "version); 2, a stream per row on every core, much faster for large data (other "
+                      "numbers for the same seed, the same for any core count)."},
 
       // ---- loss
       {.key = "loss.kind", .short_name = "loss", .type = T::enumeration, .default_value = std::string("softmax"),
@@ -228,13 +240,6 @@ std::vector<KeySpec> build_specs() {
       {.key = "sweep.seeds", .short_name = "seeds", .type = T::special, .sweepable = false, .param = false,
        .default_doc = "[]", .type_doc = "list of integer", .allowed_doc = "distinct integers >= 0",
        .description = "Repeats: every trial runs once per seed, which sets training.seed."},
-      {.key = "sweep.prune", .short_name = "prune", .type = T::enumeration, .default_value = std::string("none"),
-       .choices = kPruneRules, .sweepable = false, .param = false,
-       .description = "median: after prune_warmup epochs, stop a trial whose validation accuracy is below the "
-                      "median of the other trials' at the same epoch."},
-      {.key = "sweep.prune_warmup", .short_name = "prune_warmup", .type = T::integer, .default_value = I{2},
-       .range = at_least(1), .sweepable = false, .param = false,
-       .description = "Epochs a trial runs before it may be pruned."},
       {.key = "sweep.strategy", .short_name = "strategy", .type = T::enumeration,
        .default_value = std::string("exhaustive"), .choices = kStrategies, .sweepable = false, .param = false,
        .description = "exhaustive: every trial trains every epoch. successive_halving: trials train in rungs of "
@@ -250,6 +255,12 @@ std::vector<KeySpec> build_specs() {
        .range = between(2, false, 100, false), .sweepable = false, .param = false,
        .description = "eta: the budget grows by this factor from rung to rung, and one in this many trials goes on.",
        .active_when = {"sweep.strategy", {"successive_halving", "hyperband"}}},
+      {.key = "sweep.refit", .short_name = "refit", .type = T::boolean, .default_value = false, .sweepable = false,
+       .param = false,
+       .description = "After the search, train the best configuration (by validation accuracy, as the summary "
+                      "ranks it) once more on the training and validation data together, and score it once on "
+                      "the test split. It is recorded as a trial of its own (trials.refit_of names the search "
+                      "trial) and never ranked with the search trials. Needs a validation split."},
       {.key = "sweep.max_trials", .short_name = "max_trials", .type = T::integer, .default_value = I{10000},
        .range = between(1, false, 1000000, false), .sweepable = false, .param = false,
        .description = "A sweep that expands to more trials is rejected."},
@@ -279,6 +290,24 @@ const KeySpec* find_key_spec(std::string_view key) {
   for (const KeySpec& spec : key_specs())
     if (spec.key == key) return &spec;
   return nullptr;
+}
+
+std::optional<std::string> retired_key_message(std::string_view key) {
+  // The median rule compared a trial with the trials that happened to reach the same epoch before
+  // it, so which trials it stopped changed with --jobs, MPI ranks and resume.
+  static const std::map<std::string, std::string, std::less<>> kRetired{
+      {"sweep.prune",
+       "sweep.prune was removed: its median rule stopped a trial by comparing it with the trials that happened "
+       "to run before it, so which trials it stopped depended on the order they ran in. Use sweep.strategy: "
+       "successive_halving instead (with sweep.reduction_factor: 2 the better half goes on after each rung), "
+       "which decides from whole rungs, the same for any --jobs, MPI ranks or resume"},
+      {"sweep.prune_warmup",
+       "sweep.prune_warmup belonged to the removed median rule (sweep.prune); with sweep.strategy: "
+       "successive_halving, sweep.min_epochs is the smallest rung's budget"},
+  };
+  const auto found = kRetired.find(key);
+  if (found == kRetired.end()) return std::nullopt;
+  return found->second;
 }
 
 bool is_section(std::string_view path) {

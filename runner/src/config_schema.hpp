@@ -75,6 +75,9 @@ const KeyBaselines& key_baselines();
 const std::vector<KeySpec>& key_specs();
 const KeySpec* find_key_spec(std::string_view key);
 
+// Why a key that once existed is gone and what to use instead; nullopt for any other key.
+std::optional<std::string> retired_key_message(std::string_view key);
+
 // Sections are the mappings that hold keys: "" (the top level), "dataset", "dataset.synthetic",
 // "optimizer.schedule", "sweep.random", ...
 bool is_section(std::string_view path);

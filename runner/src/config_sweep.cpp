@@ -31,11 +31,10 @@ class SweepReader {
     read_seeds();
     sweep_.random_seed = static_cast<std::uint64_t>(integer("sweep.random.seed"));
     check_tpe();
-    sweep_.prune = text("sweep.prune") == "median" ? PruneRule::median : PruneRule::none;
-    sweep_.prune_warmup = static_cast<int>(integer("sweep.prune_warmup"));
     sweep_.max_trials = static_cast<std::size_t>(integer("sweep.max_trials"));
     check_size();
     read_strategy();
+    read_refit();
     return std::move(sweep_);
   }
 
@@ -291,8 +290,8 @@ class SweepReader {
                                   std::to_string(sweep_.max_trials));
   }
 
-  // The rungs of a halving search need a budget to halve, trials that can stop and go on at an
-  // epoch's end, and no second rule deciding which trials stop.
+  // The rungs of a halving search need a budget to halve and trials that can stop and go on at an
+  // epoch's end.
   void read_strategy() {
     const std::string strategy = text("sweep.strategy");
     for (const SearchStrategy kind : kSearchStrategies)
@@ -311,14 +310,21 @@ class SweepReader {
                                  std::to_string(epochs) + ") must be at least sweep.min_epochs x " +
                                  "sweep.reduction_factor (" + std::to_string(sweep_.min_epochs) + " x " +
                                  std::to_string(sweep_.reduction_factor) + " = " + std::to_string(first_two) + ")");
-    if (sweep_.prune != PruneRule::none)
-      diagnostics_.error(written_.where("sweep.prune"),
-                         "sweep.prune: median cannot be combined with sweep.strategy: " + strategy +
-                             ", which already stops the weaker trials at each rung; remove one of them");
     for (const std::string& kind : optimizer_kinds())
       if (kind == "random_search" || kind == "random_local_search")
         diagnostics_.error(at, "sweep.strategy: " + strategy + " continues trials from their state at each rung, "
                                    "which optimizer.kind " + kind + " does not keep; use a gradient-based optimizer");
+  }
+
+  // The best configuration is chosen by validation accuracy, and the refit trains on the validation
+  // examples: without them there is neither a choice to make nor anything to add.
+  void read_refit() {
+    sweep_.refit = std::get<bool>(value("sweep.refit"));
+    if (sweep_.refit && std::get<double>(value("dataset.validation")) == 0)
+      diagnostics_.error(written_.where("sweep.refit"),
+                         "sweep.refit: true retrains the best configuration by validation accuracy on the training "
+                         "and validation data, but dataset.validation is 0: hold out some validation examples "
+                         "(e.g. dataset.validation: 0.1) or remove sweep.refit");
   }
 
   // Every optimizer.kind some trial of the sweep may use.

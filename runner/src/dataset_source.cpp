@@ -48,6 +48,7 @@ Dataset synthetic_data(const ResolvedParams& params) {
   blobs.dimension = static_cast<std::size_t>(get_integer(params, "dataset.synthetic.dimension"));
   blobs.spread = get_number(params, "dataset.synthetic.spread");
   blobs.seed = seed;
+  blobs.generator = static_cast<int>(get_integer(params, "dataset.synthetic.generator"));
   return make_blobs(blobs);
 }
 
@@ -73,6 +74,13 @@ InflateCache inflate_cache() {
 }
 
 }  // namespace
+
+CsvOptions csv_options(const ResolvedParams& params) {
+  CsvOptions options;
+  options.header = get_bool(params, "dataset.header");
+  options.label_column = get_string(params, "dataset.label_column");
+  return options;
+}
 
 std::string inflate_cache_directory() {
   if (const char* chosen = std::getenv("LOSSLAB_CACHE_DIR")) return chosen;  // set but empty: no cache
@@ -131,8 +139,7 @@ LoadedDataset load_dataset(const ResolvedParams& params) {
   } else if (kind == "cifar10") {
     splits = prepare(load_cifar10_bytes(path));
   } else if (kind == "csv") {
-    CsvOptions csv;
-    csv.label_column = get_string(params, "dataset.label_column");
+    const CsvOptions csv = csv_options(params);
     const std::string test_path = get_string(params, "dataset.test_path");
     if (!test_path.empty()) {
       splits = prepare(load_csv_pair(path, test_path, csv));
@@ -144,6 +151,11 @@ LoadedDataset load_dataset(const ResolvedParams& params) {
   }
 
   LoadedDataset loaded;
+  loaded.preprocessing.dataset_kind = kind;
+  loaded.preprocessing.layout = splits->train.layout;
+  if (kind == "csv") loaded.preprocessing.label_column = get_string(params, "dataset.label_column");
+  loaded.preprocessing.class_names = splits->train.class_names;
+  loaded.preprocessing.steps = splits->preprocessing;
   loaded.checksums = checksums.get();
   loaded.description = kind + ": " + std::to_string(splits->train.size()) + " train / " +
                        std::to_string(splits->val.size()) + " val / " + std::to_string(splits->test.size()) +

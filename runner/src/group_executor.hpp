@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "losslab/runner/params.hpp"
+#include "losslab/runner/results/records.hpp"
 #include "losslab/runner/sweep_runner.hpp"
 #include "sweep_round.hpp"
 
@@ -19,13 +20,15 @@ struct DatasetInfo {
   std::map<std::string, std::string> checksums;  // every file read -> "crc32:... size:..."
   bool has_bias_row = false;                     // the trials' W ends with a bias row
   std::size_t train_examples = 0;
+  Preprocessing preprocessing;                   // recorded with the trials' weights
 };
 
 class GroupExecutor {
  public:
   virtual ~GroupExecutor() = default;
-  // Loads the dataset (the dataset.* keys of `params`) where training happens. Throws
-  // losslab::DatasetError when it cannot be loaded.
+  // Loads the dataset (the dataset.* keys of `params`) where training happens, in place of any
+  // loaded before (a refit trains on other splits than its search). Throws losslab::DatasetError
+  // when it cannot be loaded.
   virtual DatasetInfo prepare(const ResolvedParams& params) = 0;
   // "2 worker threads": who trains `groups` groups, for the log.
   virtual std::string describe_workers(std::size_t groups) const = 0;

@@ -5,17 +5,14 @@
 namespace losslab::runner {
 namespace {
 
-TrialReport classify(TrainResult result, bool pruned, const GroupControl& control) {
+TrialReport classify(TrainResult result, const GroupControl& control) {
   TrialReport report;
   switch (result.status) {
     case TrainStatus::completed: report.status = TrialStatus::completed; break;
     case TrainStatus::diverged: report.status = TrialStatus::diverged; break;
-    case TrainStatus::stopped: report.status = pruned ? TrialStatus::pruned : TrialStatus::interrupted; break;
+    case TrainStatus::stopped: report.status = TrialStatus::interrupted; break;
   }
-  if (report.status == TrialStatus::pruned)
-    report.error = "below the median validation accuracy of its peers after epoch " +
-                   std::to_string(result.epochs.size());
-  else if (report.status == TrialStatus::interrupted)
+  if (report.status == TrialStatus::interrupted)
     report.error = control.stop_reason();
   else
     report.error = result.message;
@@ -32,13 +29,9 @@ std::vector<TrialReport> train_group(const Splits& data, const std::vector<Train
   const std::size_t size = configs.size();
   std::vector<TrialReport> reports(size);
   std::vector<TrainCallbacks> callbacks(size);
-  std::vector<char> pruned(size, 0);
   for (std::size_t k = 0; k < size; ++k) {
     callbacks[k].on_step = [&control](const StepInfo&) { return control.should_stop(); };
-    callbacks[k].on_epoch_end = [&control, &pruned, k](const EpochMetrics& metrics) {
-      pruned[k] = control.should_prune(metrics.epoch, metrics.val_accuracy);
-      return pruned[k] || control.should_stop();
-    };
+    callbacks[k].on_epoch_end = [&control](const EpochMetrics&) { return control.should_stop(); };
   }
   std::vector<TrainResult> results;
   try {
@@ -52,7 +45,7 @@ std::vector<TrialReport> train_group(const Splits& data, const std::vector<Train
       if (!wanted[k]) continue;
       try {
         const TrainResult* from = resume_from.empty() ? nullptr : resume_from[k];
-        reports[k] = classify(train(data, configs[k], callbacks[k], threads, from), pruned[k], control);
+        reports[k] = classify(train(data, configs[k], callbacks[k], threads, from), control);
       } catch (const std::exception& error) {
         reports[k] = TrialReport{TrialStatus::failed, error.what(), nullptr};
       }
@@ -60,7 +53,7 @@ std::vector<TrialReport> train_group(const Splits& data, const std::vector<Train
     return reports;
   }
   for (std::size_t k = 0; k < size; ++k)
-    if (wanted[k]) reports[k] = classify(std::move(results[k]), pruned[k], control);
+    if (wanted[k]) reports[k] = classify(std::move(results[k]), control);
   return reports;
 }
 

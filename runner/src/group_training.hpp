@@ -22,9 +22,8 @@ struct TrialReport {
 
 // How the caller steers a group while it trains.
 struct GroupControl {
-  std::function<bool()> should_stop;                                 // polled after every step
-  std::function<bool(int epoch, double val_accuracy)> should_prune;  // after every epoch of every trial
-  std::function<std::string()> stop_reason;                          // why should_stop said so
+  std::function<bool()> should_stop;         // polled after every step and every epoch
+  std::function<std::string()> stop_reason;  // why should_stop said so
 };
 
 // Trains `configs` as one fused group (train_fused). If the group cannot run as one (a trial's

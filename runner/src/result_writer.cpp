@@ -7,8 +7,8 @@ namespace {
 constexpr auto kHeartbeatInterval = std::chrono::seconds(5);
 }
 
-ResultWriter::ResultWriter(ResultsStore& store, std::int64_t run_id, bool has_bias_row)
-    : store_(store), run_id_(run_id), has_bias_row_(has_bias_row), thread_([this] { loop(); }) {}
+ResultWriter::ResultWriter(ResultsStore& store, std::int64_t run_id, WeightsContext weights, std::size_t train_examples)
+    : store_(store), run_id_(run_id), weights_(weights), train_examples_(train_examples), thread_([this] { loop(); }) {}
 
 ResultWriter::~ResultWriter() {
   try {
@@ -118,7 +118,9 @@ bool ResultWriter::write(Message& message) {
   outcome.status = message.status;
   outcome.result = message.result.get();
   outcome.error = message.error;
-  outcome.has_bias_row = has_bias_row_;
+  outcome.has_bias_row = weights_.has_bias_row;
+  outcome.preprocessing_id = weights_.preprocessing_id;
+  outcome.train_examples = train_examples_;
   outcome.rung = message.rung;
   store_.record_outcome(message.trial_id, outcome);
   return true;

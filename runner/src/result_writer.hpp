@@ -17,10 +17,18 @@
 
 namespace losslab::runner {
 
+// What is recorded with every trial's weights: whether W ends with a bias row, and the
+// preprocessing they apply after (ResultsStore::record_preprocessing; -1: none).
+struct WeightsContext {
+  bool has_bias_row = false;
+  std::int64_t preprocessing_id = -1;
+};
+
 class ResultWriter {
  public:
-  // `has_bias_row`: the trials' W ends with a bias row (recorded with the weights).
-  ResultWriter(ResultsStore& store, std::int64_t run_id, bool has_bias_row);
+  // `weights`: what is recorded with each trial's weights; `train_examples`: the size of the
+  // training split the trials train on (recorded with each outcome).
+  ResultWriter(ResultsStore& store, std::int64_t run_id, WeightsContext weights, std::size_t train_examples);
   ~ResultWriter();  // drains the queue
   ResultWriter(const ResultWriter&) = delete;
   ResultWriter& operator=(const ResultWriter&) = delete;
@@ -57,7 +65,8 @@ class ResultWriter {
 
   ResultsStore& store_;
   std::int64_t run_id_;
-  bool has_bias_row_;
+  WeightsContext weights_;
+  std::size_t train_examples_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Message> queue_;

@@ -16,9 +16,6 @@ bool should_stop(const SweepRound& round) { return InterruptGuard::received() !=
 GroupControl local_control(SweepRound& round) {
   GroupControl control;
   control.should_stop = [&round] { return should_stop(round); };
-  control.should_prune = [&round](int epoch, double val_accuracy) {
-    return round.pruner.report_and_check(epoch, val_accuracy);
-  };
   control.stop_reason = [] {
     const int signal_number = InterruptGuard::received();
     return signal_number ? "interrupted by signal " + std::to_string(signal_number)

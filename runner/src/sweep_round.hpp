@@ -1,5 +1,5 @@
 // One round of a sweep: the trials to train, grouped as the sweep defines, and what every worker
-// (thread or MPI rank) shares while they train: the writer, the progress line, the pruner.
+// (thread or MPI rank) shares while they train: the writer and the progress line.
 #pragma once
 
 #include <atomic>
@@ -14,7 +14,6 @@
 
 #include "group_training.hpp"
 #include "losslab/runner/trials.hpp"
-#include "median_pruner.hpp"
 #include "progress.hpp"
 #include "result_writer.hpp"
 
@@ -36,7 +35,6 @@ using WorkGroup = std::vector<const WorkItem*>;
 struct SweepRound {
   ResultWriter& writer;
   ProgressLine& progress;
-  MedianPruner& pruner;
   bool rerun_finished;  // --force
   std::atomic<std::size_t> failures{0};
   std::mutex attempted_mutex{};
@@ -46,8 +44,7 @@ struct SweepRound {
 // A signal arrived or the database cannot be written: start nothing new.
 bool should_stop(const SweepRound& round);
 
-// The control of a group trained in this process: stop on a signal or a failed write; prune by
-// the shared median rule.
+// The control of a group trained in this process: stop on a signal or a failed write.
 GroupControl local_control(SweepRound& round);
 
 // Claims the group's trials that this process should record (another losslab-run on the same

@@ -75,8 +75,8 @@ void run_rounds(SweepContext& context, std::vector<WorkItem>& items, bool rerun_
     if (!groups.empty()) {
       spdlog::info("running up to {} trials in {} group{} on {}", count_recorded(items), groups.size(),
                    groups.size() == 1 ? "" : "s", context.executor.describe_workers(groups.size()));
-      ResultWriter writer(context.store, context.run_id, context.has_bias_row);
-      SweepRound round{writer, progress, context.pruner, rerun_finished && round_number == 0};
+      ResultWriter writer(context.store, context.run_id, context.weights, context.train_examples);
+      SweepRound round{writer, progress, rerun_finished && round_number == 0};
       // What could not be recorded is released, so the next run does not take it for a dead
       // process's claim, and the run is marked failed.
       auto release_claims = [&](const std::string& reason) {

@@ -9,7 +9,6 @@
 
 #include "group_executor.hpp"
 #include "losslab/runner/results/store.hpp"
-#include "median_pruner.hpp"
 #include "sweep_round.hpp"
 
 namespace losslab::runner {
@@ -25,8 +24,8 @@ struct SweepContext {
   GroupExecutor& executor;
   std::int64_t experiment_id = 0;
   std::int64_t run_id = 0;
-  bool has_bias_row = false;
-  MedianPruner& pruner;
+  WeightsContext weights;          // recorded with every trial's weights
+  std::size_t train_examples = 0;  // of the training split the trials train on
   std::set<std::int64_t> attempted{};  // trials this process claimed, in any round
   std::size_t failures = 0;            // trials that failed with an error
 };

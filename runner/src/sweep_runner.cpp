@@ -17,6 +17,7 @@
 #include "interrupt.hpp"
 #include "halving_plan.hpp"
 #include "halving_search.hpp"
+#include "refit.hpp"
 #include "sweep_rounds.hpp"
 #include "sweep_summary.hpp"
 #include "tpe_rounds.hpp"
@@ -92,6 +93,9 @@ void print_dry_run(std::ostream& out, const ExperimentConfig& config, const std:
           << detail::expansion_size(sweep) << " trials in all)";
     out << '\n';
   }
+  if (sweep.refit)
+    out << "sweep.refit: then the best of them by validation accuracy is trained once more on the training and "
+           "validation data and scored on the test split (one more trial)\n";
   if (sweep.strategy == SearchStrategy::exhaustive) return;
   const int max_epochs = static_cast<int>(get_integer(config.base, "training.epochs"));
   for (const BracketPlan& plan : plan_brackets(config.sweep, max_epochs, trials.size())) {
@@ -111,16 +115,18 @@ int exit_code_for_signal(int signal_number) {
   return signal_number == SIGTERM ? kExitTerminated : kExitInterrupted;
 }
 
-// The trials of one batch (the sweep's, or a TPE round's) registered, and as work items: the
-// unfinished ones are marked to record (every one with --force). An adaptive search leaves its
+// The trials of one batch (the sweep's, a TPE round's, or a refit) registered, and as work items:
+// the unfinished ones are marked to record (every one with --force). An adaptive search leaves its
 // failed trials as they are too: it took its later decisions with them.
 std::vector<WorkItem> register_work(ResultsStore& store, std::int64_t experiment_id, const std::vector<Trial>& trials,
-                                    std::optional<int> round, bool adaptive, bool force) {
+                                    std::optional<int> round, bool adaptive, bool force,
+                                    std::optional<std::int64_t> refit_of = std::nullopt) {
   std::vector<TrialSpec> specs;
   specs.reserve(trials.size());
   for (const auto& trial : trials) {
     specs.push_back(to_spec(trial));
     specs.back().round = round;
+    specs.back().refit_of = refit_of;
   }
   store.register_trials(experiment_id, specs);
   const auto statuses = store.trial_statuses(experiment_id);
@@ -190,27 +196,63 @@ int run_sweep_with(const RunOptions& options, std::ostream& out, GroupExecutor& 
       tpe->advance(read_trials(store.database(), experiment_id));
       items = next_work();
     }
-    if (count_recorded(items) == 0) {
+    // sweep.refit, planned from the recorded results once the search has nothing left to run. A
+    // rerun finds its trial finished (the same best gives the same key); one killed during the
+    // refit finds it interrupted and trains it again.
+    std::vector<Trial> refit_trial;  // none, or the refit (its work item points into it)
+    std::vector<WorkItem> refit_items;
+    const auto plan_refit_work = [&] {
+      if (!config.sweep.refit) return;
+      const std::optional<Refit> refit = plan_refit(read_trials(store.database(), experiment_id), config.name, config.base);
+      if (!refit) {
+        spdlog::warn("{}: sweep.refit: no search trial finished with a validation accuracy; nothing to refit",
+                     config.name);
+        return;
+      }
+      refit_trial = {refit->trial};
+      refit_items = register_work(store, experiment_id, refit_trial, std::nullopt, false, options.force, refit->refit_of);
+      spdlog::info("{}: refit {} on the training and validation data: {}", config.name, refit->trial.name,
+                   count_recorded(refit_items) ? "to run" : "already finished");
+    };
+    const bool search_left = count_recorded(items) > 0;
+    if (!search_left) plan_refit_work();
+    if (!search_left && count_recorded(refit_items) == 0) {
       print_sweep_summary(out, store, experiment_id, config.name, kSummaryRows);
       return kExitOk;
     }
 
-    const DatasetInfo dataset = executor.prepare(config.base);
+    DatasetInfo dataset = executor.prepare(search_left ? config.base : refit_trial.front().params);
     const std::int64_t run_id = store.begin_run(experiment_id, run_record(options, config, dataset.checksums));
+    const WeightsContext weights{dataset.has_bias_row, store.record_preprocessing(dataset.preprocessing)};
 
-    MedianPruner pruner(config.sweep.prune == PruneRule::median, config.sweep.prune_warmup);
-    SweepContext context{options, store, executor, experiment_id, run_id, dataset.has_bias_row, pruner};
-    if (halving) begin_halving_search(context, config);
-    for (;;) {
-      if (halving)
-        run_halving_search(context, config, items);
-      else
-        run_rounds(context, items, options.force);
-      if (InterruptGuard::received() || !tpe || tpe->last()) break;
-      tpe->advance(read_trials(store.database(), experiment_id));
-      items = next_work();
+    std::size_t failures = 0;
+    if (search_left) {
+      SweepContext context{options, store, executor, experiment_id, run_id, weights, dataset.train_examples};
+      if (halving) begin_halving_search(context, config);
+      for (;;) {
+        if (halving)
+          run_halving_search(context, config, items);
+        else
+          run_rounds(context, items, options.force);
+        if (InterruptGuard::received() || !tpe || tpe->last()) break;
+        tpe->advance(read_trials(store.database(), experiment_id));
+        items = next_work();
+      }
+      failures += context.failures;
+      if (!InterruptGuard::received()) {
+        plan_refit_work();
+        // The refit's data: the same files, with the validation examples left in the training split.
+        if (count_recorded(refit_items) > 0) dataset = executor.prepare(refit_trial.front().params);
+      }
     }
-    const std::size_t failures = context.failures;
+    if (count_recorded(refit_items) > 0 && !InterruptGuard::received()) {
+      // The refit's preprocessing is fitted on its own training split: recorded apart, so that
+      // predict applies the refit's own values.
+      const WeightsContext refit_weights{dataset.has_bias_row, store.record_preprocessing(dataset.preprocessing)};
+      SweepContext context{options, store, executor, experiment_id, run_id, refit_weights, dataset.train_examples};
+      run_rounds(context, refit_items, options.force);
+      failures += context.failures;
+    }
     const int signal_number = InterruptGuard::received();
     store.finish_run(run_id, signal_number ? "interrupted" : "completed");
     print_sweep_summary(out, store, experiment_id, config.name, kSummaryRows);

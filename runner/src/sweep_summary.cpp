@@ -71,6 +71,37 @@ void print_rounds(std::ostream& out, const std::vector<TrialRecord>& trials) {
   }
 }
 
+// The refits (sweep.refit), apart from the ranked search trials: they trained on the validation
+// data, so only their test split says how well they do.
+void print_refits(std::ostream& out, const std::vector<TrialRecord>& trials) {
+  const auto refits = refit_trials(trials);
+  if (refits.empty()) return;
+  std::size_t name_width = 5, of_width = 8;
+  const auto search_name = [&](const TrialRecord& refit) {
+    for (const TrialRecord& trial : trials)
+      if (trial.id == refit.refit_of) return trial.name;
+    return "trial " + std::to_string(refit.refit_of);
+  };
+  for (const TrialRecord* t : refits) {
+    name_width = std::max(name_width, t->name.size());
+    of_width = std::max(of_width, search_name(*t).size());
+  }
+  out << "\nrefit on training + validation data, scored once on test (not ranked):\n";
+  char line[768];
+  std::snprintf(line, sizeof line, "  %-*s %-11s %-*s %14s %8s %13s %8s\n", static_cast<int>(name_width), "trial",
+                "status", static_cast<int>(of_width), "refit of", "train examples", "test acc", "test macro-F1",
+                "seconds");
+  out << line;
+  for (const TrialRecord* t : refits) {
+    const std::string examples = t->train_examples < 0 ? "-" : std::to_string(t->train_examples);
+    std::snprintf(line, sizeof line, "  %-*s %-11s %-*s %14s %8s %13s %8s\n", static_cast<int>(name_width),
+                  t->name.c_str(), t->status.c_str(), static_cast<int>(of_width), search_name(*t).c_str(),
+                  examples.c_str(), fixed(t->test_accuracy, 4).c_str(), fixed(t->test_macro_f1, 4).c_str(),
+                  fixed(t->train_seconds, 2).c_str());
+    out << line;
+  }
+}
+
 }  // namespace
 
 void print_sweep_summary(std::ostream& out, ResultsStore& store, std::int64_t experiment_id,
@@ -85,11 +116,12 @@ void print_sweep_summary(std::ostream& out, ResultsStore& store, std::int64_t ex
   auto ranked = rank_trials(trials, sort);
   if (ranked.empty()) {
     out << "\nno completed or pruned trial to rank\n";
-    return;
+  } else {
+    if (ranked.size() > static_cast<std::size_t>(rows)) ranked.resize(static_cast<std::size_t>(rows));
+    out << "\ntop " << ranked.size() << " trials by " << sort.metric << ":\n";
+    print_trial_table(out, ranked);
   }
-  if (ranked.size() > static_cast<std::size_t>(rows)) ranked.resize(static_cast<std::size_t>(rows));
-  out << "\ntop " << ranked.size() << " trials by " << sort.metric << ":\n";
-  print_trial_table(out, ranked);
+  print_refits(out, trials);
 }
 
 }  // namespace losslab::runner

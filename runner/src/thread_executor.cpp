@@ -33,10 +33,12 @@ void run_group(SweepRound& round, const Splits& data, const WorkGroup& group, un
 
 DatasetInfo ThreadExecutor::prepare(const ResolvedParams& params) {
   const auto start = std::chrono::steady_clock::now();
+  dataset_ = {};  // a dataset loaded before (the search's, before a refit's) goes first: one in memory at a time
   dataset_ = load_dataset(params);
   spdlog::info("loaded {} in {:.2f}s", dataset_.description,
                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  return {dataset_.checksums, dataset_.splits->train.has_bias_column, dataset_.splits->train.size()};
+  return {dataset_.checksums, dataset_.splits->train.has_bias_column, dataset_.splits->train.size(),
+          dataset_.preprocessing};
 }
 
 unsigned ThreadExecutor::threads_for(std::size_t groups) const {

@@ -54,4 +54,9 @@ double tpe_score(const TrialRecord& record) {
   return record.status == "completed" || record.status == "pruned" ? record.val_accuracy : NAN;
 }
 
+std::vector<Trial> known_trials(const ExperimentConfig& config) {
+  if (config.sweep.sampler == Sampler::tpe) return TpeRounds(config).trials();
+  return expand_trials(config);
+}
+
 }  // namespace losslab::runner

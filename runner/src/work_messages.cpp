@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "losslab/splits.hpp"
 #include "params_json.hpp"
 
 namespace losslab::runner::messages {
@@ -24,8 +25,37 @@ std::vector<float> floats_of(const json& value) {
   const auto& bytes = value.get_binary();
   if (bytes.size() % sizeof(float) != 0) throw MessageError("a float array of " + std::to_string(bytes.size()) + " bytes");
   std::vector<float> floats(bytes.size() / sizeof(float));
-  std::memcpy(floats.data(), bytes.data(), bytes.size());
+  // An empty array (a step that only subtracts has no scales) has no buffer to copy from or to.
+  if (!bytes.empty()) std::memcpy(floats.data(), bytes.data(), bytes.size());
   return floats;
+}
+
+json preprocessing_to_json(const Preprocessing& preprocessing) {
+  json steps = json::array();
+  for (const FittedPreprocessStep& step : preprocessing.steps)
+    steps.push_back({to_string(step.kind), binary_of(step.offset.data(), static_cast<std::size_t>(step.offset.size())),
+                     binary_of(step.scale.data(), static_cast<std::size_t>(step.scale.size()))});
+  return {{"dataset_kind", preprocessing.dataset_kind}, {"input_shape", preprocessing.layout.shape},
+          {"feature_names", preprocessing.layout.names}, {"label_column", preprocessing.label_column},
+          {"class_names", preprocessing.class_names}, {"steps", std::move(steps)}};
+}
+
+Vector<float> vector_of(const json& value) {
+  const std::vector<float> floats = floats_of(value);
+  return Eigen::Map<const Vector<float>>(floats.data(), static_cast<Eigen::Index>(floats.size()));
+}
+
+Preprocessing preprocessing_from_json(const json& j) {
+  Preprocessing preprocessing;
+  preprocessing.dataset_kind = j.at("dataset_kind").get<std::string>();
+  preprocessing.layout.shape = j.at("input_shape").get<std::vector<std::size_t>>();
+  preprocessing.layout.names = j.at("feature_names").get<std::vector<std::string>>();
+  preprocessing.label_column = j.at("label_column").get<std::string>();
+  preprocessing.class_names = j.at("class_names").get<std::vector<std::string>>();
+  for (const auto& step : j.at("steps"))
+    preprocessing.steps.push_back(
+        {parse_preprocess_step(step.at(0).get<std::string>()), vector_of(step.at(1)), vector_of(step.at(2))});
+  return preprocessing;
 }
 
 TrainStatus parse_train_status(const std::string& text) {
@@ -40,6 +70,21 @@ json optimizer_state_json(const TrainResult& result) {
   for (const auto& matrix : result.optimizer_state)
     state.push_back(binary_of(matrix.data(), static_cast<std::size_t>(matrix.size())));
   return state;
+}
+
+// A confusion matrix as [classes, counts...]; an unscored one (no classes) as null.
+json confusion_json(const ConfusionMatrix& matrix) {
+  if (matrix.classes == 0) return nullptr;
+  return {{"classes", matrix.classes}, {"counts", matrix.counts}};
+}
+
+ConfusionMatrix confusion_from_json(const json& j) {
+  if (j.is_null()) return {};
+  ConfusionMatrix matrix{j.at("classes").get<int>(), j.at("counts").get<std::vector<std::int64_t>>()};
+  if (matrix.classes < 1 || matrix.counts.size() != static_cast<std::size_t>(matrix.classes) * matrix.classes)
+    throw MessageError("a confusion matrix of " + std::to_string(matrix.counts.size()) + " counts for " +
+                       std::to_string(matrix.classes) + " classes");
+  return matrix;
 }
 
 json result_to_json(const TrainResult& result) {
@@ -59,6 +104,8 @@ json result_to_json(const TrainResult& result) {
           {"train_accuracy", result.train_accuracy},
           {"val_accuracy", result.val_accuracy},
           {"test_accuracy", result.test_accuracy},
+          {"val_confusion", confusion_json(result.val_confusion)},
+          {"test_confusion", confusion_json(result.test_confusion)},
           {"train_seconds", result.train_seconds},
           {"optimizer_state", optimizer_state_json(result)},
           {"optimizer_steps", result.optimizer_steps}};
@@ -91,6 +138,8 @@ TrainResult result_from_json(const json& j) {
   result.train_accuracy = j.at("train_accuracy").get<double>();
   result.val_accuracy = j.at("val_accuracy").get<double>();
   result.test_accuracy = j.at("test_accuracy").get<double>();
+  result.val_confusion = confusion_from_json(j.at("val_confusion"));
+  result.test_confusion = confusion_from_json(j.at("test_confusion"));
   result.train_seconds = j.at("train_seconds").get<double>();
   for (const auto& binary : j.at("optimizer_state")) {
     const std::vector<float> values = floats_of(binary);
@@ -120,20 +169,25 @@ auto decoded(const Bytes& bytes, const char* what, Decode&& decode) -> decltype(
 }  // namespace
 
 Bytes encode(const LoadRequest& message) {
-  return to_bytes({{"params", detail::params_to_json(message.params)}, {"heartbeat_seconds", message.heartbeat_seconds}});
+  return to_bytes({{"params", detail::params_to_json(message.params)},
+                   {"heartbeat_seconds", message.heartbeat_seconds},
+                   {"load", message.load}});
 }
 
 LoadRequest decode_load_request(const Bytes& bytes) {
   return decoded(bytes, "load request", [](const json& j) {
-    return LoadRequest{detail::params_from_json(j.at("params")), j.at("heartbeat_seconds").get<double>()};
+    return LoadRequest{detail::params_from_json(j.at("params")), j.at("heartbeat_seconds").get<double>(),
+                       j.at("load").get<std::uint64_t>()};
   });
 }
 
 Bytes encode(const WorkerReady& message) {
-  return to_bytes({{"error", message.error},
+  return to_bytes({{"load", message.load},
+                   {"error", message.error},
                    {"checksums", message.checksums},
                    {"description", message.description},
                    {"has_bias_row", message.has_bias_row},
+                   {"preprocessing", preprocessing_to_json(message.preprocessing)},
                    {"train_examples", message.train_examples},
                    {"load_seconds", message.load_seconds},
                    {"host", message.host},
@@ -143,10 +197,12 @@ Bytes encode(const WorkerReady& message) {
 WorkerReady decode_worker_ready(const Bytes& bytes) {
   return decoded(bytes, "worker ready", [](const json& j) {
     WorkerReady message;
+    message.load = j.at("load").get<std::uint64_t>();
     message.error = j.at("error").get<std::string>();
     message.checksums = j.at("checksums").get<std::map<std::string, std::string>>();
     message.description = j.at("description").get<std::string>();
     message.has_bias_row = j.at("has_bias_row").get<bool>();
+    message.preprocessing = preprocessing_from_json(j.at("preprocessing"));
     message.train_examples = j.at("train_examples").get<std::uint64_t>();
     message.load_seconds = j.at("load_seconds").get<double>();
     message.host = j.at("host").get<std::string>();
@@ -164,7 +220,6 @@ Bytes encode(const WorkOrder& message) {
   return to_bytes({{"group_id", message.group_id},
                    {"trials", std::move(trials)},
                    {"wanted", wanted},
-                   {"prune", message.prune},
                    {"resume", std::move(resume)}});
 }
 
@@ -174,7 +229,6 @@ WorkOrder decode_work_order(const Bytes& bytes) {
     message.group_id = j.at("group_id").get<std::uint64_t>();
     for (const auto& params : j.at("trials")) message.trials.push_back(detail::params_from_json(params));
     for (const bool wanted : j.at("wanted").get<std::vector<bool>>()) message.wanted.push_back(wanted ? 1 : 0);
-    message.prune = j.at("prune").get<bool>();
     for (const auto& state : j.at("resume")) message.resume.push_back(result_from_json(state));
     if (!message.resume.empty() && message.resume.size() != message.trials.size())
       throw MessageError("work order with " + std::to_string(message.trials.size()) + " trials and " +
@@ -212,22 +266,6 @@ GroupOutcome decode_group_outcome(const Bytes& bytes) {
     }
     return message;
   });
-}
-
-Bytes encode(const PruneQuery& message) {
-  return to_bytes({{"epoch", message.epoch}, {"val_accuracy", message.val_accuracy}});
-}
-
-PruneQuery decode_prune_query(const Bytes& bytes) {
-  return decoded(bytes, "prune query", [](const json& j) {
-    return PruneQuery{j.at("epoch").get<int>(), j.at("val_accuracy").get<double>()};
-  });
-}
-
-Bytes encode_prune_answer(bool prune) { return to_bytes({{"prune", prune}}); }
-
-bool decode_prune_answer(const Bytes& bytes) {
-  return decoded(bytes, "prune answer", [](const json& j) { return j.at("prune").get<bool>(); });
 }
 
 }  // namespace losslab::runner::messages

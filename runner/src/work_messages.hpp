@@ -12,6 +12,7 @@
 
 #include "group_training.hpp"
 #include "losslab/runner/params.hpp"
+#include "losslab/runner/results/records.hpp"
 
 namespace losslab::runner::messages {
 
@@ -23,18 +24,23 @@ class MessageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Rank 0 -> worker: load this dataset (the dataset.* keys of the resolved config).
+// Rank 0 -> worker: load this dataset (the dataset.* keys of the resolved config). A sweep may ask
+// more than once (a refit's splits after the search's): `load` numbers the requests, and a worker
+// still loading for an earlier one when a later one arrives answers only the later one.
 struct LoadRequest {
   ResolvedParams params;
   double heartbeat_seconds = 1;  // how often a busy worker says it is alive
+  std::uint64_t load = 0;
 };
 
 // Worker -> rank 0, once the dataset is loaded (or could not be).
 struct WorkerReady {
+  std::uint64_t load = 0;  // the LoadRequest answered: an answer to an earlier one is stale
   std::string error;  // empty: loaded
   std::map<std::string, std::string> checksums;
   std::string description;
   bool has_bias_row = false;
+  Preprocessing preprocessing;  // recorded with the trials' weights
   std::uint64_t train_examples = 0;
   double load_seconds = 0;
   std::string host;
@@ -47,7 +53,6 @@ struct WorkOrder {
   std::uint64_t group_id = 0;
   std::vector<ResolvedParams> trials;
   std::vector<char> wanted;
-  bool prune = false;  // the sweep prunes: ask rank 0 (PruneQuery) after every epoch
   // A halving search's later rung: one state per trial to go on from (train_fused's resume_from);
   // empty otherwise.
   std::vector<TrainResult> resume;
@@ -59,24 +64,14 @@ struct GroupOutcome {
   std::vector<TrialReport> reports;
 };
 
-// Worker -> rank 0 after each epoch of each trial when the sweep prunes; rank 0 answers.
-struct PruneQuery {
-  int epoch = 0;
-  double val_accuracy = 0;
-};
-
 Bytes encode(const LoadRequest& message);
 Bytes encode(const WorkerReady& message);
 Bytes encode(const WorkOrder& message);
 Bytes encode(const GroupOutcome& message);
-Bytes encode(const PruneQuery& message);
-Bytes encode_prune_answer(bool prune);
 
 LoadRequest decode_load_request(const Bytes& bytes);
 WorkerReady decode_worker_ready(const Bytes& bytes);
 WorkOrder decode_work_order(const Bytes& bytes);
 GroupOutcome decode_group_outcome(const Bytes& bytes);
-PruneQuery decode_prune_query(const Bytes& bytes);
-bool decode_prune_answer(const Bytes& bytes);
 
 }  // namespace losslab::runner::messages

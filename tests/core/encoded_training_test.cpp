@@ -26,7 +26,7 @@ const Splits& encoded_subset() {
 // The same splits with the features decoded into ordinary float matrices.
 const Splits& decoded_subset() {
   static const Splits splits{decoded(encoded_subset().train), decoded(encoded_subset().val),
-                             decoded(encoded_subset().test)};
+                             decoded(encoded_subset().test), encoded_subset().preprocessing};
   return splits;
 }
 

@@ -13,14 +13,7 @@ namespace losslab {
 namespace {
 
 DifferentiableFunction as_function(Objective<double>& objective, const testing::Problem& p) {
-  DifferentiableFunction f;
-  f.evaluate = [&objective, &p](const Matrix<double>& W, Matrix<double>* grad) {
-    return objective.evaluate(p.X, p.y, W, grad);
-  };
-  f.kink_signature = [&objective, &p](const Matrix<double>& W) {
-    return objective.kink_signature(p.X, p.y, W);
-  };
-  return f;
+  return batch_objective(objective, p.X, p.y);
 }
 
 TEST(NumericalGradient, MatchesAHandDerivative) {
@@ -56,13 +49,15 @@ TEST_P(GradientCheckAll, RelativeErrorBelow1e6AwayFromKinks) {
     Objective<double> objective({loss_kind, 1.0}, reg, true);
     GradientCheckOptions options;
     options.samples = 0;  // every coordinate
-    // Entries below 1e-4 are judged against 1e-4, i.e. must match to 1e-10 absolute: with a loss
-    // near 1, h = 1e-5 and double rounding, a centered difference resolves ~2e-11 at best (one
-    // bias entry here is 1.3e-6, whose plain relative error is 2e-5 from rounding alone).
-    options.tiny = 1e-4;
+    // Entries below the floor (1e-3 max(1, |f|)) are judged against it, i.e. must match to about
+    // 1e-9 absolute: with a loss near 1, h = 1e-5 and double rounding, a centered difference
+    // resolves ~2e-11 at best (one bias entry here is 1.3e-6, whose plain relative error is 2e-5
+    // from rounding alone).
+    options.tiny = kGradientCheckFloor;
     const auto report = gradient_check(as_function(objective, p), p.W, options);
     EXPECT_EQ(report.coordinates.size(), static_cast<std::size_t>(p.W.size()));
-    EXPECT_LT(report.max_relative_error, 1e-6) << "bias regularized: " << regularize_bias;
+    EXPECT_LT(report.max_relative_error, kGradientCheckThreshold) << "bias regularized: " << regularize_bias;
+    EXPECT_EQ(judge(report), GradientCheckVerdict::pass);
     // Almost all coordinates must be usable, or the check proves nothing.
     EXPECT_LT(report.kinks_crossed, report.coordinates.size() / 4);
   }
@@ -90,6 +85,7 @@ TEST(GradientCheck, CatchesAWrongGradient) {
   };
   const auto report = gradient_check(f, p.W, {});
   EXPECT_GT(report.max_relative_error, 1e-3);
+  EXPECT_EQ(judge(report), GradientCheckVerdict::fail);
 }
 
 TEST(GradientCheck, ForwardDifferencesAreLessAccurateThanCentered) {
@@ -157,5 +153,94 @@ TEST(GradientCheck, FlagsL1SignChangeAsKink) {
   EXPECT_LT(report.max_relative_error, 1e-6);
 }
 
+TEST(GradientCheck, AnUnpenalizedBiasRowHasNoL1Kink) {
+  RowMatrix<double> X(1, 2);
+  X << 0.5, 1.0;  // the feature, then the bias trick's 1
+  Matrix<double> W(2, 2);
+  W << 0.7, -0.4,  //
+      1e-8, 0.3;   // the bias row: its first entry within h of 0
+  testing::Problem p{X, {1}, W};
+  GradientCheckOptions options;
+  options.samples = 0;
+  for (const bool regularize_bias : {false, true}) {
+    Objective<double> objective({LossKind::softmax, 1.0}, {RegKind::l1, 0.1, 1.0, 3.0, regularize_bias}, true);
+    const auto report = gradient_check(as_function(objective, p), W, options);
+    ASSERT_EQ(report.coordinates.size(), 4u);
+    // Every coordinate is checked, in column-major order: (0,0), (1,0), (0,1), (1,1).
+    EXPECT_EQ(report.coordinates[1].kink_crossed, regularize_bias);
+    EXPECT_EQ(report.kinks_crossed, regularize_bias ? 1u : 0u);
+    EXPECT_LT(report.max_relative_error, kGradientCheckThreshold);
+  }
+}
+
+// The verdict on hand-made pairs of gradient entries: relative errors computed by hand.
+TEST(GradientCheckVerdict, PassFailAndKinksOnHandMadeGradients) {
+  const auto coordinate = [](double analytic, double numerical, bool kink, double tiny = 1e-12) {
+    CoordinateCheck check;
+    check.analytic = analytic;
+    check.numerical = numerical;
+    check.kink_crossed = kink;
+    check.relative_error = relative_error(analytic, numerical, tiny);
+    return check;
+  };
+  // |0.5 - 0.5000001| / 0.5000001 = 1.99999960e-7; |-2 - -2.000001| / 2.000001 = 4.99999750e-7; both
+  // entries of 1e-6 are below the floor 1e-3, so |1e-6 - 1.000002e-6| / 1e-3 = 2e-9.
+  const GradientCheckReport good = summarize_gradient_check({coordinate(0.5, 0.5000001, false),
+                                                             coordinate(-2.0, -2.000001, false),
+                                                             coordinate(1e-6, 1.000002e-6, false, 1e-3)});
+  EXPECT_NEAR(good.coordinates[0].relative_error, 1.99999960e-7, 1e-15);
+  EXPECT_NEAR(good.coordinates[1].relative_error, 4.99999750e-7, 1e-15);
+  EXPECT_NEAR(good.coordinates[2].relative_error, 2e-9, 1e-15);
+  EXPECT_NEAR(good.max_relative_error, 4.99999750e-7, 1e-15);
+  EXPECT_NEAR(good.mean_relative_error, (1.99999960e-7 + 4.99999750e-7 + 2e-9) / 3, 1e-15);
+  EXPECT_EQ(good.kinks_crossed, 0u);
+  EXPECT_EQ(judge(good), GradientCheckVerdict::pass);
+  // The same worst error fails a stricter threshold.
+  EXPECT_EQ(judge(good, 4e-7), GradientCheckVerdict::fail);
+
+  // A gradient missing its factor 2 (e.g. of lambda W^2): error 1/2, far above the threshold.
+  const GradientCheckReport broken = summarize_gradient_check({coordinate(0.3, 0.6, false), coordinate(0.5, 0.5, false)});
+  EXPECT_DOUBLE_EQ(broken.max_relative_error, 0.5);
+  EXPECT_DOUBLE_EQ(broken.mean_relative_error, 0.25);
+  EXPECT_EQ(judge(broken), GradientCheckVerdict::fail);
+
+  // A coordinate on a kink is reported but left out: its error of 1/2 fails nothing.
+  const GradientCheckReport kinked =
+      summarize_gradient_check({coordinate(1.0, 0.5000001, true), coordinate(0.5, 0.5000001, false)});
+  EXPECT_EQ(kinked.kinks_crossed, 1u);
+  EXPECT_EQ(kinked.kink_free(), 1u);
+  EXPECT_NEAR(kinked.coordinates[0].relative_error, 0.4999999, 1e-12);
+  EXPECT_NEAR(kinked.max_relative_error, 1.99999960e-7, 1e-15);
+  EXPECT_EQ(judge(kinked), GradientCheckVerdict::pass);
+  // Only kinks: nothing was checked.
+  EXPECT_EQ(judge(summarize_gradient_check({coordinate(1.0, 0.0, true)})), GradientCheckVerdict::inconclusive);
+  // A non-finite analytic entry is the worst error, even after a good one.
+  const GradientCheckReport nan = summarize_gradient_check(
+      {coordinate(0.5, 0.5, false), coordinate(std::nan(""), 0.5, false), coordinate(0.5, 0.5, false)});
+  EXPECT_TRUE(std::isnan(nan.max_relative_error));
+  EXPECT_EQ(judge(nan), GradientCheckVerdict::fail);
+}
+
+// The floor scales with the loss: at |f| = 40, an entry of 1e-3 is judged against 4e-2.
+TEST(GradientCheck, FloorScalesWithTheLoss) {
+  // f(W) = 40 + 1e-3 w0, analytic slope off by 1e-7: relative error 1e-7 / (1e-3 x 40) = 2.5e-6
+  // (against the unscaled floor it would be 1e-7 / 1e-3 = 1e-4).
+  DifferentiableFunction f;
+  f.evaluate = [](const Matrix<double>& W, Matrix<double>* grad) {
+    if (grad) {
+      grad->resize(1, 1);
+      (*grad)(0) = 1e-3 + 1e-7;
+    }
+    return 40 + 1e-3 * W(0);
+  };
+  Matrix<double> W(1, 1);
+  W << 0.5;
+  GradientCheckOptions options;
+  options.tiny = kGradientCheckFloor;
+  const auto report = gradient_check(f, W, options);
+  ASSERT_EQ(report.coordinates.size(), 1u);
+  // The difference itself is good to about eps x 40 / h = 1e-9, i.e. 2.5e-8 of the floor.
+  EXPECT_NEAR(report.max_relative_error, 2.5e-6, 1e-7);
+}
 }  // namespace
 }  // namespace losslab

@@ -238,15 +238,27 @@ TEST(MnistDirectory, RejectsImageLabelCountMismatch) {
                   dir.file("t10k-images-idx3-ubyte.gz"), {"2 images", dir.file("t10k-labels-idx1-ubyte"), "3 labels"});
 }
 
-TEST(MnistDirectory, RejectsTestImagesOfAnotherSize) {
+TEST(MnistDirectory, RejectsTestImagesOfAnotherShape) {
+  // Next to 2 x 2 training images: 3 x 3 test images, and 1 x 4 ones (as many pixels, laid out
+  // otherwise). A model of one cannot score the other.
+  for (const auto& [rows, cols] : {std::pair{3u, 3u}, std::pair{1u, 4u}}) {
+    TempDir dir;
+    write_small_mnist(dir);
+    const std::string test_images =
+        write_gzip(dir, "t10k-images-idx3-ubyte.gz", idx_images(2, rows, cols, counting_bytes(2 * rows * cols)));
+    expect_rejected([&] { load_mnist_directory(dir.path().string(), MnistFlavor::mnist); }, test_images,
+                    {"images are " + std::to_string(rows) + " x " + std::to_string(cols) +
+                     " pixels but the training images in " + dir.file("train-images-idx3-ubyte") + " are 2 x 2"});
+  }
+}
+
+TEST(MnistDirectory, KeepsTheImageShape) {
   TempDir dir;
   write_small_mnist(dir);
-  // 3 x 3 test images next to 2 x 2 training images: a model of one cannot score the other.
-  const std::string test_images =
-      write_gzip(dir, "t10k-images-idx3-ubyte.gz", idx_images(2, 3, 3, counting_bytes(18)));
-  expect_rejected([&] { load_mnist_directory(dir.path().string(), MnistFlavor::mnist); }, test_images,
-                  {"images have 9 pixels but the training images in " + dir.file("train-images-idx3-ubyte") +
-                   " have 4"});
+  const TrainTest data = load_mnist_directory(dir.path().string(), MnistFlavor::mnist);
+  EXPECT_EQ(data.train.layout.shape, (std::vector<std::size_t>{2, 2}));
+  EXPECT_EQ(data.test.layout.shape, (std::vector<std::size_t>{2, 2}));
+  EXPECT_TRUE(data.train.layout.names.empty());
 }
 
 TEST(MnistDirectory, MissingFileNamesDirectoryAndNamesLookedFor) {
@@ -329,6 +341,7 @@ TEST(Cifar10Loader, BatchRoundTrip) {
     }
   }
   EXPECT_EQ(data.class_names, kMetaNames);
+  EXPECT_EQ(data.layout.shape, (std::vector<std::size_t>{3, 32, 32}));  // red, green, blue planes
 }
 
 // 5 data batches of 2, 1, 3, 1, 2 records, a test batch of 2, and a meta file with blank lines and CRLF.
@@ -432,6 +445,8 @@ TEST(CsvLoader, IntegerLabelsAreClassIndices) {
   EXPECT_EQ(data.y, (Labels{2, 0, 2}));
   // Class 1 never occurs but indices are taken as written: 3 classes.
   EXPECT_EQ(data.class_names, (std::vector<std::string>{"0", "1", "2"}));
+  EXPECT_EQ(data.layout.names, (std::vector<std::string>{"x1", "x2"}));
+  EXPECT_EQ(data.layout.shape, (std::vector<std::size_t>{2}));
 }
 
 TEST(CsvLoader, StringLabelsAreIndexedInSortedOrder) {
@@ -610,6 +625,248 @@ TEST(CsvLoader, MissingFile) {
   TempDir dir;
   const std::string path = dir.file("absent.csv");
   expect_rejected([&] { load_csv(path); }, path, {"cannot open file"});
+}
+
+// ---------------------------------------------------------------- CSV without a header row
+
+Bytes bytes_of(const std::string& text) { return Bytes(text.begin(), text.end()); }
+
+TEST(CsvHeaderless, GzipLastColumnNamesSortedAsWithAHeader) {
+  TempDir dir;
+  // UCI iris style: no header, the class name last.
+  const std::string path = write_gzip(dir, "iris.data.gz",
+                                      bytes_of("5.1,3.5,Iris-setosa\n6.3,2.5,Iris-virginica\n\n5.7,2.8,"
+                                               "Iris-versicolor\n4.9,3.0,Iris-setosa\n"));
+  const Dataset data = load_csv(path, {.label_column = "last", .header = false});
+  ASSERT_EQ(data.X.rows(), 4);
+  ASSERT_EQ(data.X.cols(), 2);
+  EXPECT_EQ(data.X(0, 0), 5.1f);
+  EXPECT_EQ(data.X(0, 1), 3.5f);
+  EXPECT_EQ(data.X(1, 0), 6.3f);
+  EXPECT_EQ(data.X(2, 1), 2.8f);
+  EXPECT_EQ(data.X(3, 0), 4.9f);
+  EXPECT_EQ(data.class_names, (std::vector<std::string>{"Iris-setosa", "Iris-versicolor", "Iris-virginica"}));
+  EXPECT_EQ(data.y, (Labels{0, 2, 1, 0}));
+}
+
+TEST(CsvHeaderless, IndexedLabelColumnWithIntegerLabels) {
+  TempDir dir;
+  // The first row is data too: three examples, the labels in column 0, the features in 1 and 2.
+  const std::string path = dir.write("digits.csv", std::string("1,0.5,-2\n0,3,4e1\n3,-0.25,7\n"));
+  const Dataset data = load_csv(path, {.label_column = "0", .header = false});
+  ASSERT_EQ(data.X.rows(), 3);
+  ASSERT_EQ(data.X.cols(), 2);
+  EXPECT_EQ(data.X(0, 0), 0.5f);
+  EXPECT_EQ(data.X(0, 1), -2.0f);
+  EXPECT_EQ(data.X(1, 1), 40.0f);
+  EXPECT_EQ(data.X(2, 0), -0.25f);
+  EXPECT_EQ(data.y, (Labels{1, 0, 3}));
+  EXPECT_EQ(data.class_names, numbered_class_names(4));
+  // The same file with the label in the middle column: column 1 holds 0.5, 3, -0.25, not class indices.
+  const std::string middle = dir.write("middle.csv", std::string("0.5,2,7\n1.5,0,8\n"));
+  const Dataset by_index = load_csv(middle, {.label_column = "1", .header = false});
+  EXPECT_EQ(by_index.y, (Labels{2, 0}));
+  EXPECT_EQ(by_index.X(1, 0), 1.5f);
+  EXPECT_EQ(by_index.X(1, 1), 8.0f);
+}
+
+TEST(CsvHeaderless, RejectsIndexPastTheLastColumn) {
+  TempDir dir;
+  const std::string path = dir.write("short.csv", std::string("\n1,2,3\n4,5,6\n"));
+  expect_rejected([&] { load_csv(path, {.label_column = "3", .header = false}); }, path,
+                  {path + ":2: label column index 3 is past the last column: the first row has 3 columns "
+                          "(indices 0 to 2)"});
+  expect_rejected([&] { read_csv_layout(path, {.label_column = "7", .header = false}); }, path,
+                  {":2: label column index 7 is past the last column"});
+}
+
+TEST(CsvHeaderless, RejectsALabelColumnName) {
+  TempDir dir;
+  const std::string path = dir.write("data.csv", std::string("1,2,0\n"));
+  expect_rejected([&] { load_csv(path, {.header = false}); }, path,
+                  {"label column 'label' is a name, but the file is read without a header row (header: false): "
+                   "give a 0-based column index or last"});
+}
+
+TEST(CsvHeaderless, AFirstRowOfNamesIsReportedAsAHeader) {
+  TempDir dir;
+  const std::string path = dir.write("named.csv", std::string("a,b,species\n1,2,setosa\n"));
+  expect_rejected([&] { load_csv(path, {.label_column = "last", .header = false}); }, path,
+                  {path + ":1:1: 'a' in column index 0 is not a number; the first row looks like a header"});
+  // A bad cell in a first row of numbers is just a bad cell.
+  const std::string typo = dir.write("typo.csv", std::string("1,2x,0\n"));
+  const std::string message = error_message([&] { load_csv(typo, {.label_column = "last", .header = false}); });
+  EXPECT_NE(message.find(":1:2: '2x' in column index 1 is not a number"), std::string::npos) << message;
+  EXPECT_EQ(message.find("header"), std::string::npos) << message;
+}
+
+TEST(CsvHeaderless, PairNeedsTheSameNumberOfColumns) {
+  TempDir dir;
+  const std::string train = dir.write("train.csv", std::string("1,2,cat\n3,4,dog\n"));
+  const std::string test = dir.write("test.csv", std::string("5,6,dog\n"));
+  const TrainTest pair = load_csv_pair(train, test, {.label_column = "2", .header = false});
+  EXPECT_EQ(pair.test.class_names, (std::vector<std::string>{"cat", "dog"}));
+  EXPECT_EQ(pair.test.y, (Labels{1}));
+  EXPECT_EQ(pair.test.X(0, 1), 6.0f);
+  const std::string wider = dir.write("wider.csv", std::string("5,6,7,dog\n"));
+  expect_rejected([&] { load_csv_pair(train, wider, {.label_column = "last", .header = false}); }, wider,
+                  {"4 columns, the training file " + train + " has 3"});
+}
+
+TEST(CsvHeaderless, EmptyFile) {
+  TempDir dir;
+  const std::string path = dir.write("blank.csv", std::string("\n\r\n"));
+  expect_rejected([&] { load_csv(path, {.label_column = "0", .header = false}); }, path, {"file is empty"});
+}
+
+TEST(CsvHeader, AFirstRowOfNumbersSuggestsHeaderFalse) {
+  TempDir dir;
+  const std::string path = dir.write("numbers.csv", std::string("5.1,3.5,Iris-setosa\n6.3,2.5,Iris-virginica\n"));
+  const std::string message = error_message([&] { load_csv(path); });
+  EXPECT_NE(message.find("no label column 'label' in the header, and the first row looks like data, not a header"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("set header: false and label_column to a 0-based column index or last"), std::string::npos)
+      << message;
+  EXPECT_EQ(message.find("Available columns"), std::string::npos) << message;  // numbers are no names
+}
+
+TEST(CsvHeader, LastAndIndicesAreNamesWithAHeader) {
+  TempDir dir;
+  const std::string path = dir.write("named.csv", std::string("x,y,class\n1,2,0\n"));
+  expect_rejected([&] { load_csv(path, {.label_column = "last"}); }, path,
+                  {"no label column 'last'", "A column index or last selects the label column only in a file "
+                                             "without a header row (header: false)"});
+  // A column that is called "last" is found by its name.
+  const std::string called_last = dir.write("called-last.csv", std::string("last,x\n1,5\n0,6\n"));
+  const Dataset data = load_csv(called_last, {.label_column = "last"});
+  EXPECT_EQ(data.y, (Labels{1, 0}));
+  EXPECT_EQ(data.X(1, 0), 6.0f);
+}
+
+TEST(CsvLayout, ReadsTheFirstRowOnly) {
+  TempDir dir;
+  // The second line is broken: only load_csv, which reads it, may reject the file.
+  const std::string path = write_gzip(dir, "big.csv.gz", bytes_of("\xEF\xBB\xBF" "a;label;b\r\n1;2\n"));
+  const CsvLayout layout = read_csv_layout(path, {.delimiter = ';'});
+  EXPECT_EQ(layout.columns, 3u);
+  EXPECT_EQ(layout.names, (std::vector<std::string>{"a", "label", "b"}));
+  EXPECT_EQ(layout.label_column, 1u);
+  expect_rejected([&] { load_csv(path, {.delimiter = ';'}); }, path, {":2: expected 3 cells, found 2"});
+
+  const CsvLayout headerless = read_csv_layout(path, {.label_column = "last", .delimiter = ';', .header = false});
+  EXPECT_EQ(headerless.columns, 3u);
+  EXPECT_TRUE(headerless.names.empty());
+  EXPECT_EQ(headerless.label_column, 2u);
+  // A first row longer than one read: still found whole.
+  const std::string wide_row = std::string(70000, '1') + ",label\n";
+  const std::string wide = dir.write("wide.csv", wide_row + "2,0\n");
+  EXPECT_EQ(read_csv_layout(wide).label_column, 1u);
+  expect_rejected([&] { read_csv_layout(dir.write("empty.csv", std::string("  \n"))); }, dir.file("empty.csv"),
+                  {"file is empty, expected a header row"});
+}
+
+TEST(CsvColumnPosition, IndexOrLast) {
+  const auto last = parse_column_position("last");
+  ASSERT_TRUE(last);
+  EXPECT_TRUE(last->last);
+  const auto twelve = parse_column_position("12");
+  ASSERT_TRUE(twelve);
+  EXPECT_FALSE(twelve->last);
+  EXPECT_EQ(twelve->index, 12u);
+  EXPECT_EQ(parse_column_position("0")->index, 0u);
+  for (const char* text : {"", "-1", "+1", " 1", "1.0", "1e2", "Last", "label", "99999999999999999999999"})
+    EXPECT_FALSE(parse_column_position(text)) << "'" << text << "'";
+}
+
+// ---------------------------------------------------------------- CSV input to score
+
+CsvInputOptions iris_model() {
+  CsvInputOptions options;
+  options.feature_names = {"petal", "sepal"};
+  options.label_column = "species";
+  options.class_names = {"setosa", "versicolor", "virginica"};
+  return options;
+}
+
+TEST(CsvInput, FeaturesInTheModelsOrderWithOrWithoutLabels) {
+  TempDir dir;
+  // Columns in another order than the model's, the label column in the middle.
+  const std::string labelled = dir.write("labelled.csv", std::string("sepal,species,petal\n1,virginica,2\n3,setosa,4\n"));
+  const Dataset data = load_csv_input(labelled, iris_model());
+  ASSERT_EQ(data.X.rows(), 2);
+  ASSERT_EQ(data.X.cols(), 2);
+  EXPECT_EQ(data.X(0, 0), 2.0f);  // petal first, as the model has it
+  EXPECT_EQ(data.X(0, 1), 1.0f);
+  EXPECT_EQ(data.X(1, 0), 4.0f);
+  EXPECT_EQ(data.y, (Labels{2, 0}));  // by the model's class names, not indexed anew
+  EXPECT_EQ(data.class_names, iris_model().class_names);
+
+  const std::string unlabelled = dir.write("unlabelled.csv", std::string("petal,sepal\n5,6\n"));
+  const Dataset bare = load_csv_input(unlabelled, iris_model());
+  ASSERT_EQ(bare.X.rows(), 1);
+  EXPECT_EQ(bare.X(0, 1), 6.0f);
+  EXPECT_TRUE(bare.y.empty());
+}
+
+TEST(CsvInput, UnnamedFeaturesAreEveryOtherColumnInOrder) {
+  TempDir dir;
+  CsvInputOptions options;
+  options.features = 2;
+  options.class_names = numbered_class_names(3);
+  // "01" is class 1, as training read integer labels.
+  const std::string path = dir.write("blobs.csv", std::string("b,label,a\n1,2,3\n4,01,5\n"));
+  const Dataset data = load_csv_input(path, options);
+  EXPECT_EQ(data.X(0, 0), 1.0f);
+  EXPECT_EQ(data.X(0, 1), 3.0f);
+  EXPECT_EQ(data.X(1, 1), 5.0f);
+  EXPECT_EQ(data.y, (Labels{2, 1}));
+  options.features = 3;
+  expect_rejected([&] { load_csv_input(path, options); }, path,
+                  {"has 2 feature columns (every column but 'label'), the model takes 3"});
+}
+
+TEST(CsvInput, WithoutAHeaderTheLabelColumnIsThereWhenARowHasOneColumnMore) {
+  TempDir dir;
+  // A model trained on a headerless file of 2 features with the label last: it names no columns.
+  const std::string train = dir.write("train.csv", std::string("0.5,1.5,2\n2.5,3.5,0\n"));
+  const Dataset trained = load_csv(train, {.label_column = "last", .header = false});
+  EXPECT_TRUE(trained.layout.names.empty());
+  EXPECT_EQ(trained.layout.shape, (std::vector<std::size_t>{2}));
+  CsvInputOptions options;
+  options.features = 2;
+  options.label_column = "last";
+  options.class_names = trained.class_names;
+  options.header = false;
+  const Dataset labelled = load_csv_input(dir.write("labelled.csv", std::string("1,2,1\n3,4,2\n")), options);
+  EXPECT_EQ(labelled.y, (Labels{1, 2}));
+  EXPECT_EQ(labelled.X(1, 0), 3.0f);
+  EXPECT_EQ(labelled.X(1, 1), 4.0f);
+  const Dataset bare = load_csv_input(dir.write("bare.csv", std::string("1,2\n3,4\n")), options);
+  EXPECT_TRUE(bare.y.empty());
+  EXPECT_EQ(bare.X(1, 1), 4.0f);
+  const std::string wide = dir.write("wide.csv", std::string("1,2,3,4\n"));
+  expect_rejected([&] { load_csv_input(wide, options); }, wide + ":1",
+                  {"has 4 columns; the model takes 2 features, and the label column (last) may come with them"});
+}
+
+TEST(CsvInput, RejectsMissingExtraAndDuplicateColumnsAndUnknownLabels) {
+  TempDir dir;
+  const std::string missing = dir.write("missing.csv", std::string("petal,species\n1,setosa\n"));
+  expect_rejected([&] { load_csv_input(missing, iris_model()); }, missing,
+                  {"missing feature column 'sepal' the model was trained on; its columns are 'petal', 'sepal' (and "
+                   "'species' for labels)"});
+  const std::string extra = dir.write("extra.csv", std::string("id,petal,sepal\n7,1,2\n"));
+  expect_rejected([&] { load_csv_input(extra, iris_model()); }, extra,
+                  {"column 'id' is not one of the model's feature columns 'petal', 'sepal' nor its label column "
+                   "'species'"});
+  const std::string twice = dir.write("twice.csv", std::string("petal,sepal,petal\n1,2,3\n"));
+  expect_rejected([&] { load_csv_input(twice, iris_model()); }, twice, {"column 'petal' appears more than once"});
+  const std::string unknown = dir.write("unknown.csv", std::string("petal,sepal,species\n1,2,setosa\n1,2,rose\n"));
+  expect_rejected([&] { load_csv_input(unknown, iris_model()); }, unknown + ":3:3",
+                  {"label 'rose' is not one of the model's classes 'setosa', 'versicolor', 'virginica'"});
+  const std::string empty = dir.write("empty.csv", std::string("petal,sepal\n"));
+  expect_rejected([&] { load_csv_input(empty, iris_model()); }, empty, {"no data rows after the header"});
 }
 
 // ---------------------------------------------------------------- Dataset invariants

@@ -178,7 +178,7 @@ TEST(StackedScores, EachTrialsBlockGivesItsOwnLossAndGradient) {
 }
 
 // By hand: the first top class counts, as in argmax.
-TEST(StackedScores, CountTopIsLabelTakesTheFirstTopClass) {
+TEST(StackedScores, TheTopClassIsTheFirstTopScore) {
   Matrix<float> scores(4, 3);
   scores << 1, 3, 3,   // tie between classes 1 and 2: the top class is 1
       5, 0, 4,         // top 0
@@ -188,6 +188,16 @@ TEST(StackedScores, CountTopIsLabelTakesTheFirstTopClass) {
   EXPECT_EQ(count_top_is_label<float>(scores, std::vector<std::int32_t>{2, 0, 1, 2}), 2u);
   EXPECT_EQ(count_top_is_label<float>(scores, std::vector<std::int32_t>{0, 1, 2, 1}), 0u);
   EXPECT_THROW(count_top_is_label<float>(scores, std::vector<std::int32_t>{0, 1, 3, 1}), std::invalid_argument);
+  std::vector<std::int32_t> top(4, -1);
+  top_classes<float>(scores, top);
+  EXPECT_EQ(top, (std::vector<std::int32_t>{1, 0, 1, 0}));
+  // A block of columns of a wider matrix: the fused trainer's layout.
+  Matrix<float> stacked(4, 6);
+  stacked << scores, -scores;
+  top_classes<float>(stacked.middleCols(3, 3), top);
+  EXPECT_EQ(top, (std::vector<std::int32_t>{0, 1, 2, 0}));
+  std::vector<std::int32_t> too_short(3);
+  EXPECT_THROW(top_classes<float>(scores, too_short), std::invalid_argument);
 }
 
 }  // namespace

@@ -251,6 +251,65 @@ TEST(Preprocess, MisuseIsReported) {
   EXPECT_THROW(Preprocessor({PreprocessStep::standardize}).fit_apply(empty), std::invalid_argument);
 }
 
+TEST(Preprocess, FittedStepsAreTheTrainingStatistics) {
+  // train_3x2: means (3, 4), population std (sqrt(8/3), sqrt(8)).
+  Dataset train = train_3x2();
+  Preprocessor preprocessor({PreprocessStep::standardize, PreprocessStep::bias});
+  EXPECT_TRUE(preprocessor.fitted().empty());
+  preprocessor.fit_apply(train);
+  const auto& fitted = preprocessor.fitted();
+  ASSERT_EQ(fitted.size(), 2u);
+  EXPECT_EQ(fitted[0].kind, PreprocessStep::standardize);
+  ASSERT_EQ(fitted[0].offset.size(), 2);
+  EXPECT_EQ(fitted[0].offset(0), 3.0f);
+  EXPECT_EQ(fitted[0].offset(1), 4.0f);
+  ASSERT_EQ(fitted[0].scale.size(), 2);
+  EXPECT_EQ(fitted[0].scale(0), static_cast<float>(std::sqrt(8.0 / 3.0)));
+  EXPECT_EQ(fitted[0].scale(1), static_cast<float>(std::sqrt(8.0)));
+  EXPECT_EQ(fitted[1].kind, PreprocessStep::bias);
+  EXPECT_EQ(fitted[1].offset.size(), 0);
+  EXPECT_EQ(fitted[1].scale.size(), 0);
+}
+
+TEST(Preprocess, FromFittedAppliesTheSameFloats) {
+  // What a model is scored with later: the fitted steps alone, applied to the raw examples, give
+  // the very floats the fitted preprocessor gave them.
+  for (const auto& steps : std::vector<std::vector<PreprocessStep>>{
+           {PreprocessStep::standardize, PreprocessStep::bias},
+           {PreprocessStep::mean_subtract, PreprocessStep::scale_unit},
+           {PreprocessStep::bias},
+           {}}) {
+    Dataset train = train_3x2(), val = val_2x2(), again = val_2x2();
+    Preprocessor preprocessor(steps);
+    preprocessor.fit_apply(train);
+    preprocessor.apply(val);
+    Preprocessor::from_fitted(preprocessor.fitted()).apply(again);
+    ASSERT_EQ(again.X.cols(), val.X.cols());
+    EXPECT_TRUE((again.X.array() == val.X.array()).all());
+    EXPECT_EQ(again.has_bias_column, val.has_bias_column);
+  }
+}
+
+TEST(Preprocess, FromFittedRejectsStepsNoFitMakes) {
+  const auto message = [](std::vector<FittedPreprocessStep> steps) {
+    try {
+      Preprocessor::from_fitted(std::move(steps));
+    } catch (const std::invalid_argument& error) {
+      return std::string(error.what());
+    }
+    return std::string("accepted");
+  };
+  const Vector<float> two = Vector<float>::Ones(2), three = Vector<float>::Ones(3);
+  EXPECT_EQ(message({{PreprocessStep::bias, {}, {}}, {PreprocessStep::mean_subtract, two, {}}}),
+            "fitted preprocessing step 0 (bias) is not the last step");
+  EXPECT_EQ(message({{PreprocessStep::standardize, two, three}}),
+            "fitted preprocessing step 0 (standardize) has 2 offsets but 3 scales");
+  EXPECT_EQ(message({{PreprocessStep::mean_subtract, {}, {}}}), "fitted preprocessing step 0 (mean_subtract) has no offset");
+  EXPECT_EQ(message({{PreprocessStep::mean_subtract, two, {}}, {PreprocessStep::scale_unit, three, three}}),
+            "fitted preprocessing step 1 (scale_unit) has 3 features, the step before it 2");
+  EXPECT_EQ(message({{PreprocessStep::bias, two, {}}}), "fitted preprocessing step 0 (bias) has an offset or a scale");
+}
+
 // Every step's name parses back, and an unknown one's message: EnumNames (enum_names_test.cpp).
 TEST(Preprocess, StepNames) {
   EXPECT_EQ(parse_preprocess_step("bias"), PreprocessStep::bias);
@@ -364,7 +423,33 @@ TEST(PrepareSplits, BytesGiveTheSameSplitsAsFloats) {
     expect_same_split(from_bytes.train, manual.train, "train, step by step");
     expect_same_split(from_bytes.val, manual.val, "val, step by step");
     expect_same_split(from_bytes.test, test, "test, step by step");
+
+    // The splits carry the fitted steps, and they turn the raw test examples into the test split.
+    ASSERT_EQ(from_bytes.preprocessing.size(), steps.size());
+    ASSERT_EQ(from_floats.preprocessing.size(), steps.size());
+    Dataset raw_test = to_float(bytes.test);
+    Preprocessor::from_fitted(from_bytes.preprocessing).apply(raw_test);
+    expect_same_split(from_bytes.test, raw_test, "test, from the recorded steps");
+    for (std::size_t k = 0; k < steps.size(); ++k) {
+      EXPECT_EQ(from_bytes.preprocessing[k].kind, steps[k]);
+      EXPECT_TRUE(from_bytes.preprocessing[k].offset == from_floats.preprocessing[k].offset);
+      EXPECT_TRUE(from_bytes.preprocessing[k].scale == from_floats.preprocessing[k].scale);
+    }
   }
+}
+
+TEST(PrepareSplits, EverySplitKeepsTheFeatureLayout) {
+  ByteTrainTest bytes{byte_images(12, 6), byte_images(4, 6)};
+  bytes.train.layout.shape = bytes.test.layout.shape = {2, 3};
+  const Splits from_bytes = prepare_splits(bytes, 2, 0, {PreprocessStep::bias}, 1);
+  TrainTest floats{to_float(bytes.train), to_float(bytes.test)};
+  floats.train.layout.names = floats.test.layout.names = {"a", "b", "c", "d", "e", "f"};
+  const Splits from_floats = prepare_splits(floats, 2, 0, {PreprocessStep::bias}, 1);
+  for (const Dataset* part : {&from_bytes.train, &from_bytes.val, &from_bytes.test})
+    EXPECT_EQ(part->layout.shape, (std::vector<std::size_t>{2, 3}));
+  EXPECT_EQ(decoded(from_bytes.val).layout.shape, (std::vector<std::size_t>{2, 3}));
+  for (const Dataset* part : {&from_floats.train, &from_floats.val, &from_floats.test})
+    EXPECT_EQ(part->layout.names, floats.train.layout.names);
 }
 
 TEST(PrepareSplits, BiasColumnSurvivesStandardize) {

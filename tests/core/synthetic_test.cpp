@@ -54,14 +54,17 @@ TEST(SyntheticBlobs, TightBlobsSitInsideTheCenterBox) {
   }
 }
 
-TEST(SyntheticBlobs, SpreadIsTheStandardDeviation) {
+TEST(SyntheticBlobs, SpreadIsTheStandardDeviationForEitherGenerator) {
   // One class, many points: the sample std and the 1-sigma fraction of a normal with sd 2.
-  const Dataset data = make_blobs({.classes = 1, .dimension = 1, .per_class = 20000, .spread = 2.0, .seed = 5});
-  const double mean = data.X.cast<double>().mean();
-  const double variance = (data.X.cast<double>().array() - mean).square().mean();
-  EXPECT_NEAR(std::sqrt(variance), 2.0, 0.05);
-  const double within_one_sigma = ((data.X.cast<double>().array() - mean).abs() < 2.0).cast<double>().mean();
-  EXPECT_NEAR(within_one_sigma, 0.6827, 0.015);
+  for (const int generator : {1, 2}) {
+    const Dataset data = make_blobs(
+        {.classes = 1, .dimension = 1, .per_class = 20000, .spread = 2.0, .seed = 5, .generator = generator});
+    const double mean = data.X.cast<double>().mean();
+    const double variance = (data.X.cast<double>().array() - mean).square().mean();
+    EXPECT_NEAR(std::sqrt(variance), 2.0, 0.05) << "generator " << generator;
+    const double within_one_sigma = ((data.X.cast<double>().array() - mean).abs() < 2.0).cast<double>().mean();
+    EXPECT_NEAR(within_one_sigma, 0.6827, 0.015) << "generator " << generator;
+  }
 }
 
 TEST(SyntheticBlobs, RejectsEmptyShapes) {

@@ -6,6 +6,8 @@
 #include <random>
 
 #include "losslab/batch_sampler.hpp"
+#include "losslab/classification_metrics.hpp"
+#include "losslab/model.hpp"
 #include "losslab/trainer.hpp"
 
 namespace losslab {
@@ -80,6 +82,65 @@ TEST(Trainer, TooLargeLearningRateDivergesAndReportsTheStep) {
   EXPECT_NE(result.message.find("step " + std::to_string(result.diverged_step)), std::string::npos)
       << result.message;
   EXPECT_TRUE(std::isnan(result.val_accuracy));
+}
+
+// The confusion matrices are the predictions the accuracies count, for every way a member of a
+// group ends: trained to the end (the last epoch's validation pass), stopped by a callback
+// (scored again at the end) and diverged (not scored). The validation split spans several
+// evaluation chunks, shared by two threads.
+TEST(Trainer, ConfusionMatricesAreThePredictionsBehindTheAccuracies) {
+  Splits data = separable_splits(30, 5);
+  data.train.X.col(0) *= 0.2f;  // classes a and b overlap a little: the matrices are not diagonal
+  data.val = separable_splits(1000, 6).train;  // 3000 rows
+  data.val.X.col(0) *= 0.2f;
+  data.test = separable_splits(40, 7).train;
+  data.test.X.col(0) *= 0.2f;
+  TrainerConfig config;
+  config.loss.kind = LossKind::softmax;
+  config.optimizer.learning_rate = 0.05;
+  config.training.batch_size = 30;
+  config.training.epochs = 3;
+  std::vector<TrainerConfig> configs(3, config);
+  configs[1].loss.kind = LossKind::svm;
+  configs[2].optimizer.learning_rate = 1e30;
+  std::vector<TrainCallbacks> callbacks(3);
+  callbacks[1].on_epoch_end = [](const EpochMetrics& metrics) { return metrics.epoch == 2; };
+  const auto results = train_fused(data, configs, callbacks, 2);
+  ASSERT_EQ(results[0].status, TrainStatus::completed);
+  ASSERT_EQ(results[1].status, TrainStatus::stopped);
+  ASSERT_EQ(results[2].status, TrainStatus::diverged);
+  for (std::size_t k = 0; k < 2; ++k) {
+    const TrainResult& r = results[k];
+    const ConfusionMatrix val = confusion_matrix(data.val.y, predict<float>(data.val.X, r.W), 3);
+    const ConfusionMatrix test = confusion_matrix(data.test.y, predict<float>(data.test.X, r.W), 3);
+    EXPECT_EQ(r.val_confusion.classes, 3) << k;
+    EXPECT_EQ(r.val_confusion.counts, val.counts) << k;
+    EXPECT_EQ(r.test_confusion.counts, test.counts) << k;
+    EXPECT_EQ(r.val_confusion.total(), 3000) << k;
+    EXPECT_EQ(r.test_confusion.total(), 120) << k;
+    EXPECT_EQ(accuracy(r.val_confusion), r.val_accuracy) << k;
+    EXPECT_EQ(accuracy(r.test_confusion), r.test_accuracy) << k;
+    EXPECT_LT(r.val_accuracy, 1.0) << k << ": some examples land in another class";
+    EXPECT_GT(r.val_accuracy, 0.5) << k;
+  }
+  EXPECT_EQ(results[2].val_confusion.classes, 0);
+  EXPECT_EQ(results[2].test_confusion.classes, 0);
+}
+
+// An empty split is scored as nothing: an all-zero matrix and no accuracy.
+TEST(Trainer, AnEmptyValidationSplitHasAnEmptyMatrix) {
+  Splits data = separable_splits(10, 3);
+  data.val = Dataset{};
+  data.val.X.resize(0, data.train.X.cols());
+  data.val.class_names = data.train.class_names;
+  TrainerConfig config;
+  config.training.epochs = 1;
+  config.training.batch_size = 10;
+  const TrainResult result = train(data, config);
+  EXPECT_EQ(result.val_confusion.classes, 3);
+  EXPECT_EQ(result.val_confusion.total(), 0);
+  EXPECT_TRUE(std::isnan(result.val_accuracy));
+  EXPECT_EQ(result.test_confusion.total(), 30);
 }
 
 TEST(Trainer, CallbacksSeeEveryStepAndCanStopEarly) {

@@ -1,7 +1,8 @@
 // libFuzzer target: the CSV loader, plain or gzip. The first byte picks the options: bits 0-1 the
-// delimiter (, ; tab |), bit 2 the label column name ("label" or "class"), bit 3 a training and a
-// test file for load_csv_pair, cut at the first 0x1E byte (ASCII record separator; no such byte:
-// an empty test file). Expected failure: losslab::DatasetError; anything else is a finding.
+// delimiter (, ; tab |), bit 2 the label column ("label" or "class" with a header, "0" or "last"
+// without), bit 3 a training and a test file for load_csv_pair, cut at the first 0x1E byte (ASCII
+// record separator; no such byte: an empty test file), bit 4 no header row. Expected failure:
+// losslab::DatasetError; anything else is a finding.
 #include <algorithm>
 #include <cstdint>
 
@@ -36,7 +37,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   losslab::CsvOptions options;
   options.delimiter = ",;\t|"[data[0] & 3];
-  options.label_column = (data[0] & 4) ? "class" : "label";
+  options.header = (data[0] & 16) == 0;
+  if (options.header) {
+    options.label_column = (data[0] & 4) ? "class" : "label";
+  } else {
+    options.label_column = (data[0] & 4) ? "last" : "0";
+  }
   const std::uint8_t* const begin = data + 1;
   const std::uint8_t* const end = data + size;
   try {

@@ -74,8 +74,6 @@ CONFIGS = {
 """,
     "zip.yaml": SMALL_CONFIG + """sweep:
   zip: {loss.kind: [svm, softmax], optimizer.momentum: [0.5, 0.9]}
-  prune: median
-  prune_warmup: 1
 """,
     "random.yaml": SMALL_CONFIG + """sweep:
   random:
@@ -210,8 +208,9 @@ def main():
     write("fuzz_cifar", "test-batch", b"\x02" + cifar_records([5]))
     write("fuzz_cifar", "train-batch-gz", b"\x03" + gz(cifar_records([1, 2])))
 
-    # fuzz_csv: bits 0-1 delimiter (, ; tab |), bit 2 label column ("label" / "class"), bit 3 a
-    # training and a test file for load_csv_pair, cut at the first 0x1E byte.
+    # fuzz_csv: bits 0-1 delimiter (, ; tab |), bit 2 label column ("label" / "class", without a
+    # header "0" / "last"), bit 3 a training and a test file for load_csv_pair, cut at the first
+    # 0x1E byte, bit 4 no header row.
     write("fuzz_csv", "ints", b"\x00" + b"x1,x2,label\n0.5,1,0\n-2e-3,3.25,2\n1,1,1\n")
     write("fuzz_csv", "names-semicolon", b"\x01" + b"class;a;b\r\ncat;1;2\r\ndog;3;4\r\n\r\ncat;5;6\r\n")
     write("fuzz_csv", "tabs-class", b"\x06" + b"\xef\xbb\xbfclass\tf\n1\t0.25\n0\t-1\n")
@@ -220,6 +219,9 @@ def main():
     write("fuzz_csv", "plus-sign", b"\x00" + b"a,b,label\n+1.5,+.5,0\n+-1,++2,1\n")
     write("fuzz_csv", "pair", b"\x08" + b"a,b,label\n1,2,cat\n3,4,dog\n" + b"\x1e" + b"a,b,label\n5,6,bird\n7,8,cat\n")
     write("fuzz_csv", "pair-gz-class", b"\x0c" + gz(b"class,x\n0,1\n2,3\n") + b"\x1e" + b"class,x\n1,0.5\n")
+    write("fuzz_csv", "headerless-last-gz", b"\x14" + gz(b"5.1,3.5,setosa\n6.2,3.4,virginica\n"))
+    write("fuzz_csv", "headerless-first", b"\x10" + b"1,0.5,2\n0,1,1e3\n")
+    write("fuzz_csv", "headerless-pair-widths", b"\x18" + b"0,1,2\n1,3,4\n" + b"\x1e" + b"0,1\n")
     write("fuzz_csv", "pair-other-columns", b"\x08" + b"a,label\n1,0\n" + b"\x1e" + b"label,a\n0,1\n")
 
     for (target, name), data in FOUND.items():

@@ -37,14 +37,15 @@ using test_support::TempDir;
 struct Recorded {
   std::string status;
   int attempts = 0;
-  std::vector<double> numbers;  // final_loss, accuracies, epochs_done
+  std::vector<double> numbers;  // final_loss, accuracies, epochs_done, macro-F1s, train_examples, is a refit
   std::vector<double> losses;   // the whole loss history
   std::vector<double> epochs;   // every epoch_metrics value but the wall time
   std::string weights;          // trial_weights.data
+  std::string confusion;        // trial_confusion: "split truth predicted count" rows
   std::string error;
   bool operator==(const Recorded& other) const {
     return status == other.status && numbers == other.numbers && losses == other.losses && epochs == other.epochs &&
-           weights == other.weights;
+           weights == other.weights && confusion == other.confusion;
   }
 };
 
@@ -55,14 +56,20 @@ std::map<std::string, Recorded> recorded(const std::string& db_path) {
                          "SELECT t.trial_key, t.status, t.attempts, coalesce(t.error, ''), "
                          "coalesce(t.final_loss, -1), coalesce(t.train_accuracy, -1), coalesce(t.val_accuracy, -1), "
                          "coalesce(t.test_accuracy, -1), coalesce(t.epochs_done, -1), "
-                         "coalesce((SELECT hex(data) FROM trial_weights w WHERE w.trial_id = t.id), '') FROM trials t");
+                         "coalesce(t.val_macro_f1, -1), coalesce(t.test_macro_f1, -1), "
+                         "coalesce(t.train_examples, -1), t.refit_of IS NOT NULL, "
+                         "coalesce((SELECT hex(data) FROM trial_weights w WHERE w.trial_id = t.id), ''), "
+                         "coalesce((SELECT group_concat(c.split || ' ' || c.truth || ' ' || c.predicted || ' ' || c.count, "
+                         "',') FROM (SELECT * FROM trial_confusion c WHERE c.trial_id = t.id "
+                         "ORDER BY c.split, c.truth, c.predicted) c), '') FROM trials t");
   while (rows.executeStep()) {
     Recorded& trial = trials[rows.getColumn(0).getString()];
     trial.status = rows.getColumn(1).getString();
     trial.attempts = rows.getColumn(2).getInt();
     trial.error = rows.getColumn(3).getString();
-    for (int column = 4; column <= 8; ++column) trial.numbers.push_back(rows.getColumn(column).getDouble());
-    trial.weights = rows.getColumn(9).getString();
+    for (int column = 4; column <= 12; ++column) trial.numbers.push_back(rows.getColumn(column).getDouble());
+    trial.weights = rows.getColumn(13).getString();
+    trial.confusion = rows.getColumn(14).getString();
   }
   SQLite::Statement losses(db,
                            "SELECT t.trial_key, h.loss FROM loss_history h JOIN trials t ON t.id = h.trial_id "
@@ -200,6 +207,36 @@ TEST_F(MpiSweep, ThreeRanksRecordExactlyWhatOneProcessRecords) {
   EXPECT_EQ(count(dir.file("mpi.db"), "SELECT COUNT(*) FROM runs WHERE status = 'completed' AND "
                                       "dataset_checksums LIKE '%crc32:%'"),
             1);
+  // The preprocessing the worker fitted reaches rank 0's database whole: the same row as one
+  // process records (the digest covers every fitted value), and every weight refers to it.
+  const std::string preprocessing = "SELECT group_concat(digest || ' ' || dataset_kind || ' ' || input_shape, ',') "
+                                    "FROM preprocessing";
+  EXPECT_EQ(test_support::scalar(dir.file("mpi.db"), preprocessing),
+            test_support::scalar(dir.file("reference.db"), preprocessing));
+  EXPECT_EQ(count(dir.file("mpi.db"), "SELECT COUNT(*) FROM trial_weights WHERE preprocessing_id = "
+                                      "(SELECT id FROM preprocessing)"),
+            12);
+}
+
+// sweep.refit over MPI: after the search, rank 0 has every worker load the refit's splits (the
+// validation examples in the training split) and one of them trains the refit; trials, matrices and
+// the refit are those of one process.
+TEST_F(MpiSweep, TheRefitLoadsItsSplitsOnTheWorkersAndRecordsWhatOneProcessRecords) {
+  TempDir dir;
+  // 4 search trials (2 learning rates x 2 seeds) on 1000 training images, then the refit on 2000.
+  const std::string sweep = "  refit: true\n  grid: {optimizer.learning_rate: [1.0e-3, 1.0e-2]}\n  seeds: [0, 1]\n";
+  const std::string config = dir.write("refit.yaml", test_support::small_fashion_config("refit", 2000, 2, sweep));
+  const std::string db = dir.file("mpi.db");
+  const auto mpi = run_program(mpirun(3, {config, "--db", db}), dir.path().string());
+  ASSERT_EQ(mpi.exit_code, 0) << mpi.err;
+  EXPECT_NE(mpi.err.find("2000 train / 0 val"), std::string::npos) << "the workers loaded the refit's splits\n" << mpi.err;
+  const auto expected = reference(dir, config);
+  ASSERT_EQ(expected.size(), 5u);
+  expect_same_trials(recorded(db), expected);
+  const std::string refits = "SELECT COUNT(*) FROM trials WHERE refit_of IS NOT NULL AND train_examples = 2000";
+  EXPECT_EQ(count(db, refits + " AND status = 'completed'"), 1);
+  // 10 x 10 cells of each search trial's validation and test matrix, and of the refit's test one.
+  EXPECT_EQ(count(db, "SELECT COUNT(*) FROM trial_confusion"), 4 * 2 * 100 + 100);
 }
 
 // A TPE sweep's rounds train like any exhaustive sweep's trials: the worker ranks record, round by
@@ -282,22 +319,6 @@ TEST_F(MpiSweep, OneRankIsTheSingleProcessRunner) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.err.find("on 2 worker threads"), std::string::npos) << run.err;
   EXPECT_EQ(count(dir.file("one.db"), "SELECT COUNT(*) FROM trials WHERE status = 'completed'"), kSixGroupTrials);
-}
-
-TEST_F(MpiSweep, RankZeroAnswersTheWorkersPruneQueries) {
-  // RunCli.MedianRulePrunesWeakTrials over MPI: the five trials share one fused group, so they
-  // report their epochs to rank 0's median rule in the same order as in one process.
-  TempDir dir;
-  const std::string config = dir.write(
-      "prune.yaml", test_support::small_fashion_config("prune", 3000, 4,
-                                                       "  grid:\n"
-                                                       "    optimizer.learning_rate: [3.0e-2, 2.0e-2, 1.0e-5, 1.0e-6, 1.0e-7]\n"
-                                                       "  prune: median\n"
-                                                       "  prune_warmup: 1\n"));
-  const auto run = run_program(mpirun(2, {config, "--db", dir.file("p.db")}), dir.path().string());
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_EQ(count(dir.file("p.db"), "SELECT COUNT(*) FROM trials WHERE status = 'pruned' AND epochs_done < 4"), 3);
-  EXPECT_EQ(count(dir.file("p.db"), "SELECT COUNT(*) FROM trials WHERE status = 'completed'"), 2);
 }
 
 TEST_F(MpiSweep, KilledWorkerEndsTheJobAndTheRerunCompletesEveryTrialOnce) {

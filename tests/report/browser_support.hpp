@@ -3,7 +3,6 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <chrono>
 #include <filesystem>
@@ -33,6 +32,14 @@ struct BrowserRun {
   std::string out, err;
 };
 
+// Headless Chromium with a fresh profile in `profile_dir` (nothing cached, nothing shared between
+// runs), no network of its own, and every console message logged on stderr (console_lines).
+inline std::vector<std::string> chromium_command(const std::string& profile_dir) {
+  return {kChromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+          "--disable-background-networking", "--disable-component-update", "--disable-sync",
+          "--user-data-dir=" + profile_dir, "--enable-logging=stderr", "--v=0", "--window-size=1400,3000"};
+}
+
 // Runs headless Chromium on `page` with `mode` (--dump-dom or --screenshot=FILE); fails the test
 // when it is missing, hangs or fails.
 inline BrowserRun run_chromium(const std::string& page, const std::string& mode) {
@@ -40,20 +47,11 @@ inline BrowserRun run_chromium(const std::string& page, const std::string& mode)
     ADD_FAILURE() << kChromium << " is missing: run scripts/install-deps.sh (Debian package chromium)";
     return {};
   }
-  test_support::TempDir profile;  // a fresh profile each time: nothing cached, nothing shared between runs
-  const std::vector<std::string> argv = {
-      kChromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      "--user-data-dir=" + profile.file("profile"), "--enable-logging=stderr", "--v=0",
-      "--virtual-time-budget=5000", "--window-size=1400,3000", mode, "file://" + page};
+  test_support::TempDir profile;
+  std::vector<std::string> argv = chromium_command(profile.file("profile"));
+  argv.insert(argv.end(), {"--virtual-time-budget=5000", mode, "file://" + page});
   test_support::ChildProcess browser(argv, profile.file("stdout.txt"), profile.file("stderr.txt"));
-  const bool exited = test_support::wait_until(
-      [&] {
-        siginfo_t info{};
-        waitid(P_PID, static_cast<id_t>(browser.pid()), &info, WEXITED | WNOHANG | WNOWAIT);
-        return info.si_pid == browser.pid();
-      },
-      std::chrono::seconds(60));
+  const bool exited = test_support::wait_until([&] { return browser.has_exited(); }, std::chrono::seconds(60));
   if (!exited) {
     ADD_FAILURE() << "chromium did not finish within 60 s:\n" << browser.err();
     return {};

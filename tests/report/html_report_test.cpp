@@ -201,12 +201,40 @@ TEST_F(HtmlReport, FashionMnistSweepHasCurvesHeatmapMarginalsAndTemplates) {
   EXPECT_EQ(low, 0);  // rescaled with the minimum and maximum over all classes
   EXPECT_EQ(high, 255);
   EXPECT_TRUE(experiment["decision_regions"].is_null());
+
+  // The best trial's validation predictions: 1000 examples in a 10 x 10 matrix whose diagonal is
+  // its validation accuracy, each class's accuracy its diagonal cell over its row.
+  const json& confusion = experiment["confusion"];
+  ASSERT_TRUE(confusion.is_object());
+  EXPECT_EQ(confusion["trial"], experiment["best"]["name"]);
+  EXPECT_EQ(confusion["split"], "val");
+  EXPECT_EQ(confusion["class_names"], templates["class_names"]);
+  ASSERT_EQ(confusion["counts"].size(), 10u);
+  std::int64_t total = 0, diagonal = 0;
+  for (std::size_t truth = 0; truth < 10; ++truth) {
+    const json& row = confusion["counts"][truth];
+    ASSERT_EQ(row.size(), 10u);
+    std::int64_t support = 0;
+    for (const auto& count : row) support += count.get<std::int64_t>();
+    total += support;
+    diagonal += row[truth].get<std::int64_t>();
+    EXPECT_EQ(confusion["classes"][truth]["support"], support);
+    EXPECT_NEAR(confusion["classes"][truth]["accuracy"].get<double>(),
+                row[truth].get<double>() / static_cast<double>(support), 1e-6);
+  }
+  EXPECT_EQ(total, 1000);
+  EXPECT_NEAR(static_cast<double>(diagonal) / 1000.0, experiment["best"]["metric"].get<double>(), 1e-6);
+  EXPECT_NEAR(confusion["accuracy"].get<double>(), experiment["best"]["metric"].get<double>(), 1e-6);
+  EXPECT_GT(confusion["macro_f1"].get<double>(), 0.1);
+  EXPECT_TRUE(experiment["confusion_note"].is_null());
 }
 
 TEST_F(HtmlReport, ToyDataHasDecisionRegionsAndNoHeatmap) {
   const json experiment = experiment_data("toy2d");
   EXPECT_EQ(experiment["metric"], "train_accuracy");  // no validation split
   EXPECT_EQ(experiment["trial_count"], 6);
+  EXPECT_TRUE(experiment["confusion"].is_null()) << "no validation or test split to count";
+  EXPECT_TRUE(experiment["confusion_note"].is_null());
   EXPECT_TRUE(experiment["heatmap"].is_null()) << "strength is not swept";
   EXPECT_TRUE(experiment["templates"].is_null());
   const json& regions = experiment["decision_regions"];
@@ -284,11 +312,13 @@ TEST_F(HtmlReport, RendersInHeadlessChromiumWithoutErrors) {
   const BrowserRun dom = run_chromium(page, "--dump-dom");
   ASSERT_FALSE(dom.out.empty()) << dom.err;
   EXPECT_EQ(attribute(dom.out, "body", "data-rendered"),
-            "loss-curves,heatmap,marginals,table,templates,decision-regions");
+            "loss-curves,heatmap,marginals,table,confusion,templates,decision-regions");
   EXPECT_EQ(attribute(dom.out, "body", "data-errors"), "");
-  EXPECT_EQ(attribute(dom.out, "article", "data-rendered"), "loss-curves,heatmap,marginals,table,templates");
-  EXPECT_NE(dom.out.find("data-rendered=\"loss-curves,marginals,table,decision-regions\""), std::string::npos);
-  EXPECT_NE(dom.out.find("data-rendered=\"loss-curves,heatmap,marginals,table,decision-regions\""), std::string::npos)
+  EXPECT_EQ(attribute(dom.out, "article", "data-rendered"), "loss-curves,heatmap,marginals,table,confusion,templates");
+  EXPECT_NE(dom.out.find("data-rendered=\"loss-curves,marginals,table,decision-regions\""), std::string::npos)
+      << "the toy data: no validation or test split, no confusion matrix";
+  EXPECT_NE(dom.out.find("data-rendered=\"loss-curves,heatmap,marginals,table,confusion,decision-regions\""),
+            std::string::npos)
       << "the random search";
   EXPECT_NE(dom.out.find("data-rendered=\"marginals,table\""), std::string::npos) << "the diverged sweep";
   EXPECT_NE(dom.out.find("No trial has stored weights"), std::string::npos);
@@ -304,6 +334,11 @@ TEST_F(HtmlReport, RendersInHeadlessChromiumWithoutErrors) {
   EXPECT_EQ(count("<circle class=\"cell\""), 8u);
   EXPECT_EQ(count("<canvas width=\"28\" height=\"28\" class=\"template\""), 10u);
   EXPECT_EQ(count("<tr data-trial="), 28u);
+  // The best trials' confusion matrices: 10 x 10 Fashion-MNIST classes and the spiral's 3 x 3, each
+  // row ending with its class's accuracy; the class names label the rows.
+  EXPECT_EQ(count("<rect class=\"confusion-cell\""), 100u + 9u);
+  EXPECT_EQ(count("<text class=\"class-accuracy\""), 10u + 3u);
+  EXPECT_NE(dom.out.find(">Ankle boot</text>"), std::string::npos);
   EXPECT_NE(dom.out.find("<figcaption>Ankle boot</figcaption>"), std::string::npos);
   EXPECT_NE(dom.out.find("<image href=\"data:image/png;base64,"), std::string::npos) << "the decision regions";
   EXPECT_EQ(console_lines(dom.err), std::vector<std::string>{});

@@ -527,14 +527,14 @@ TEST_F(ReportCli, ExportHasOneRowPerTrialWithTypedParameterColumns) {
   const auto sweep_names = strings(
       "SELECT DISTINCT p.name FROM trial_params p JOIN trials t ON t.id = p.trial_id JOIN experiments e "
       "ON e.id = t.experiment_id WHERE e.name = 'sweep'");
-  EXPECT_EQ(std::set<std::string>(header.begin() + 13, header.end()),
+  EXPECT_EQ(std::set<std::string>(header.begin() + 17, header.end()),
             std::set<std::string>(sweep_names.begin(), sweep_names.end()));
-  EXPECT_TRUE(std::is_sorted(header.begin() + 13, header.end()));
+  EXPECT_TRUE(std::is_sorted(header.begin() + 17, header.end()));
   for (std::size_t r = 1; r < records.size(); ++r) {
     ASSERT_EQ(records[r].size(), header.size());
     EXPECT_EQ(records[r][0], "sweep");
     const auto id = std::stoll(records[r][1]);
-    for (std::size_t c = 13; c < header.size(); ++c) {
+    for (std::size_t c = 17; c < header.size(); ++c) {
       const auto written = expected.at(id).find(header[c]);
       if (written == expected.at(id).end()) {  // inactive for this trial's choices
         EXPECT_EQ(records[r][c], "") << header[c];

@@ -48,6 +48,18 @@ TEST(TableFormat, NumbersInTheirShortestExactForm) {
   EXPECT_EQ(format_fixed(std::numeric_limits<double>::quiet_NaN(), 4), "-");
 }
 
+TEST(TableFormat, FloatsInTheShortestTextThatReadsBackToThem) {
+  Table table;
+  table.header = {"score"};
+  for (const float value : {0.1f, -1.2345678f, 3.0f, 1e-8f, std::numeric_limits<float>::max()})
+    table.rows.push_back({float_cell(value)});
+  table.rows.push_back({float_cell(std::numeric_limits<float>::quiet_NaN())});
+  // A float's own double would print as 0.10000000149011612.
+  EXPECT_EQ(render(table, OutputFormat::csv), "score\n0.1\n-1.2345678\n3\n1e-8\n3.4028235e38\n\n");
+  EXPECT_EQ(nlohmann::json::parse(render(table, OutputFormat::json))[1]["score"].get<double>(), -1.2345678);
+  EXPECT_EQ(static_cast<float>(std::get<double>(float_cell(-1.2345678f).value)), -1.2345678f);
+}
+
 TEST(TableFormat, CsvQuotesWhatNeedsQuoting) {
   EXPECT_EQ(csv_field("plain"), "plain");
   EXPECT_EQ(csv_field("a,b"), "\"a,b\"");

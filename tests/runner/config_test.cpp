@@ -104,6 +104,15 @@ std::vector<Malformed> malformed_configs() {
        "unknown key 'lr' in optimizer; did you mean 'learning_rate'?"},
       {"nested_key_in_parent_section", S + "optimizer:\n  schedule_decay: 0.1\n", {}, kFile, 3, 3,
        "unknown key 'schedule_decay' in optimizer; did you mean 'schedule.decay'?"},
+      // Retired keys say what replaced them, where they are written.
+      {"retired_median_rule", S + "sweep:\n  prune: median\n", {}, kFile, 3, 3,
+       "sweep.prune was removed: its median rule stopped a trial by comparing it with the trials that happened "
+       "to run before it, so which trials it stopped depended on the order they ran in. Use sweep.strategy: "
+       "successive_halving instead (with sweep.reduction_factor: 2 the better half goes on after each rung), "
+       "which decides from whole rungs, the same for any --jobs, MPI ranks or resume"},
+      {"retired_median_warmup", S + "sweep:\n  grid: {loss.kind: [svm]}\n  prune_warmup: 2\n", {}, kFile, 4, 3,
+       "sweep.prune_warmup belonged to the removed median rule (sweep.prune); with sweep.strategy: "
+       "successive_halving, sweep.min_epochs is the smallest rung's budget"},
       {"alias_as_grid_key", S + "sweep:\n  grid:\n    lambda: [0.1]\n", {}, kFile, 4, 5,
        "unknown key 'lambda' in sweep.grid; did you mean 'regularization.strength'?"},
       {"merge_key", S + "base: &b {kind: svm}\nloss:\n  <<: *b\n", {}, kFile, 4, 3,
@@ -290,7 +299,7 @@ TEST(Validation, OverrideProblemsComeAfterTheFilesAndAreReportedWithThem) {
   EXPECT_EQ(d[2].to_string(), "--set:2:1: expected KEY=VALUE, got 'nonsense'");
 }
 
-// A halving search needs two rungs, trials that keep their state, one stopping rule, and one
+// A halving search needs two rungs, trials that keep their state, and one
 // epoch budget; each mistake is named where the strategy is set.
 TEST(Validation, HalvingSearchesRejectWhatTheyCannotRun) {
   const std::string halving = "sweep:\n  strategy: successive_halving\n";
@@ -298,9 +307,6 @@ TEST(Validation, HalvingSearchesRejectWhatTheyCannotRun) {
   EXPECT_EQ(message_of(diagnostics_of(kSynthetic + "training: {epochs: 2}\n" + halving)),
             "sweep.strategy: successive_halving needs at least two rungs: training.epochs (2) must be at least "
             "sweep.min_epochs x sweep.reduction_factor (1 x 3 = 3)");
-  EXPECT_EQ(message_of(diagnostics_of(kSynthetic + "training: {epochs: 9}\n" + halving + "  prune: median\n")),
-            "sweep.prune: median cannot be combined with sweep.strategy: successive_halving, which already stops "
-            "the weaker trials at each rung; remove one of them");
   EXPECT_EQ(message_of(diagnostics_of(kSynthetic + "training: {epochs: 9}\n" + halving +
                                       "  grid:\n    optimizer.kind: [sgd, random_search]\n")),
             "sweep.strategy: successive_halving continues trials from their state at each rung, which "
@@ -415,6 +421,56 @@ TEST(Validation, CsvPathThatIsADirectory) {
                              "dataset.path: " + dir.path().string() + " is a directory, not a CSV file"));
 }
 
+// The CSV's label column is checked against the file's first row while the config is read, each
+// problem at the key that causes it.
+TEST(Validation, CsvLabelColumnAgainstTheFile) {
+  TempDir dir;
+  const std::string headerless = dir.write("iris.data", std::string("5.1,3.5,1.4,Iris-setosa\n6.3,2.5,5.0,Iris-virginica\n"));
+  const std::string csv = "dataset:\n  kind: csv\n  path: " + headerless + "\n";
+
+  // Line 3 is the path: without label_column or header written, the problem is pinned there.
+  EXPECT_TRUE(has_diagnostic(
+      diagnostics_of(csv), kFile, 3, 9,
+      "dataset.path: " + headerless +
+          ": no label column 'label' in the header, and the first row looks like data, not a header (numbers): for "
+          "a file without a header row set header: false and label_column to a 0-based column index or last"));
+  EXPECT_TRUE(has_diagnostic(diagnostics_of(csv + "  header: false\n"), kFile, 4, 11,
+                             "dataset.label_column is required when dataset.header is false: the label column's "
+                             "0-based index or last"));
+  EXPECT_TRUE(has_diagnostic(diagnostics_of(csv + "  header: false\n  label_column: species\n"), kFile, 5, 17,
+                             "dataset.label_column: 'species' is a column name, but dataset.header is false: give "
+                             "the label column's 0-based index or last"));
+  EXPECT_TRUE(has_diagnostic(diagnostics_of(csv + "  header: false\n  label_column: 4\n"), kFile, 5, 17,
+                             "dataset.path: " + headerless +
+                                 ":1: label column index 4 is past the last column: the first row has 4 columns "
+                                 "(indices 0 to 3)"));
+  EXPECT_TRUE(has_diagnostic(diagnostics_of(csv + "  header: no way\n"), kFile, 4, 11,
+                             "dataset.header: expected true or false, got 'no way'"));
+  // With --set, the message points at the override.
+  EXPECT_TRUE(has_diagnostic(diagnostics_of(csv + "  header: false\n", {"dataset.label_column=-1"}), "--set", 1, 22,
+                             "dataset.label_column: '-1' is a column name, but dataset.header is false: give the "
+                             "label column's 0-based index or last"));
+
+  const ExperimentConfig last = parse(csv + "  header: false\n  label_column: last\n");
+  EXPECT_EQ(last.base.at("dataset.header"), ParamValue(false));
+  EXPECT_EQ(last.base.at("dataset.label_column"), ParamValue(std::string("last")));
+  // A YAML integer is an index.
+  EXPECT_EQ(parse(csv + "  header: false\n  label_column: 3\n").base.at("dataset.label_column"),
+            ParamValue(std::string("3")));
+
+  // The test file is checked too, and with a header a wrong name gets its did-you-mean.
+  const std::string train = dir.write("train.csv", std::string("x,y,label\n1,2,0\n"));
+  const std::string test = dir.write("test.csv", std::string("x,y,lable\n1,2,0\n"));
+  EXPECT_TRUE(has_diagnostic(
+      diagnostics_of("dataset:\n  kind: csv\n  path: " + train + "\n  test_path: " + test + "\n"), kFile, 4, 14,
+      "dataset.test_path: " + test + ": no label column 'label'; did you mean 'lable'? Available columns: 'x', 'y', "
+                                     "'lable'"));
+  // A headerless check of a file with a header row only finds out when the data is loaded.
+  EXPECT_EQ(parse("dataset:\n  kind: csv\n  path: " + train + "\n  header: false\n  label_column: 2\n")
+                .base.at("dataset.label_column"),
+            ParamValue(std::string("2")));
+}
+
 TEST(Validation, MissingConfigFile) {
   TempDir dir;
   const std::string path = dir.file("absent.yaml");
@@ -480,8 +536,6 @@ sweep:
   random: {trials: 20, seed: 0, space: {optimizer.learning_rate: {log_uniform: [1.0e-4, 1.0e-1]}, optimizer.momentum: {uniform: [0.5, 0.99]}}}
   zip: {loss.kind: [svm, softmax], loss.margin: [1.0, 2.0]}
   seeds: [0, 1, 2]
-  prune: none
-  prune_warmup: 2
   max_trials: 10000
 )";
 
@@ -496,6 +550,7 @@ const ResolvedParams kDefaults{
     {"dataset.test_limit", std::int64_t{0}},
     {"dataset.preprocess", std::vector<std::string>{"standardize", "bias"}},
     {"dataset.split_seed", std::int64_t{0}},
+    {"dataset.header", true},
     {"dataset.label_column", std::string("label")},
     {"dataset.synthetic.shape", std::string("blobs")},
     {"dataset.synthetic.classes", std::int64_t{3}},
@@ -504,6 +559,7 @@ const ResolvedParams kDefaults{
     {"dataset.synthetic.spread", 1.0},
     {"dataset.synthetic.noise", 0.2},
     {"dataset.synthetic.seed", std::int64_t{0}},
+    {"dataset.synthetic.generator", std::int64_t{1}},
     {"loss.kind", std::string("softmax")},
     {"loss.margin", 1.0},
     {"regularization.kind", std::string("l2")},
@@ -550,8 +606,6 @@ TEST(Parse, EmptyFileResolvesEveryDefault) {
   EXPECT_TRUE(config.sweep.zip.empty());
   EXPECT_EQ(config.sweep.random_trials, 0u);
   EXPECT_TRUE(config.sweep.seeds.empty());
-  EXPECT_EQ(config.sweep.prune, PruneRule::none);
-  EXPECT_EQ(config.sweep.prune_warmup, 2);
   EXPECT_EQ(config.sweep.max_trials, 10000u);
 }
 

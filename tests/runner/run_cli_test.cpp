@@ -4,6 +4,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <map>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "support/cifar_fixture.hpp"
+#include "support/idx_fixture.hpp"
 #include "support/fashion_config.hpp"
 #include "support/process.hpp"
 #include "support/scoped_environment.hpp"
@@ -284,29 +286,6 @@ TEST(RunCli, DivergedTrialIsRecordedAndTheSweepGoesOn) {
             1);
 }
 
-TEST(RunCli, MedianRulePrunesWeakTrials) {
-  TempDir dir;
-  // Good learning rates first, then hopeless ones (--jobs 1 runs them in this order): the slow
-  // ones fall below the median of the good ones' validation accuracy after the warm-up epoch.
-  const std::string sweep =
-      "  grid:\n"
-      "    optimizer.learning_rate: [3.0e-2, 2.0e-2, 1.0e-5, 1.0e-6, 1.0e-7]\n"
-      "  prune: median\n"
-      "  prune_warmup: 1\n";
-  const std::string config = dir.write("prune.yaml", small_config("prune", 3000, 4, sweep));
-  const auto run = run_program({kRun, config, "--db", dir.file("p.db"), "--jobs", "1"}, dir.path().string());
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-  SQLite::Database results(dir.file("p.db"), SQLite::OPEN_READONLY);
-  // The first two have fewer than two peers to compare with and complete; the three slow ones
-  // are below the median of the two good ones' accuracy after epoch 1.
-  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM trials WHERE status = 'pruned'"), 3);
-  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM trials t JOIN trial_params p ON p.trial_id = t.id "
-                           "WHERE t.status = 'completed' AND p.name = 'learning_rate' AND p.value >= 2e-2"),
-            2);
-  // A pruned trial stopped early: fewer epochs recorded than configured.
-  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM trials WHERE status = 'pruned' AND epochs_done >= 4"), 0);
-}
-
 TEST(RunCli, InvalidConfigExitsTwoWithEveryProblemAndRunsNothing) {
   TempDir dir;
   const std::string config = dir.write("bad.yaml",
@@ -356,6 +335,45 @@ TEST(RunCli, Cifar10ConfigRunsWhenPointedAtBinaryBatches) {
   SQLite::Database results(dir.file("c.db"), SQLite::OPEN_READONLY);
   EXPECT_EQ(count(results, "SELECT COUNT(*) FROM trials WHERE status = 'completed'"), 8);
   EXPECT_EQ(count(results, "SELECT COUNT(*) FROM runs WHERE dataset_checksums LIKE '%test_batch.bin%'"), 1);
+}
+
+// A UCI-style file: gzip'd, no header row, the class name in the first column; the test file plain.
+TEST(RunCli, HeaderlessGzipCsvTrainsEndToEnd) {
+  TempDir dir;
+  const std::string train = "north,0.2,5.1\neast,4.8,-0.3\nsouthwest,-5.2,-4.9\n"
+                            "north,-0.4,4.7\neast,5.3,0.6\nsouthwest,-4.6,-5.5\n";
+  test_support::write_gzip(dir, "train.data.gz", test_support::Bytes(train.begin(), train.end()));
+  dir.write("test.data", std::string("east,4.9,0.1\nnorth,0.3,5.4\nsouthwest,-5.0,-5.1\n"));
+  const std::string config = dir.write("headerless.yaml", std::string("name: headerless\n"
+                                                                      "dataset:\n"
+                                                                      "  kind: csv\n"
+                                                                      "  path: train.data.gz\n"
+                                                                      "  test_path: test.data\n"
+                                                                      "  header: false\n"
+                                                                      "  label_column: 0\n"
+                                                                      "  validation: 0\n"
+                                                                      "  preprocess: [bias]\n"
+                                                                      "loss: {kind: softmax}\n"
+                                                                      "regularization: {kind: none}\n"
+                                                                      "optimizer: {kind: gd, learning_rate: 0.1}\n"
+                                                                      "training: {epochs: 20}\n"));
+  const std::string db = dir.file("h.db");
+  const auto run = run_program({kRun, config, "--db", db, "--no-progress"}, dir.path().string());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  // Two features plus the bias; three class names, from both files.
+  EXPECT_NE(run.err.find("csv: 6 train / 0 val / 3 test, 3 features, 3 classes"), std::string::npos) << run.err;
+  SQLite::Database results(db, SQLite::OPEN_READONLY);
+  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM trials WHERE status = 'completed'"), 1);
+  // The three clusters are separable: every training and test example right.
+  SQLite::Statement accuracy(results, "SELECT train_accuracy, test_accuracy FROM trials");
+  ASSERT_TRUE(accuracy.executeStep());
+  EXPECT_EQ(accuracy.getColumn(0).getDouble(), 1.0);
+  EXPECT_EQ(accuracy.getColumn(1).getDouble(), 1.0);
+  // Step 0 starts from W ~ 1e-3 (scores ~1e-2): the loss of uniform guessing over 3 classes, ln 3.
+  SQLite::Statement first(results, "SELECT loss FROM loss_history WHERE step = 0");
+  ASSERT_TRUE(first.executeStep());
+  EXPECT_NEAR(first.getColumn(0).getDouble(), std::log(3.0), 0.02);
+  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM runs WHERE dataset_checksums LIKE '%train.data.gz%'"), 1);
 }
 
 }  // namespace

@@ -18,6 +18,8 @@
 #include <sstream>
 #include <thread>
 
+#include "losslab/runner/results/ranking.hpp"
+#include "losslab/runner/results/reader.hpp"
 #include "losslab/runner/results/store.hpp"
 #include "support/temp_dir.hpp"
 
@@ -97,7 +99,8 @@ TrialSpec make_trial(const std::string& experiment, const std::string& loss, dou
 }
 
 // A finished training run: `steps` losses 2.5, 2.375, ... (exact in float32), one EpochMetrics per
-// epoch, and a rows x cols W with distinct values.
+// epoch, a rows x cols W with distinct values, and 3-class confusion matrices that agree with its
+// validation (7 of 10) and test (13 of 20) accuracy.
 TrainResult make_result(std::size_t steps, std::size_t steps_per_epoch, Eigen::Index rows,
                         Eigen::Index cols) {
   TrainResult result;
@@ -123,6 +126,8 @@ TrainResult make_result(std::size_t steps, std::size_t steps_per_epoch, Eigen::I
   result.train_accuracy = 0.75;
   result.val_accuracy = 0.7;
   result.test_accuracy = 0.65;
+  result.val_confusion = {3, {2, 1, 0, 1, 2, 0, 1, 0, 3}};
+  result.test_confusion = {3, {5, 1, 1, 2, 4, 0, 1, 2, 4}};
   result.train_seconds = 1.5;
   return result;
 }
@@ -199,17 +204,21 @@ TEST_F(StoreTest, CreatesEveryPublicTableAndColumn) {
       {"trials",
        {"id", "experiment_id", "trial_key", "name", "status", "params_json", "seed", "run_id",
         "attempts", "started_at", "finished_at", "heartbeat_at", "train_seconds", "final_loss",
-        "train_accuracy", "val_accuracy", "test_accuracy", "epochs_done", "diverged_step", "error", "rung", "round"}},
+        "train_accuracy", "val_accuracy", "test_accuracy", "epochs_done", "diverged_step", "error", "rung", "round",
+        "val_macro_f1", "test_macro_f1", "train_examples", "refit_of"}},
       {"trial_params", {"trial_id", "name", "key", "value", "swept"}},
       {"loss_history", {"trial_id", "step", "epoch", "loss"}},
       {"epoch_metrics",
        {"trial_id", "epoch", "mean_loss", "train_accuracy", "val_accuracy", "learning_rate", "seconds"}},
-      {"trial_weights", {"trial_id", "rows", "cols", "dtype", "layout", "has_bias_row", "data"}},
+      {"trial_weights", {"trial_id", "rows", "cols", "dtype", "layout", "has_bias_row", "data", "preprocessing_id"}},
+      {"preprocessing", {"id", "digest", "dataset_kind", "input_shape", "feature_names", "label_column", "class_names"}},
+      {"preprocessing_steps", {"preprocessing_id", "position", "step", "offsets", "scales"}},
       {"trial_rungs",
        {"trial_id", "bracket", "rung", "epochs", "val_accuracy", "train_accuracy", "final_loss", "outcome"}},
       {"trial_checkpoints",
        {"trial_id", "rung", "epochs_done", "rows", "cols", "weights", "optimizer_steps", "optimizer_state",
         "loss_history", "epochs_json", "train_seconds"}},
+      {"trial_confusion", {"trial_id", "split", "truth", "predicted", "count"}},
   };
   for (const auto& [table, columns] : expected) {
     std::vector<std::string> actual;
@@ -231,7 +240,8 @@ TEST_F(StoreTest, CreatesEveryPublicTableAndColumn) {
             (std::vector<std::string>{"name", "value"}));
   EXPECT_EQ(query_rows(db, "SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE '%WITHOUT ROWID' "
                            "ORDER BY name"),
-            (std::vector<std::string>{"epoch_metrics", "loss_history", "trial_rungs"}));
+            (std::vector<std::string>{"epoch_metrics", "loss_history", "preprocessing_steps", "trial_confusion",
+                                      "trial_rungs"}));
 }
 
 TEST_F(StoreTest, ReopeningKeepsTheData) {
@@ -400,6 +410,88 @@ TEST_F(StoreTest, RecordsACompletedTrialWithHistoryMetricsAndWeights) {
   EXPECT_EQ(element, result.W(1, 2));
 }
 
+// Standardized CSV data with the bias trick: means (1.5, -2), std (0.5, 4).
+Preprocessing csv_preprocessing() {
+  Preprocessing preprocessing;
+  preprocessing.dataset_kind = "csv";
+  preprocessing.layout = {{2}, {"petal", "sepal"}};
+  preprocessing.label_column = "species";
+  preprocessing.class_names = {"setosa", "versicolor", "virginica"};
+  Vector<float> mean(2), std_dev(2);
+  mean << 1.5f, -2.0f;
+  std_dev << 0.5f, 4.0f;
+  preprocessing.steps = {{PreprocessStep::standardize, mean, std_dev}, {PreprocessStep::bias, {}, {}}};
+  return preprocessing;
+}
+
+TEST_F(StoreTest, RecordsEachPreprocessingOnceAndTheWeightsReferToIt) {
+  ResultsStore store(path_);
+  SQLite::Database& db = store.database();
+  const Preprocessing first = csv_preprocessing();
+  const std::int64_t id = store.record_preprocessing(first);
+  EXPECT_EQ(store.record_preprocessing(first), id) << "the same content is one row";
+  Preprocessing other = first;
+  other.steps[0].scale(1) = 4.5f;  // one fitted value differs: a row of its own
+  const std::int64_t other_id = store.record_preprocessing(other);
+  EXPECT_NE(other_id, id);
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM preprocessing"), 2);
+  EXPECT_EQ(query_rows(db, "SELECT dataset_kind, input_shape, feature_names, label_column, class_names, "
+                           "length(digest) FROM preprocessing WHERE id = " + std::to_string(id)),
+            (std::vector<std::string>{
+                R"(csv|[2]|["petal","sepal"]|species|["setosa","versicolor","virginica"]|16)"}));
+  EXPECT_EQ(query_rows(db, "SELECT position, step, quote(offsets), quote(scales) FROM preprocessing_steps WHERE "
+                           "preprocessing_id = " + std::to_string(id) + " ORDER BY position"),
+            (std::vector<std::string>{"0|standardize|X'0000C03F000000C0'|X'0000003F00008040'", "1|bias|NULL|NULL"}))
+      << "float32 little-endian: 1.5 -2, 0.5 4";
+
+  // A trial's weights refer to it, and the reader gives back every value.
+  const auto [experiment, run, trial] = start_one_trial(store);
+  TrainResult result = make_result(10, 5, 3, 3);
+  TrialOutcome outcome{TrialStatus::completed, &result, "", true};
+  outcome.preprocessing_id = id;
+  store.record_outcome(trial, outcome);
+  const std::optional<Weights> weights = read_weights(db, trial);
+  ASSERT_TRUE(weights);
+  EXPECT_EQ(weights->preprocessing_id, id);
+  const std::optional<Preprocessing> back = read_preprocessing(db, weights->preprocessing_id);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->dataset_kind, "csv");
+  EXPECT_EQ(back->layout.shape, first.layout.shape);
+  EXPECT_EQ(back->layout.names, first.layout.names);
+  EXPECT_EQ(back->label_column, "species");
+  EXPECT_EQ(back->class_names, first.class_names);
+  ASSERT_EQ(back->steps.size(), 2u);
+  EXPECT_EQ(back->steps[0].kind, PreprocessStep::standardize);
+  EXPECT_TRUE(back->steps[0].offset == first.steps[0].offset);
+  EXPECT_TRUE(back->steps[0].scale == first.steps[0].scale);
+  EXPECT_EQ(back->steps[1].kind, PreprocessStep::bias);
+  EXPECT_EQ(back->steps[1].offset.size(), 0);
+  EXPECT_FALSE(read_preprocessing(db, other_id + 1));
+
+  // Weights recorded without one refer to none.
+  TrialOutcome without{TrialStatus::completed, &result, "", true};
+  store.record_outcome(trial, without);
+  EXPECT_EQ(read_weights(db, trial)->preprocessing_id, -1);
+}
+
+TEST_F(StoreTest, FindsATrialByKeyOrId) {
+  ResultsStore store(path_);
+  const auto [experiment, run, trial] = start_one_trial(store);
+  SQLite::Database& db = store.database();
+  const std::string key = query_text(db, "SELECT trial_key FROM trials WHERE id = " + std::to_string(trial));
+  for (const std::string& name : {key, std::to_string(trial)}) {
+    const std::optional<FoundTrial> found = find_trial(db, name);
+    ASSERT_TRUE(found) << name;
+    EXPECT_EQ(found->trial.id, trial);
+    EXPECT_EQ(found->experiment_id, experiment);
+    EXPECT_EQ(found->trial.key, key);
+  }
+  EXPECT_FALSE(find_trial(db, std::to_string(trial + 1)));
+  EXPECT_FALSE(find_trial(db, "0123456789abcdef"));
+  EXPECT_FALSE(find_trial(db, ""));
+  EXPECT_FALSE(find_trial(db, std::to_string(trial) + "x"));
+}
+
 TEST_F(StoreTest, RecordsDivergedFailedAndPrunedOutcomes) {
   ResultsStore store(path_);
   const std::int64_t experiment = store.ensure_experiment({"sweep", "", ""});
@@ -420,6 +512,7 @@ TEST_F(StoreTest, RecordsDivergedFailedAndPrunedOutcomes) {
   blown_up.diverged_step = 7;
   blown_up.final_loss = -std::numeric_limits<double>::infinity();
   blown_up.train_accuracy = blown_up.val_accuracy = blown_up.test_accuracy = kNaN;
+  blown_up.val_confusion = blown_up.test_confusion = {};  // not scored
   store.record_outcome(diverged, {TrialStatus::diverged, &blown_up, "loss is NaN at step 7"});
   store.record_outcome(failed, {TrialStatus::failed, nullptr, "dataset file vanished"});
   TrainResult stopped = make_result(5, 5, 4, 3);
@@ -445,6 +538,86 @@ TEST_F(StoreTest, RecordsDivergedFailedAndPrunedOutcomes) {
   EXPECT_EQ(query_int(db, "SELECT count(*) FROM loss_history WHERE loss != loss"), 0);
   EXPECT_THROW(store.record_outcome(diverged, {TrialStatus::running, nullptr, ""}), std::invalid_argument);
   EXPECT_THROW(store.record_outcome(diverged + 100, {TrialStatus::failed, nullptr, "x"}), StoreError);
+}
+
+// Every cell of each scored split's matrix is a row; the macro-F1 read off each is a column of the
+// trial; a new attempt clears both. Expected values by hand: F1 = 2 tp / (support + predicted).
+TEST_F(StoreTest, RecordsConfusionMatricesWithTheirMacroF1AndTheTrainingExamples) {
+  ResultsStore store(path_);
+  const auto [experiment, run, id] = start_one_trial(store);
+  const TrainResult result = make_result(10, 5, 4, 3);
+  store.record_outcome(id, {TrialStatus::completed, &result, "", true, std::nullopt, -1, 4321});
+  SQLite::Database& db = store.database();
+  EXPECT_EQ(query_rows(db, "SELECT split, count(*), sum(count), sum(CASE WHEN truth = predicted THEN count END) "
+                           "FROM trial_confusion GROUP BY split ORDER BY split"),
+            (std::vector<std::string>{"test|9|20|13", "val|9|10|7"}));
+  EXPECT_EQ(query_text(db, "SELECT count FROM trial_confusion WHERE split = 'val' AND truth = 2 AND predicted = 0"), "1");
+  // val: F1 = 4/7, 4/6, 6/7 -> 44/63; test: 10/15, 8/13, 8/12 -> 76/117.
+  EXPECT_NEAR(db.execAndGet("SELECT val_macro_f1 FROM trials").getDouble(), 44.0 / 63.0, 1e-12);
+  EXPECT_NEAR(db.execAndGet("SELECT test_macro_f1 FROM trials").getDouble(), 76.0 / 117.0, 1e-12);
+  EXPECT_EQ(query_text(db, "SELECT train_examples, refit_of FROM trials"), "4321|NULL");
+
+  const TrialConfusion back = read_confusion(db, id);
+  ASSERT_TRUE(back.val && back.test);
+  EXPECT_EQ(back.val->classes, 3);
+  EXPECT_EQ(back.val->counts, result.val_confusion.counts);
+  EXPECT_EQ(back.test->counts, result.test_confusion.counts);
+  const std::vector<TrialRecord> trials = read_trials(db, experiment);
+  ASSERT_EQ(trials.size(), 1u);
+  EXPECT_NEAR(trials[0].val_macro_f1, 44.0 / 63.0, 1e-12);
+  EXPECT_NEAR(trials[0].test_macro_f1, 76.0 / 117.0, 1e-12);
+  EXPECT_EQ(trials[0].train_examples, 4321);
+  EXPECT_FALSE(trials[0].is_refit());
+
+  // An empty split scores nothing: no rows, macro-F1 NULL.
+  TrainResult no_test = result;
+  no_test.test_confusion = {3, std::vector<std::int64_t>(9, 0)};
+  store.mark_running(id, run);
+  EXPECT_EQ(query_text(db, "SELECT count(*), (SELECT val_macro_f1 FROM trials), (SELECT train_examples FROM trials) "
+                           "FROM trial_confusion"),
+            "0|NULL|NULL")
+      << "a new attempt starts without the last one's matrices";
+  store.record_outcome(id, {TrialStatus::completed, &no_test, ""});
+  EXPECT_EQ(query_text(db, "SELECT group_concat(DISTINCT split), typeof((SELECT test_macro_f1 FROM trials)) "
+                           "FROM trial_confusion"),
+            "val|null");
+  EXPECT_FALSE(read_confusion(db, id).test.has_value());
+}
+
+// A refit names the search trial it retrains; it is never ranked with the search trials.
+TEST_F(StoreTest, ARefitTrialPointsAtItsSearchTrialAndIsNotRanked) {
+  ResultsStore store(path_);
+  const std::int64_t experiment = store.ensure_experiment({"sweep", "", ""});
+  const auto ids = register_two_trials(store, experiment);
+  TrialSpec refit = make_trial("sweep", "softmax", 1e-2, 1e-4);
+  refit.key = "refit-key";
+  refit.name += "/refit";
+  refit.refit_of = ids[1];
+  store.register_trials(experiment, {refit});
+  const std::int64_t refit_id = store.trial_id("refit-key");
+  const std::int64_t run = store.begin_run(experiment, make_run(getpid()));
+  for (const std::int64_t id : {ids[0], ids[1], refit_id}) {
+    store.mark_running(id, run);
+    TrainResult result = make_result(10, 5, 4, 3);
+    if (id == refit_id) {  // trained on the validation data: no validation score
+      result.val_accuracy = kNaN;
+      result.val_confusion = {};
+      result.test_accuracy = 0.99;
+    }
+    if (id == ids[1]) result.val_accuracy = 0.8;
+    store.record_outcome(id, {TrialStatus::completed, &result, ""});
+  }
+  SQLite::Database& db = store.database();
+  EXPECT_EQ(query_text(db, "SELECT refit_of, typeof(val_accuracy), typeof(val_macro_f1), test_accuracy FROM trials "
+                           "WHERE id = " + std::to_string(refit_id)),
+            std::to_string(ids[1]) + "|null|null|0.99");
+  const std::vector<TrialRecord> trials = read_trials(db, experiment);
+  const auto ranked = rank_trials(trials, SortKey{"test_accuracy", true});
+  ASSERT_EQ(ranked.size(), 2u) << "the refit's test accuracy is the highest, and it is not ranked";
+  EXPECT_EQ(ranked[0]->id, ids[0]);  // 0.65 each: the lower id first
+  ASSERT_EQ(refit_trials(trials).size(), 1u);
+  EXPECT_EQ(refit_trials(trials)[0]->refit_of, ids[1]);
+  EXPECT_EQ(rank_trials(trials).front()->id, ids[1]);
 }
 
 TEST_F(StoreTest, MarkRunningAgainClearsTheEarlierAttempt) {
@@ -722,6 +895,16 @@ ORDER BY h.step;)sql",
        {"0|0|2.5", "1|0|2.375", "2|0|2.25", "3|0|2.125", "4|0|2.0", "5|1|1.875", "6|1|1.75",
         "7|1|1.625", "8|1|1.5", "9|1|1.375"}},
 
+      {R"sql(SELECT c.truth AS class, sum(c.count) AS examples,
+       round(1.0 * sum(c.count) FILTER (WHERE c.predicted = c.truth) / sum(c.count), 4) AS accuracy
+FROM trial_confusion c
+JOIN trials t ON t.id = c.trial_id
+JOIN experiments e ON e.id = t.experiment_id
+WHERE e.name = 'fashion-sweep' AND t.name = 'softmax/sgd/lr=1e-2/reg=1e-4' AND c.split = 'val'
+GROUP BY c.truth
+ORDER BY c.truth;)sql",
+       {"0|3|0.6667", "1|3|0.6667", "2|4|0.75"}},
+
       {R"sql(SELECT e.name AS experiment,
        count(*) AS trials,
        sum(t.status = 'completed') AS completed,
@@ -769,6 +952,7 @@ void build_example_database(ResultsStore& store) {
         result.loss_history.back() = std::numeric_limits<float>::quiet_NaN();
         result.diverged_step = 7;
         result.final_loss = result.val_accuracy = kNaN;
+        result.val_confusion = result.test_confusion = {};
         result.train_seconds = example.train_seconds;
         error = "loss is NaN at step 7";
       }

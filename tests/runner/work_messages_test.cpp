@@ -27,6 +27,7 @@ TrainResult sample_result() {
   result.train_accuracy = 2.0 / 3.0;
   result.val_accuracy = kNaN;
   result.test_accuracy = 1e-300;
+  result.val_confusion = {2, {5, 1, 3, 7}};  // the test split was not scored: no matrix
   result.train_seconds = 12.5;
   return result;
 }
@@ -56,24 +57,24 @@ TEST(WorkMessages, LoadRequestKeepsEveryParameterTypeExactly) {
                     {"regularization.regularize_bias", true},
                     {"dataset.preprocess", std::vector<std::string>{"standardize", "bias"}}};
   request.heartbeat_seconds = 0.75;
+  request.load = 2;
   const LoadRequest back = decode_load_request(encode(request));
+  EXPECT_EQ(back.load, 2u);
   EXPECT_EQ(back.params, request.params);
   EXPECT_TRUE(std::holds_alternative<double>(back.params.at("dataset.test")));
   EXPECT_TRUE(std::holds_alternative<std::int64_t>(back.params.at("dataset.limit")));
   EXPECT_EQ(back.heartbeat_seconds, 0.75);
 }
 
-TEST(WorkMessages, WorkOrderKeepsTrialOrderWantedFlagsAndPruning) {
+TEST(WorkMessages, WorkOrderKeepsTrialOrderAndWantedFlags) {
   WorkOrder order;
   order.group_id = 42;
   order.trials = {{{"optimizer.learning_rate", 1e-3}}, {{"optimizer.learning_rate", 0.1 + 0.2}}};
   order.wanted = {0, 1};
-  order.prune = true;
   const WorkOrder back = decode_work_order(encode(order));
   EXPECT_EQ(back.group_id, 42u);
   EXPECT_EQ(back.trials, order.trials);
   EXPECT_EQ(back.wanted, order.wanted);
-  EXPECT_TRUE(back.prune);
   EXPECT_TRUE(back.resume.empty());
 }
 
@@ -149,6 +150,10 @@ TEST(WorkMessages, GroupOutcomeCarriesResultsBitForBit) {
   expect_same_double(b.val_accuracy, a.val_accuracy, "val_accuracy");
   expect_same_double(b.test_accuracy, a.test_accuracy, "test_accuracy");
   expect_same_double(b.train_seconds, a.train_seconds, "train_seconds");
+  EXPECT_EQ(b.val_confusion.classes, 2);
+  EXPECT_EQ(b.val_confusion.counts, (std::vector<std::int64_t>{5, 1, 3, 7}));
+  EXPECT_EQ(b.test_confusion.classes, 0);
+  EXPECT_TRUE(b.test_confusion.counts.empty());
 
   EXPECT_EQ(back.reports[1].status, TrialStatus::failed);
   EXPECT_EQ(back.reports[1].error, "epochs must be >= 1");
@@ -156,7 +161,7 @@ TEST(WorkMessages, GroupOutcomeCarriesResultsBitForBit) {
   EXPECT_FALSE(back.reports[2].result);
 }
 
-TEST(WorkMessages, WorkerReadyAndPruneMessagesRoundTrip) {
+TEST(WorkMessages, WorkerReadyRoundTrips) {
   WorkerReady ready;
   ready.checksums = {{"/data/train-images-idx3-ubyte.gz", "crc32:89abcdef size:26421880"}};
   ready.description = "fashion-mnist: 2000 train / 1000 val / 10000 test";
@@ -165,7 +170,29 @@ TEST(WorkMessages, WorkerReadyAndPruneMessagesRoundTrip) {
   ready.load_seconds = 0.5;
   ready.host = "node17";
   ready.pid = 4242;
+  ready.load = 3;
+  ready.preprocessing.dataset_kind = "csv";
+  ready.preprocessing.layout = {{2}, {"petal", "sepal"}};
+  ready.preprocessing.label_column = "species";
+  ready.preprocessing.class_names = {"setosa", "virginica"};
+  Vector<float> mean(2), std_dev(2);
+  mean << 0.1f, -3.5f;
+  std_dev << 1.0f / 3.0f, 7.0f;
+  ready.preprocessing.steps = {{PreprocessStep::standardize, mean, std_dev}, {PreprocessStep::bias, {}, {}}};
   const WorkerReady back = decode_worker_ready(encode(ready));
+  // The recorded preprocessing arrives whole, its fitted values bit for bit.
+  EXPECT_EQ(back.preprocessing.dataset_kind, "csv");
+  EXPECT_EQ(back.preprocessing.layout.shape, (std::vector<std::size_t>{2}));
+  EXPECT_EQ(back.preprocessing.layout.names, ready.preprocessing.layout.names);
+  EXPECT_EQ(back.preprocessing.label_column, "species");
+  EXPECT_EQ(back.preprocessing.class_names, ready.preprocessing.class_names);
+  ASSERT_EQ(back.preprocessing.steps.size(), 2u);
+  EXPECT_EQ(back.preprocessing.steps[0].kind, PreprocessStep::standardize);
+  EXPECT_TRUE(back.preprocessing.steps[0].offset == mean);
+  EXPECT_TRUE(back.preprocessing.steps[0].scale == std_dev);
+  EXPECT_EQ(back.preprocessing.steps[1].kind, PreprocessStep::bias);
+  EXPECT_EQ(back.preprocessing.steps[1].offset.size(), 0);
+  EXPECT_EQ(back.load, 3u);
   EXPECT_EQ(back.checksums, ready.checksums);
   EXPECT_EQ(back.description, ready.description);
   EXPECT_TRUE(back.has_bias_row);
@@ -173,19 +200,23 @@ TEST(WorkMessages, WorkerReadyAndPruneMessagesRoundTrip) {
   EXPECT_EQ(back.host, "node17");
   EXPECT_EQ(back.pid, 4242);
   EXPECT_TRUE(back.error.empty());
-
-  const PruneQuery query = decode_prune_query(encode(PruneQuery{3, 0.8125}));
-  EXPECT_EQ(query.epoch, 3);
-  EXPECT_EQ(query.val_accuracy, 0.8125);
-  EXPECT_TRUE(decode_prune_answer(encode_prune_answer(true)));
-  EXPECT_FALSE(decode_prune_answer(encode_prune_answer(false)));
 }
 
 TEST(WorkMessages, MalformedBytesAreAClearError) {
   EXPECT_THROW(decode_work_order(Bytes{0xff, 0x00, 0x13}), MessageError);
+  GroupOutcome outcome;
+  outcome.reports.push_back(TrialReport{TrialStatus::completed, "", std::make_unique<TrainResult>(sample_result())});
+  outcome.reports[0].result->val_confusion.counts.pop_back();  // 3 counts for 2 x 2 classes
+  try {
+    decode_group_outcome(encode(outcome));
+    FAIL() << "no error";
+  } catch (const MessageError& error) {
+    EXPECT_NE(std::string(error.what()).find("a confusion matrix of 3 counts for 2 classes"), std::string::npos)
+        << error.what();
+  }
   // A valid document of the wrong kind is malformed too.
   try {
-    decode_group_outcome(encode(PruneQuery{1, 0.5}));
+    decode_group_outcome(encode(LoadRequest{}));
     FAIL() << "no error";
   } catch (const MessageError& error) {
     EXPECT_NE(std::string(error.what()).find("malformed group outcome message"), std::string::npos) << error.what();

@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace losslab::test_support {
@@ -21,21 +22,26 @@ namespace losslab::test_support {
 inline std::string program_path(const std::string& name) { return std::string(LOSSLAB_BIN_DIR) + "/" + name; }
 inline const std::string kRun = program_path("losslab-run");
 
-// A child process whose stdout and stderr go to files.
+// A child process whose stdout and stderr go to files. `pass` gives it more open descriptors:
+// {number in the child, descriptor of this process} (a pipe to talk to it, say).
 class ChildProcess {
  public:
   ChildProcess(const std::vector<std::string>& argv, const std::string& stdout_path,
-               const std::string& stderr_path)
+               const std::string& stderr_path, const std::vector<std::pair<int, int>>& pass = {})
       : stdout_path_(stdout_path), stderr_path_(stderr_path) {
     pid_ = fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
+      // Copies out of the way first, so that placing one cannot overwrite another still to place.
+      std::vector<std::pair<int, int>> copies;
+      for (const auto& [number, descriptor] : pass) copies.emplace_back(number, fcntl(descriptor, F_DUPFD_CLOEXEC, 64));
       const int out = open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       const int err = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       const int in = open("/dev/null", O_RDONLY);
       dup2(out, 1);
       dup2(err, 2);
       dup2(in, 0);
+      for (const auto& [number, copy] : copies) dup2(copy, number);
       std::vector<char*> args;
       for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
       args.push_back(nullptr);
@@ -53,6 +59,13 @@ class ChildProcess {
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   pid_t pid() const { return pid_; }
+  // Whether the process has ended, without reaping it (wait() still returns its exit code).
+  bool has_exited() const {
+    if (reaped_) return true;
+    siginfo_t info{};
+    waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT);
+    return info.si_pid == pid_;
+  }
   void signal(int signal_number) const { kill(pid_, signal_number); }
 
   // Waits for the exit; returns the exit code, or 128 + signal when killed by a signal.

@@ -6,6 +6,7 @@
 
 #include <random>
 
+#include "losslab/loaders.hpp"
 #include "losslab/loss.hpp"
 #include "losslab/objective.hpp"
 #include "losslab/products.hpp"
@@ -96,6 +97,24 @@ void BM_LossAndGradient(benchmark::State& state) {
   state.SetLabel(to_string(static_cast<LossKind>(state.range(0))));
 }
 BENCHMARK(BM_LossAndGradient)->Arg(static_cast<int>(LossKind::svm))->Arg(static_cast<int>(LossKind::softmax));
+
+// Synthetic blobs at CIFAR-10's size (70000 x 3072, 10 classes) by each generator, generator 2 on
+// every core: the generation alone, without the splits and preprocessing a sweep adds.
+void BM_SyntheticBlobsCifarSize(benchmark::State& state) {
+  const BlobsOptions options{
+      .classes = 10, .dimension = 3072, .per_class = 7000, .generator = static_cast<int>(state.range(0))};
+  for (auto _ : state) benchmark::DoNotOptimize(make_blobs(options).X.data());
+  state.SetLabel("generator " + std::to_string(options.generator));
+}
+BENCHMARK(BM_SyntheticBlobsCifarSize)
+    ->ArgName("generator")
+    ->Arg(1)
+    ->Arg(2)
+    ->Iterations(1)
+    ->Repetitions(3)
+    ->ReportAggregatesOnly(true)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace losslab

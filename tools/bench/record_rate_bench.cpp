@@ -18,7 +18,6 @@
 #include "losslab/runner/command_line.hpp"
 #include "losslab/runner/guarded_main.hpp"
 #include "losslab/runner/results/store.hpp"
-#include "median_pruner.hpp"
 #include "progress.hpp"
 #include "result_writer.hpp"
 #include "sweep_round.hpp"
@@ -48,6 +47,10 @@ TrainResult sample_result(const Shape& shape, std::mt19937& rng) {
     result.epochs.push_back({static_cast<int>(e), 0.5, 0.8, 0.8, 0.01, static_cast<double>(e)});
   result.final_loss = 0.5;
   result.train_accuracy = result.val_accuracy = result.test_accuracy = 0.8;
+  // Confusion matrices as a trainer records them: every cell of C x C for each scored split.
+  const auto classes = static_cast<int>(shape.classes);
+  result.val_confusion = {classes, std::vector<std::int64_t>(shape.classes * shape.classes, 10)};
+  result.test_confusion = result.val_confusion;
   result.train_seconds = 1;
   return result;
 }
@@ -101,12 +104,11 @@ static int run(int argc, char** argv) {
   const messages::Bytes message = messages::encode(outcome);
 
   ProgressLine progress(shape.trials, false);
-  MedianPruner pruner(false, 1);
   double decode_seconds = 0;
   const auto start = Clock::now();
   {
-    ResultWriter writer(store, run, true);
-    SweepRound round{writer, progress, pruner, false};
+    ResultWriter writer(store, run, {true, -1}, 0);
+    SweepRound round{writer, progress, false};
     for (std::size_t first = 0; first < items.size(); first += shape.group) {
       WorkGroup group;
       for (std::size_t i = first; i < std::min(items.size(), first + shape.group); ++i) group.push_back(&items[i]);

@@ -10,8 +10,9 @@ namespace losslab::report {
 namespace {
 
 const std::vector<std::string> kFixedColumns = {
-    "experiment",    "trial_id",   "trial_key",     "name",        "status",        "train_accuracy", "val_accuracy",
-    "test_accuracy", "final_loss", "train_seconds", "epochs_done", "diverged_step", "error"};
+    "experiment",  "trial_id",       "trial_key",     "name",          "status",        "train_accuracy",
+    "val_accuracy", "test_accuracy", "val_macro_f1",  "test_macro_f1", "final_loss",    "train_seconds",
+    "epochs_done",  "diverged_step", "error",         "train_examples", "refit_of"};
 
 Cell param_value(const ParamValue& value) {
   return std::visit(
@@ -27,6 +28,7 @@ Cell param_value(const ParamValue& value) {
 }
 
 Cell text_or_null(const std::string& text) { return text.empty() ? Cell::null() : Cell(text); }
+Cell index_or_null(std::int64_t value) { return value < 0 ? Cell::null() : Cell(value); }  // -1: NULL
 
 }  // namespace
 
@@ -56,12 +58,14 @@ Table export_table(const std::vector<ExperimentTrials>& groups) {
       row.emplace_back(trial.key);
       row.emplace_back(trial.name);
       row.emplace_back(trial.status);
-      for (double metric : {trial.train_accuracy, trial.val_accuracy, trial.test_accuracy, trial.final_loss,
-                            trial.train_seconds})
+      for (double metric : {trial.train_accuracy, trial.val_accuracy, trial.test_accuracy, trial.val_macro_f1,
+                            trial.test_macro_f1, trial.final_loss, trial.train_seconds})
         row.push_back(std::isnan(metric) ? Cell::null() : Cell(metric));
       row.emplace_back(trial.epochs_done);
-      row.push_back(trial.diverged_step < 0 ? Cell::null() : Cell(trial.diverged_step));
+      row.push_back(index_or_null(trial.diverged_step));
       row.push_back(text_or_null(trial.error));
+      row.push_back(index_or_null(trial.train_examples));
+      row.push_back(index_or_null(trial.refit_of));
       for (const auto& column : search) row.push_back(search_cell(trial, column));
       for (const auto& name : names) {
         const auto it = trial.params.find(name);

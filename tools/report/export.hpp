@@ -19,8 +19,9 @@ struct ExportOptions {
 };
 
 // Columns: experiment, trial_id, trial_key, name, status, train_accuracy, val_accuracy,
-// test_accuracy, final_loss, train_seconds, epochs_done, diverged_step, error, then one column per
-// parameter short name (the union over the exported trials, sorted; NULL where a trial lacks it).
+// test_accuracy, val_macro_f1, test_macro_f1, final_loss, train_seconds, epochs_done, diverged_step,
+// error, train_examples, refit_of, then rung and round where some trial has one, then one column
+// per parameter short name (the union over the exported trials, sorted; NULL where a trial lacks it).
 // Values keep their types: numbers stay numbers, booleans are 0/1, missing results are NULL.
 Table export_table(const std::vector<ExperimentTrials>& groups);
 

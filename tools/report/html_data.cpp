@@ -6,10 +6,12 @@
 #include <set>
 
 #include "chart_number.hpp"
+#include "confusion_chart.hpp"
 #include "decision_regions.hpp"
 #include "epoch_chart.hpp"
 #include "losslab/runner/dataset_source.hpp"
 #include "templates.hpp"
+#include "usage_error.hpp"
 
 namespace losslab::report {
 namespace {
@@ -130,6 +132,7 @@ json trials_json(const ExperimentView& view) {
                     {"epochs_done", trial.epochs_done},
                     {"rung", index_json(trial.rung)},
                     {"round", index_json(trial.round)},
+                    {"refit_of", trial.is_refit() ? json(trial.refit_of) : json(nullptr)},
                     {"error", trial.error}});
   }
   return rows;
@@ -164,6 +167,7 @@ json heatmap_json(const ExperimentView& view) {
   std::map<std::pair<double, double>, Cell> cells;
   std::set<double> xs, ys;
   for (const auto& trial : view.trials) {
+    if (trial.is_refit()) continue;  // not a point of the search: it trained on the validation data
     const auto lr = trial.params.find("learning_rate"), reg = trial.params.find("strength");
     if (lr == trial.params.end() || reg == trial.params.end() || !is_number(lr->second) || !is_number(reg->second))
       continue;
@@ -219,9 +223,10 @@ json marginals_json(const ExperimentView& view) {
     json points = json::array();
     for (const auto& trial : view.trials) {
       const auto it = trial.params.find(name);
-      if (it == trial.params.end()) continue;
+      if (it == trial.params.end() || trial.is_refit()) continue;
       values.push_back(it->second);
-      points.push_back({{"x", param_json(it->second)},
+      points.push_back({{"id", trial.id},
+                        {"x", param_json(it->second)},
                         {"y", number(view.metric.of(trial))},
                         {"trial", trial.name},
                         {"status", trial.status},
@@ -316,6 +321,27 @@ void add_weights_view(ResultsReader& db, const ExperimentView& view, json& out) 
   }
 }
 
+// The best trial's confusion matrix (validation, else test), with the dataset's class names where it
+// has them; a note instead when the trial has none recorded.
+void add_confusion_view(ResultsReader& db, const ExperimentView& view, json& out) {
+  out["confusion"] = nullptr;
+  out["confusion_note"] = nullptr;
+  if (view.ranking.empty()) return;
+  const TrialRecord& best = *view.ranking.front();
+  std::vector<std::string> class_names;
+  try {
+    if (const auto shape = image_shape_of(runner::get_string(runner::params_from_json_text(best.params_json), "dataset.kind")))
+      class_names = shape->class_names;
+  } catch (const std::exception&) {  // no usable params_json: the classes are numbered
+  }
+  out["confusion"] = confusion_chart_json(db, best, class_names);
+  // Without a validation or test split there is nothing to count; with one, a missing matrix is an old record.
+  const bool scored = std::isfinite(best.val_accuracy) || std::isfinite(best.test_accuracy);
+  if (out["confusion"].is_null() && scored)
+    out["confusion_note"] = "The best trial (" + best.name + ") has no confusion matrix: it was recorded before "
+                            "losslab recorded them (results schema version 4).";
+}
+
 json experiment_json(ResultsReader& db, ExperimentInfo info, const HtmlOptions& options) {
   auto trials = db.trials(info.id);
   auto rungs = db.rungs(info.id);
@@ -339,6 +365,7 @@ json experiment_json(ResultsReader& db, ExperimentInfo info, const HtmlOptions& 
   out["loss_curves"] = loss_curves_json(db, view, options);
   out["epoch_chart"] = epoch_chart_json(db, view.trials, view.ranking, view.rungs, view.metric.key.metric);
   out["heatmap"] = heatmap_json(view);
+  add_confusion_view(db, view, out);
   add_weights_view(db, view, out);
   return out;
 }
@@ -374,6 +401,7 @@ json trial_views_json(std::vector<TrialRecord> trials) {
 
 json build_report_data(ResultsReader& db, const std::vector<ExperimentInfo>& experiments,
                        const HtmlOptions& options) {
+  if (options.top < 1) throw UsageError("--top must be at least 1, got " + std::to_string(options.top));
   json list = json::array();
   for (const auto& experiment : experiments) list.push_back(experiment_json(db, experiment, options));
   return {{"database", db.path()}, {"experiments", list}};

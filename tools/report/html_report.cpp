@@ -8,7 +8,6 @@
 #include "html_data.hpp"
 #include "report_assets.hpp"
 #include "trial_selection.hpp"
-#include "usage_error.hpp"
 
 namespace losslab::report {
 namespace {
@@ -53,17 +52,19 @@ void fill_page(std::string_view page, const std::vector<std::pair<std::string_vi
 }  // namespace
 
 void write_html_report(ResultsReader& db, const HtmlOptions& options, std::ostream& out) {
-  if (options.top < 1) throw UsageError("--top must be at least 1, got " + std::to_string(options.top));
-  const auto experiments = select_experiments(db, options.experiment);
-  const std::string data = json_for_script(build_report_data(db, experiments, options));
+  write_html_page(build_report_data(db, select_experiments(db, options.experiment), options), out);
+}
+
+void write_html_page(const nlohmann::json& data, std::ostream& out) {
+  const auto& experiments = data.at("experiments");
   std::string title = "losslab report";
-  if (experiments.size() == 1) title += ": " + experiments.front().name;
-  const std::string source = "Results database " + db.path();
+  if (experiments.size() == 1) title += ": " + experiments.front().at("name").get<std::string>();
+  const std::string source = "Results database " + data.at("database").get<std::string>();
   fill_page(assets::kPage,
             {{"title", escape_html(title)},
              {"source", escape_html(source)},
              {"style", assets::kStyle},
-             {"data", data},
+             {"data", json_for_script(data)},
              {"script", assets::kScript}},
             out);
   if (!out) throw ReportError("cannot write the HTML report");

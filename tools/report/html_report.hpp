@@ -2,6 +2,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 
@@ -19,5 +20,9 @@ struct HtmlOptions {
 // regularization strength, a marginal plot per swept parameter, a sortable trial table, the best
 // trial's weights as class templates (image datasets) or its decision regions (2-D datasets).
 void write_html_report(ResultsReader& db, const HtmlOptions& options, std::ostream& out);
+
+// The page around report data already built (build_report_data in html_data.hpp), which the live
+// server extends with where to ask for changes.
+void write_html_page(const nlohmann::json& data, std::ostream& out);
 
 }  // namespace losslab::report

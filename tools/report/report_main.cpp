@@ -1,6 +1,7 @@
 // losslab-report: summaries, SQL queries, exports and the HTML report of a results database.
-// Exit codes: 0 done; 1 the database could not be read (missing, not a results database, I/O);
-// 2 bad arguments, --where / --sort expression, unknown experiment, or a rejected or failing query.
+// Exit codes: 0 done; 1 the database could not be read (missing, not a results database, newer
+// schema, I/O); 2 bad arguments, --where / --sort expression, unknown experiment, or a rejected or
+// failing query; 3 serve cannot listen on its host and port.
 #include <CLI/CLI.hpp>
 
 #include <fstream>
@@ -9,9 +10,11 @@
 #include <string>
 
 #include "export.hpp"
+#include "export_model.hpp"
 #include "losslab/runner/guarded_main.hpp"
 #include "html_report.hpp"
 #include "report_data.hpp"
+#include "report_server.hpp"
 #include "sql_query.hpp"
 #include "summary_report.hpp"
 #include "table_format.hpp"
@@ -34,14 +37,17 @@ constexpr const char* kExamples = R"(Examples:
   losslab-report query results.db "SELECT name, val_accuracy FROM trials ORDER BY val_accuracy DESC LIMIT 3"
   losslab-report export results.db --format csv > trials.csv
   losslab-report html results.db -o report.html --top 5 --log-scale
+  losslab-report serve results.db --port 8050
+  losslab-report export-model results.db --best --experiment fmnist-softmax -o model.npz
 
 --where: conditions over parameters (short names: learning_rate, loss, strength, optimizer, ...)
-and metrics (val_accuracy, test_accuracy, train_accuracy, final_loss, train_seconds, epochs_done,
-status, name, ...) joined with and / or / not and parentheses:
+and metrics (val_accuracy, test_accuracy, train_accuracy, macro_f1, final_loss, train_seconds,
+epochs_done, refit_of, status, name, ...) joined with and / or / not and parentheses:
   NAME = | != | < | <= | > | >= VALUE     NAME [not] in (V1, V2, ...)     NAME is [not] null
 VALUE is a number (1e-3), a word (softmax) or a quoted string ('sgd', "adam").
 
-Exit codes: 0 success; 1 database missing or unreadable; 2 bad arguments, filter or query.
+Exit codes: 0 success (serve: stopped by Ctrl-C or SIGTERM); 1 database missing, unreadable or of a
+newer schema; 2 bad arguments, filter or query; 3 serve cannot listen on its host and port.
 )";
 
 std::optional<std::string> optional_text(const std::string& text) {
@@ -82,8 +88,8 @@ static int run(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--sort,-s", sort,
                  "Rank by METRIC[:asc|:desc]: val_accuracy (default; train_accuracy without a validation set), "
-                 "test_accuracy, train_accuracy, epochs_done (highest first), final_loss, train_seconds "
-                 "(lowest first)");
+                 "test_accuracy, train_accuracy, val_macro_f1, test_macro_f1, macro_f1 (= val_macro_f1), "
+                 "epochs_done (highest first), final_loss, train_seconds (lowest first)");
   app.add_option("--where,-w", where, "Only trials matching this filter (see --where below)");
   app.add_option("--format,-f", format, "Output format of the tables")->check(CLI::IsMember(formats))
       ->capture_default_str();
@@ -123,10 +129,50 @@ static int run(int argc, char** argv) {
   html->add_flag("--log-scale", html_options.log_scale, "Start the loss chart on a log scale");
   html->footer("Example:\n  losslab-report html results.db -o report.html --experiment fmnist-softmax --top 5");
 
+  auto* serve = app.add_subcommand("serve", "Serve the HTML report on a local web server; it updates itself as trials finish");
+  std::string serve_db, serve_experiment;
+  ServeOptions serve_options;
+  serve->add_option("DB", serve_db, "Results database (a sweep may be writing it)")->required();
+  serve->add_option("--host", serve_options.host, "Address to listen on; anything but loopback warns")
+      ->capture_default_str();
+  serve->add_option("--port,-p", serve_options.port, "Port to listen on (0: any free port)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  serve->add_option("--experiment,-e", serve_experiment, "Only this experiment (name or id)");
+  serve->add_option("--top,-k", serve_options.page.top, "Trials whose loss curves are drawn")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  serve->add_flag("--log-scale", serve_options.page.log_scale, "Start the loss chart on a log scale");
+  serve->footer(
+      "The page is the html command's; while it is open it asks the server every few seconds for\n"
+      "what changed (GET /api/updates) and redraws. The database is opened read-only. Stop with Ctrl-C.\n\n"
+      "Example:\n  losslab-report serve results.db --experiment fmnist-softmax   # then open the printed URL");
+
+  auto* export_model = app.add_subcommand(
+      "export-model", "Write one trial's weights, preprocessing and class names as a NumPy .npz file");
+  std::string model_db, model_output, model_trial, model_experiment;
+  bool model_best = false;
+  export_model->add_option("DB", model_db, "Results database")->required();
+  auto* model_trial_option = export_model->add_option("--trial,-t", model_trial, "The trial: its id or trial_key");
+  auto* model_best_flag = export_model->add_flag(
+      "--best", model_best, "The experiment's best trial (highest validation accuracy, as the summary ranks them)");
+  model_trial_option->excludes(model_best_flag);
+  export_model->add_option("--experiment,-e", model_experiment,
+                           "With --best: the experiment (name or id); needed when the database holds several");
+  export_model->add_option("-o,--output", model_output, "The .npz file to write")->required();
+  export_model->footer(
+      "Arrays: W (D x C float32), offsets and scales (one row per preprocessing step), bias, class_names,\n"
+      "input_shape, steps, loss, dataset_kind, trial_key, and for CSV data feature_names and label_column.\n"
+      "tools/predict/README.md shows the NumPy lines that score a raw example with them.\n\n"
+      "Example:\n  losslab-report export-model results.db --trial 7 -o model.npz");
+
   try {
     app.parse(argc, argv);
-    if (app.got_subcommand(query) || app.got_subcommand(export_command) || app.got_subcommand(html)) {
+    if (app.got_subcommand(query) || app.got_subcommand(export_command) || app.got_subcommand(html) ||
+        app.got_subcommand(serve) || app.got_subcommand(export_model)) {
       if (!db_path.empty()) throw CLI::ExtrasError({db_path});
+      if (app.got_subcommand(export_model) && !model_best && model_trial_option->count() == 0)
+        throw CLI::RequiredError("--trial or --best");
     } else if (db_path.empty()) {
       throw CLI::RequiredError("DB");
     }
@@ -139,6 +185,8 @@ static int run(int argc, char** argv) {
     const std::string& path = app.got_subcommand(query)            ? query_db
                               : app.got_subcommand(export_command) ? export_db
                               : app.got_subcommand(html)           ? html_db
+                              : app.got_subcommand(serve)          ? serve_db
+                              : app.got_subcommand(export_model)   ? model_db
                                                                    : db_path;
     ResultsReader db(path);
     if (!db.note().empty()) std::cerr << "losslab-report: note: " << db.note() << "\n";
@@ -153,6 +201,14 @@ static int run(int argc, char** argv) {
     } else if (app.got_subcommand(html)) {
       html_options.experiment = optional_text(html_experiment);
       return run_html(db, html_options, html_output);
+    } else if (app.got_subcommand(serve)) {
+      serve_options.page.experiment = optional_text(serve_experiment);
+      return serve_report(db, serve_options, std::cout, std::cerr);
+    } else if (app.got_subcommand(export_model)) {
+      const ModelChoice choice{model_best ? std::nullopt : std::optional(model_trial), model_best,
+                               optional_text(model_experiment)};
+      write_model_npz(db, choice, model_output);
+      std::cerr << "wrote " << model_output << "\n";
     } else {
       SummaryOptions options;
       options.experiment = optional_text(experiment);
@@ -167,6 +223,9 @@ static int run(int argc, char** argv) {
   } catch (const UsageError& error) {
     std::cerr << "losslab-report: " << error.what() << "\n";
     return 2;
+  } catch (const ListenError& error) {
+    std::cerr << "losslab-report: " << error.what() << "\n";
+    return 3;
   } catch (const std::exception& error) {
     std::cerr << "losslab-report: " << error.what() << "\n";
     return 1;

@@ -42,12 +42,21 @@ Cell param_cell(const TrialRecord& trial, const std::string& name) {
 const std::vector<std::string> kMetricColumns = {"train_accuracy", "val_accuracy", "test_accuracy", "final_loss",
                                                  "train_seconds"};
 
-void append_metrics(std::vector<Cell>& row, const TrialRecord& trial) {
-  row.push_back(fixed_cell(trial.train_accuracy, 4));
-  row.push_back(fixed_cell(trial.val_accuracy, 4));
-  row.push_back(fixed_cell(trial.test_accuracy, 4));
-  row.push_back(fixed_cell(trial.final_loss, 4));
-  row.push_back(fixed_cell(trial.train_seconds, 2));
+// The metric columns of a table ranked by `sort`: the usual ones, and the sort metric where it is
+// not among them (macro_f1, epochs_done), so a ranking always shows what it ranks by.
+std::vector<std::string> metric_columns(const SortKey& sort) {
+  std::vector<std::string> columns = kMetricColumns;
+  if (std::find(columns.begin(), columns.end(), sort.metric) == columns.end()) columns.push_back(sort.metric);
+  return columns;
+}
+
+Cell metric_cell(const TrialRecord& trial, const std::string& metric) {
+  if (metric == "epochs_done") return Cell(trial.epochs_done);
+  return fixed_cell(runner::rank_metrics().at(metric).read(trial), metric == "train_seconds" ? 2 : 4);
+}
+
+void append_metrics(std::vector<Cell>& row, const TrialRecord& trial, const std::vector<std::string>& columns) {
+  for (const auto& metric : columns) row.push_back(metric_cell(trial, metric));
 }
 
 // One experiment's summary, computed before anything is printed.
@@ -82,7 +91,8 @@ Table top_table(const ExperimentSummary& summary, int top, const std::vector<std
   if (experiment_column) table.header.push_back("experiment");
   table.header.insert(table.header.end(), {"rank", "trial", "status"});
   table.header.insert(table.header.end(), swept.begin(), swept.end());
-  table.header.insert(table.header.end(), kMetricColumns.begin(), kMetricColumns.end());
+  const std::vector<std::string> metrics = metric_columns(summary.sort);
+  table.header.insert(table.header.end(), metrics.begin(), metrics.end());
   table.header.insert(table.header.end(), search.begin(), search.end());
   const std::size_t count = std::min(summary.ranked.size(), static_cast<std::size_t>(std::max(top, 0)));
   for (std::size_t i = 0; i < count; ++i) {
@@ -93,7 +103,7 @@ Table top_table(const ExperimentSummary& summary, int top, const std::vector<std
     row.emplace_back(trial.name);
     row.emplace_back(trial.status);
     for (const auto& name : swept) row.push_back(param_cell(trial, name));
-    append_metrics(row, trial);
+    append_metrics(row, trial, metrics);
     for (const auto& column : search) row.push_back(search_cell(trial, column));
   }
   return table;
@@ -115,13 +125,35 @@ std::optional<Table> best_per(const ExperimentSummary& summary, const std::strin
   });
   Table table;
   table.header = {parameter, "trial", "status"};
-  table.header.insert(table.header.end(), kMetricColumns.begin(), kMetricColumns.end());
+  const std::vector<std::string> metrics = metric_columns(summary.sort);
+  table.header.insert(table.header.end(), metrics.begin(), metrics.end());
   for (const auto& [value, trial] : bests) {
     auto& row = table.rows.emplace_back();
     row.push_back(value);
     row.emplace_back(trial->name);
     row.emplace_back(trial->status);
-    append_metrics(row, *trial);
+    append_metrics(row, *trial, metrics);
+  }
+  return table;
+}
+
+// The refits (sweep.refit) apart from the ranked search trials: each retrained a search trial's
+// configuration on training + validation data and was scored once, on the test split. nullopt
+// when there is none.
+std::optional<Table> refit_table(const ExperimentTrials& group) {
+  const auto refits = runner::refit_trials(group.trials);
+  if (refits.empty()) return std::nullopt;
+  Table table;
+  table.header = {"trial", "status", "refit_of", "train_examples", "test_accuracy", "test_macro_f1", "train_seconds"};
+  for (const TrialRecord* refit : refits) {
+    const auto of = std::find_if(group.trials.begin(), group.trials.end(),
+                                 [&](const TrialRecord& trial) { return trial.id == refit->refit_of; });
+    auto& row = table.rows.emplace_back();
+    row.emplace_back(refit->name);
+    row.emplace_back(refit->status);
+    row.push_back(of != group.trials.end() ? Cell(of->name) : Cell("trial " + std::to_string(refit->refit_of)));
+    row.push_back(refit->train_examples < 0 ? Cell::null() : Cell(refit->train_examples));
+    for (const auto* metric : {"test_accuracy", "test_macro_f1", "train_seconds"}) row.push_back(metric_cell(*refit, metric));
   }
   return table;
 }
@@ -171,6 +203,24 @@ void write_search(const ExperimentSummary& summary, OutputFormat format, std::os
   }
 }
 
+// The ranked search trials: the top ones, the best per loss and optimizer, the edge warnings.
+void write_ranking(const ExperimentSummary& summary, const SummaryOptions& options, std::ostream& out) {
+  const bool markdown = options.format == OutputFormat::markdown;
+  if (summary.ranked.empty()) {
+    out << (markdown ? "\n" : "") << nothing_ranked(summary) << "\n";
+    return;
+  }
+  write_heading(top_heading(summary, options.top), options.format, out);
+  write_table(top_table(summary, options.top, summary.swept, summary.search, false), options.format, out);
+  for (const auto& parameter : kBestPer)
+    if (const auto table = best_per(summary, parameter)) {
+      write_heading("best per " + parameter + " (by " + summary.sort.metric + ")", options.format, out);
+      write_table(*table, options.format, out);
+    }
+  if (!summary.warnings.empty()) out << '\n';
+  for (const auto& warning : summary.warnings) out << (markdown ? "> " : "") << warning << "\n";
+}
+
 void write_text(const std::vector<ExperimentSummary>& summaries, const SummaryOptions& options, std::ostream& out) {
   const bool markdown = options.format == OutputFormat::markdown;
   bool first = true;
@@ -182,19 +232,11 @@ void write_text(const std::vector<ExperimentSummary>& summaries, const SummaryOp
     if (markdown) out << "## " << title << "\n\n**Trials:** " << counts_text(group, options.where) << "\n";
     else out << "== " << title << " ==\ntrials: " << counts_text(group, options.where) << "\n";
     write_search(summary, options.format, out);
-    if (summary.ranked.empty()) {
-      out << (markdown ? "\n" : "") << nothing_ranked(summary) << "\n";
-      continue;
+    write_ranking(summary, options, out);
+    if (const auto refits = refit_table(group)) {
+      write_heading("refit on training + validation data, scored once on test (not ranked)", options.format, out);
+      write_table(*refits, options.format, out);
     }
-    write_heading(top_heading(summary, options.top), options.format, out);
-    write_table(top_table(summary, options.top, summary.swept, summary.search, false), options.format, out);
-    for (const auto& parameter : kBestPer)
-      if (const auto table = best_per(summary, parameter)) {
-        write_heading("best per " + parameter + " (by " + summary.sort.metric + ")", options.format, out);
-        write_table(*table, options.format, out);
-      }
-    if (!summary.warnings.empty()) out << '\n';
-    for (const auto& warning : summary.warnings) out << (markdown ? "> " : "") << warning << "\n";
   }
 }
 
@@ -222,6 +264,7 @@ void write_json_summary(const std::vector<ExperimentSummary>& summaries, const S
     }
     if (const Table rounds = rounds_table(group.trials, summary.sort); !rounds.rows.empty())
       object["rounds"] = to_json(rounds);
+    if (const auto refits = refit_table(group)) object["refits"] = to_json(*refits);
     object["top"] = to_json(top_table(summary, options.top, summary.swept, summary.search, false));
     for (const auto& parameter : kBestPer) {
       const auto table = best_per(summary, parameter);

@@ -89,6 +89,15 @@ std::string format_fixed(double value, int digits) {
 
 Cell fixed_cell(double value, int digits) { return Cell::shown_as(value, format_fixed(value, digits)); }
 
+Cell float_cell(float value) {
+  if (!std::isfinite(value)) return Cell(static_cast<double>(value));
+  char text[32];
+  const auto end = std::to_chars(text, text + sizeof text, value).ptr;
+  double shortest = 0;
+  std::from_chars(text, end, shortest);
+  return Cell(shortest);
+}
+
 void write_text_table(const Table& table, std::ostream& out) {
   const std::size_t columns = table.header.size();
   std::vector<std::size_t> width(columns);

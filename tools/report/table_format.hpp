@@ -58,6 +58,9 @@ std::string format_number(double value);
 std::string format_fixed(double value, int digits);
 // A number shown with `digits` decimals in text and markdown, kept whole in CSV and JSON.
 Cell fixed_cell(double value, int digits);
+// A float32 value as the double its shortest text reads as, so every format prints that short text
+// ("0.1", not 0.10000000149011612) and it reads back as the same float32. NaN is NULL.
+Cell float_cell(float value);
 
 // Columns separated by two spaces, a dashed rule under the header (like `sqlite3 -column`),
 // numbers right-aligned, text left-aligned, NULL empty.

@@ -83,25 +83,28 @@ struct Metric {
   std::function<Operand(const TrialRecord&)> read;
 };
 
+// The trial's own columns; every metric trials can be ranked by (runner::rank_metrics) joins them.
 const std::map<std::string, Metric>& metrics() {
-  static const std::map<std::string, Metric> table = {
-      {"id", {ValueKind::number, [](const TrialRecord& t) { return number_or_null(static_cast<double>(t.id)); }}},
-      {"key", {ValueKind::text, [](const TrialRecord& t) { return text(t.key); }}},
-      {"name", {ValueKind::text, [](const TrialRecord& t) { return text(t.name); }}},
-      {"status", {ValueKind::text, [](const TrialRecord& t) { return text(t.status); }}},
-      {"error",
-       {ValueKind::text, [](const TrialRecord& t) { return t.error.empty() ? Operand{} : text(t.error); }}},
-      {"train_accuracy", {ValueKind::number, [](const TrialRecord& t) { return number_or_null(t.train_accuracy); }}},
-      {"val_accuracy", {ValueKind::number, [](const TrialRecord& t) { return number_or_null(t.val_accuracy); }}},
-      {"test_accuracy", {ValueKind::number, [](const TrialRecord& t) { return number_or_null(t.test_accuracy); }}},
-      {"final_loss", {ValueKind::number, [](const TrialRecord& t) { return number_or_null(t.final_loss); }}},
-      {"train_seconds", {ValueKind::number, [](const TrialRecord& t) { return number_or_null(t.train_seconds); }}},
-      {"epochs_done",
-       {ValueKind::number, [](const TrialRecord& t) { return number_or_null(static_cast<double>(t.epochs_done)); }}},
-      {"diverged_step", {ValueKind::number, [](const TrialRecord& t) { return index_or_null(t.diverged_step); }}},
-      {"rung", {ValueKind::number, [](const TrialRecord& t) { return index_or_null(t.rung); }}},
-      {"round", {ValueKind::number, [](const TrialRecord& t) { return index_or_null(t.round); }}},
-  };
+  static const std::map<std::string, Metric> table = [] {
+    std::map<std::string, Metric> names = {
+        {"id", {ValueKind::number, [](const TrialRecord& t) { return number_or_null(static_cast<double>(t.id)); }}},
+        {"key", {ValueKind::text, [](const TrialRecord& t) { return text(t.key); }}},
+        {"name", {ValueKind::text, [](const TrialRecord& t) { return text(t.name); }}},
+        {"status", {ValueKind::text, [](const TrialRecord& t) { return text(t.status); }}},
+        {"error",
+         {ValueKind::text, [](const TrialRecord& t) { return t.error.empty() ? Operand{} : text(t.error); }}},
+        {"diverged_step", {ValueKind::number, [](const TrialRecord& t) { return index_or_null(t.diverged_step); }}},
+        {"rung", {ValueKind::number, [](const TrialRecord& t) { return index_or_null(t.rung); }}},
+        {"round", {ValueKind::number, [](const TrialRecord& t) { return index_or_null(t.round); }}},
+        {"train_examples", {ValueKind::number, [](const TrialRecord& t) { return index_or_null(t.train_examples); }}},
+        {"refit_of", {ValueKind::number, [](const TrialRecord& t) { return index_or_null(t.refit_of); }}},
+    };
+    for (const auto& [metric_name, metric] : runner::rank_metrics()) {
+      const auto read = metric.read;  // clang 14 cannot capture a structured binding
+      names.emplace(metric_name, Metric{ValueKind::number, [read](const TrialRecord& t) { return number_or_null(read(t)); }});
+    }
+    return names;
+  }();
   return table;
 }
 

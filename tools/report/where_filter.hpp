@@ -49,8 +49,10 @@ struct WhereNames {
 
 enum class ValueKind { number, text, mixed };
 
-// id, key, name, status, error, train_accuracy, val_accuracy, test_accuracy, final_loss,
-// train_seconds, epochs_done, diverged_step, rung (halving searches), round (adaptive samplers).
+// id, key, name, status, error, diverged_step, rung (halving searches), round (adaptive samplers),
+// train_examples, refit_of (a refit's search trial), and every metric of runner::rank_metrics():
+// train_accuracy, val_accuracy, test_accuracy, val_macro_f1, test_macro_f1, macro_f1 (the validation
+// one), final_loss, train_seconds, epochs_done.
 const std::vector<std::string>& where_metric_names();
 
 namespace where_detail {

@@ -28,6 +28,14 @@ struct EncodedFeatures {
   bool bias = false;
 };
 
+// How the files lay out one example's features, so that inputs can be checked against a model
+// trained on them: an image's shape ({rows, cols} for IDX, {3, 32, 32} for CIFAR-10's channel
+// planes) or the names of a table's feature columns. An empty shape is a flat vector of features.
+struct FeatureLayout {
+  std::vector<std::size_t> shape;
+  std::vector<std::string> names;  // CSV: the feature columns' header names, in order; else empty
+};
+
 // One set of examples: X is N x D (float32, row-major), y holds N labels in [0, num_classes).
 // A split built from image bytes keeps its features `encoded` instead and X is empty: read its
 // rows with read_rows() (the trainer does), or decoded() for a plain copy.
@@ -36,6 +44,7 @@ struct Dataset {
   std::optional<EncodedFeatures> encoded;
   Labels y;
   std::vector<std::string> class_names;  // size = number of classes
+  FeatureLayout layout;          // of the features as loaded (without the bias column)
   bool has_bias_column = false;  // the last column is the constant 1 of the bias trick
 
   std::size_t size() const { return y.size(); }
@@ -66,6 +75,7 @@ struct ByteDataset {
   RowMatrix<std::uint8_t> X;
   Labels y;
   std::vector<std::string> class_names;
+  FeatureLayout layout;
 
   std::size_t size() const { return y.size(); }
   std::size_t dimension() const { return static_cast<std::size_t>(X.cols()); }
@@ -79,11 +89,25 @@ struct ByteTrainTest {
 // The same examples with float features.
 Dataset to_float(const ByteDataset& data);
 
+enum class PreprocessStep { mean_subtract, standardize, scale_unit, bias };
+
+// One preprocessing step as fitted on a training split (Preprocessor, splits.hpp): every feature x
+// becomes x - offset, then that divided by scale (per feature, float32, in this order); bias
+// appends the constant 1.
+struct FittedPreprocessStep {
+  PreprocessStep kind = PreprocessStep::bias;
+  Vector<float> offset;  // subtracted per feature (empty for bias)
+  Vector<float> scale;   // divides per feature after the offset (empty: divides by nothing)
+};
+
 // The three splits a trial sees. Shared read-only by concurrent trials.
 struct Splits {
   Dataset train;
   Dataset val;
   Dataset test;
+  // The preprocessing fitted on `train` and applied to all three (splits.hpp), in order: what
+  // scoring new examples with a trial's weights must apply to them first.
+  std::vector<FittedPreprocessStep> preprocessing;
 };
 using SharedSplits = std::shared_ptr<const Splits>;
 

@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "losslab/dataset.hpp"
@@ -52,15 +54,57 @@ TrainTest load_cifar10_directory(const std::string& directory);
 ByteTrainTest load_cifar10_bytes(const std::string& directory);
 std::vector<std::string> cifar10_files(const std::string& directory);
 
-// ---- CSV: a header row, one example per line, the label column chosen by name.
-// Labels may be integers 0..C-1 or class names (then indexed in sorted order).
+// ---- CSV: one example per line; a header row names the columns, or (header off) every row is data.
+// The label column is chosen by its header name, or in a file without a header by its 0-based
+// position or `last`. Labels may be integers 0..C-1 or class names (then indexed in sorted order).
 // Feature cells must be numbers; errors name file:line:column. Blank lines are skipped; cells
 // are not quoted (a delimiter never appears inside one); .csv.gz is read too.
 struct CsvOptions {
+  // With a header: the label column's name (a name only: "last" or "0" name columns called so).
+  // Without: a 0-based column index ("0", "4") or "last".
   std::string label_column = "label";
   char delimiter = ',';
+  bool header = true;  // whether the first non-blank row names the columns
 };
+// A column given by position in a file without a header: its 0-based index, or the last column.
+struct ColumnPosition {
+  bool last = false;
+  std::size_t index = 0;  // when not last
+};
+// "last" or a whole number >= 0 written in plain digits; nullopt for anything else ("-1", "x").
+std::optional<ColumnPosition> parse_column_position(std::string_view text);
+
+// What the first row of a CSV file says: how many columns, the header's names (none without a
+// header), which column holds the labels.
+struct CsvLayout {
+  std::size_t columns = 0;
+  std::vector<std::string> names;
+  std::size_t label_column = 0;
+};
+// Reads only up to the first non-blank row, so a config can be checked against a large file at
+// once; throws the DatasetError load_csv would throw for that row (no such label column, an index
+// past the last column, a label column and nothing else, ...).
+CsvLayout read_csv_layout(const std::string& path, const CsvOptions& options = {});
+
 Dataset load_csv(const std::string& path, const CsvOptions& options = {});
+// Examples to score with a model trained on a CSV file (or on other flat data): a CSV file with or
+// without the label column. With `feature_names` (the training file's feature columns), the file's
+// header must have each of them once, in any order, and no other column but the label column; X
+// holds them in the model's order. Without (data that named none), every column but the label
+// column is a feature, in file order, and there must be `features` of them; in a file without a
+// header (`header` false, as the model's training file was read) the label column is there when a
+// row has one column more than that. Labels, when the label column is there, must be among
+// `class_names` (classes numbered 0..C-1 are also read as indices, as training read them); y then
+// holds their class indices, and is empty otherwise.
+struct CsvInputOptions {
+  std::vector<std::string> feature_names;
+  std::size_t features = 0;  // without feature_names: how many columns are features
+  std::string label_column = "label";  // a name, or without a header a 0-based index or last
+  std::vector<std::string> class_names;
+  char delimiter = ',';
+  bool header = true;
+};
+Dataset load_csv_input(const std::string& path, const CsvInputOptions& options);
 // A training file and a separate test file. The test file must have the same columns in the same
 // order, and the labels of both files are indexed together, so a class has one index in both.
 TrainTest load_csv_pair(const std::string& train_path, const std::string& test_path, const CsvOptions& options = {});
@@ -71,6 +115,13 @@ struct BlobsOptions {
   double spread = 1.0;      // standard deviation of each blob
   double center_scale = 5;  // centers drawn uniformly in [-center_scale, center_scale]^D
   std::uint64_t seed = 0;
+  // Which generator draws the points. 1: one Mersenne Twister stream for centers and points,
+  // Box-Muller normals, one thread. 2: the centers from that stream, the points from a xoshiro256**
+  // stream per row with ziggurat normals, rows generated on `threads` threads (0: every core) with
+  // the same result for any count. Each gives its own numbers for a seed; 1 stays the default so
+  // that data generated before 2 existed is generated again.
+  int generator = 1;
+  unsigned threads = 0;
 };
 Dataset make_blobs(const BlobsOptions& options);
 

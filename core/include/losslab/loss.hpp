@@ -42,7 +42,12 @@ template <typename Scalar>
 Scalar data_loss_by_class(const LossSpec& spec, const ByClass<const Scalar>& scores,
                           std::span<const std::int32_t> labels, ByClass<Scalar> dscores);
 
-// How many examples have their label as their top class (the first top class, on ties).
+// Each example's top class (the first top class, on ties, as maxCoeff picks it) into `top`, which
+// has one entry per row of `scores`.
+template <typename Scalar>
+void top_classes(const ByClass<const Scalar>& scores, std::span<std::int32_t> top);
+
+// How many examples have their label as their top class (top_classes).
 template <typename Scalar>
 std::size_t count_top_is_label(const ByClass<const Scalar>& scores, std::span<const std::int32_t> labels);
 

@@ -12,7 +12,11 @@ template <typename Scalar>
 void compute_scores(const Eigen::Ref<const RowMatrix<Scalar>>& X, const Matrix<Scalar>& W,
                     RowMatrix<Scalar>& scores);
 
-// Index of the highest score per row.
+// Index of the highest score of each row of `scores` (the first of equal ones).
+template <typename Scalar>
+Labels top_classes(const RowMatrix<Scalar>& scores);
+
+// Index of the highest score per row: top_classes of the scores.
 template <typename Scalar>
 Labels predict(const Eigen::Ref<const RowMatrix<Scalar>>& X, const Matrix<Scalar>& W);
 

@@ -31,6 +31,9 @@ struct RegSpec {
 RegKind parse_reg_kind(const std::string& name);  // throws std::invalid_argument
 std::string to_string(RegKind kind);  // its config name
 
+// The rows R(W) applies to: all of W's `rows`, or all but the bias row.
+Eigen::Index penalized_rows(const RegSpec& spec, Eigen::Index rows, bool has_bias_row);
+
 // lambda R(W). `has_bias_row`: the last row of W multiplies the constant-1 feature.
 template <typename Scalar>
 Scalar regularization_penalty(const RegSpec& spec, const ConstMatrixRef<Scalar>& W, bool has_bias_row);

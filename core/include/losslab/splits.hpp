@@ -32,7 +32,7 @@ struct SplitIndices {
 };
 SplitIndices split_indices(std::size_t n, double validation, std::uint64_t seed);
 
-enum class PreprocessStep { mean_subtract, standardize, scale_unit, bias };
+// PreprocessStep and FittedPreprocessStep are in dataset.hpp, next to the Splits they prepare.
 // Every PreprocessStep, in the order users see the names (see enum_names.hpp).
 inline constexpr std::array kPreprocessSteps{PreprocessStep::mean_subtract, PreprocessStep::standardize,
                                              PreprocessStep::scale_unit, PreprocessStep::bias};
@@ -45,20 +45,21 @@ std::string to_string(PreprocessStep step);  // its config name
 class Preprocessor {
  public:
   explicit Preprocessor(std::vector<PreprocessStep> steps) : steps_(std::move(steps)) {}
+  // A preprocessor fitted earlier (as fitted() gave its steps), to apply to new examples: the same
+  // operations in the same order, so they become the very floats training saw. Throws
+  // std::invalid_argument for steps no fit produces (bias not last, offset and scale of other sizes).
+  static Preprocessor from_fitted(std::vector<FittedPreprocessStep> fitted);
   // Fits every step on `train` and transforms it in place.
   void fit_apply(Dataset& train);
   // Applies the fitted steps to another split, in place. `bias` appends a constant-1 column
   // (unless the data has it already); the other steps never touch that column.
   void apply(Dataset& data) const;
+  // The steps as fit_apply fitted them; empty before.
+  const std::vector<FittedPreprocessStep>& fitted() const { return fitted_; }
 
  private:
-  struct FittedStep {
-    PreprocessStep kind;
-    Vector<float> offset;  // subtracted per feature (empty for bias)
-    Vector<float> scale;   // divides per feature after the offset (empty = 1)
-  };
   std::vector<PreprocessStep> steps_;
-  std::vector<FittedStep> fitted_;
+  std::vector<FittedPreprocessStep> fitted_;
 };
 
 // Keeps the first `limit` training examples (0 = all), splits off the validation set, fits the

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "losslab/classification_metrics.hpp"
 #include "losslab/dataset.hpp"
 #include "losslab/loss.hpp"
 #include "losslab/optimizer.hpp"
@@ -89,6 +90,9 @@ struct TrainResult {
   std::string message;  // why it diverged or stopped
   double final_loss = 0;  // mean minibatch loss of the last epoch
   double train_accuracy = 0, val_accuracy = 0, test_accuracy = 0;  // NaN for an empty split
+  // The predictions behind val_accuracy and test_accuracy, truth x predicted: all zero for an empty
+  // split; no classes (ConfusionMatrix{}) when the run diverged and its weights were not scored.
+  ConfusionMatrix val_confusion, test_confusion;
   double train_seconds = 0;  // wall time; in a fused group of K trials, the group's time / K
   // The update rule's state after the last step (UpdateRule::state(): momentum, nesterov {v};
   // adagrad, rmsprop {cache}; adam {m, v}; sgd, gd and random search none) and the updates it
@@ -120,6 +124,11 @@ struct TrainCallbacks {
 // std::invalid_argument).
 TrainResult train(const Splits& data, const TrainerConfig& config, const TrainCallbacks& callbacks = {},
                   unsigned threads = 1, const TrainResult* resume_from = nullptr);
+
+// The W a run of `config` starts from on `rows` features and `classes` classes: randn * init_scale
+// (random search: randn * search_scale), seeded by training.seed. What train() starts from, for
+// anything that needs the same point (the gradient check of a trial).
+Matrix<float> initial_weights(const TrainerConfig& config, Eigen::Index rows, Eigen::Index classes);
 
 // Whether two configs can be trained together: both gradient-based, with the same minibatch
 // sequence (batch size, sampling, seed, epochs) and the same evaluation settings.

@@ -8,7 +8,8 @@
   const SVG_NS = "http://www.w3.org/2000/svg";
   const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
                    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
-  const SECTION_ORDER = ["loss-curves", "epoch-chart", "heatmap", "marginals", "table", "templates", "decision-regions"];
+  const SECTION_ORDER = ["loss-curves", "epoch-chart", "heatmap", "marginals", "table", "confusion", "templates",
+                         "decision-regions"];
   const VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e",
                    "#1f9e89", "#35b779", "#6ece58", "#b5de2b", "#fde725"];
   const METRIC_LABELS = { val_accuracy: "validation accuracy", train_accuracy: "training accuracy" };
@@ -259,7 +260,10 @@
       item.addEventListener("mouseenter", () => highlight(true));
       item.addEventListener("mouseleave", () => highlight(false));
     });
-    checkbox.addEventListener("change", () => drawLossChart(holder, data.curves, checkbox.checked));
+    checkbox.addEventListener("change", () => {
+      data.log_scale = checkbox.checked;  // a redraw (live updates) keeps the reader's choice
+      drawLossChart(holder, data.curves, checkbox.checked);
+    });
     drawLossChart(holder, data.curves, checkbox.checked);
     return true;
   }
@@ -473,6 +477,8 @@
         if (column.title === "status") {
           cell.textContent = "";
           html("span", { class: "status status-" + trial.status }, cell, trial.status);
+          // A refit trained on the validation data: it has no validation accuracy and is not ranked.
+          if (isNumber(trial.refit_of)) html("span", { class: "status status-refit", title: "refit of trial " + trial.refit_of }, cell, "refit");
           if (trial.error) cell.title = trial.error;
         }
       }
@@ -483,6 +489,7 @@
       direction = sortedBy === index ? -direction : (columns[index].numeric ? -1 : 1);
       sortedBy = index;
       const column = columns[index];
+      experiment.tableSort = { title: column.title, direction: direction };  // kept by a redraw (live updates)
       rows.sort((a, b) => compareCells(column.value(a.trial), column.value(b.trial), direction) || a.trial.id - b.trial.id);
       for (const { row } of rows) body.appendChild(row);
       headRow.querySelectorAll("th").forEach((th, i) => {
@@ -494,7 +501,57 @@
       const th = html("th", { scope: "col", title: "sort by " + column.title }, headRow, column.title);
       th.addEventListener("click", () => sortBy(index));
     });
-    sortBy(columns.findIndex((c) => c.title === experiment.metric));
+    const kept = experiment.tableSort ? columns.findIndex((c) => c.title === experiment.tableSort.title) : -1;
+    if (kept >= 0) [sortedBy, direction] = [kept, -experiment.tableSort.direction];
+    sortBy(kept >= 0 ? kept : columns.findIndex((c) => c.title === experiment.metric));
+    return true;
+  }
+
+  // The best trial's confusion matrix: rows are the true classes, columns the predicted ones; each
+  // cell is shaded by its share of its row (so classes of any size compare), and each row ends with
+  // the class's accuracy (its recall: the diagonal over the row).
+  function renderConfusion(parent, experiment) {
+    const data = experiment.confusion;
+    if (!data) return false;
+    const split = data.split === "val" ? "validation" : "test";
+    const node = section(parent, "Confusion matrix of the best trial",
+      data.trial + " on the " + split + " split: accuracy " + formatFixed(data.accuracy, 4) + ", macro-F1 " +
+      formatFixed(data.macro_f1, 4) + ". Rows are the true classes, columns the predicted ones; a cell's shade is " +
+      "its share of the row, and the column on the right is each class's accuracy (recall).");
+    const names = data.class_names;
+    const longest = Math.max(...names.map((name) => name.length));
+    const cell = names.length <= 12 ? 44 : Math.max(16, Math.floor(528 / names.length));
+    const margin = { top: 24, right: 120, bottom: Math.min(140, 30 + 6 * longest), left: Math.min(160, 36 + 7 * longest) };
+    const side = cell * names.length;
+    const chart = makeChart(node, margin.left + side + margin.right, margin.top + side + margin.bottom, margin);
+    const cells = svg("g", { class: "confusion" }, chart.plot);
+    data.counts.forEach((row, truth) => {
+      const support = row.reduce((sum, count) => sum + count, 0);
+      row.forEach((count, predicted) => {
+        const share = support > 0 ? count / support : 0;
+        const rect = svg("rect", {
+          class: "confusion-cell", x: predicted * cell + 1, y: truth * cell + 1, width: cell - 2, height: cell - 2,
+          fill: colormap(share),
+        }, cells);
+        tooltip(rect, "true " + names[truth] + ", predicted " + names[predicted] + ": " + count + " of " + support);
+        if (cell >= 28) {
+          svg("text", { x: (predicted + 0.5) * cell, y: (truth + 0.5) * cell + 4, "text-anchor": "middle", "font-size": 11, fill: inkOn(share) },
+            cells, String(count));
+        }
+      });
+      svg("text", { x: -8, y: (truth + 0.5) * cell + 4, "text-anchor": "end" }, cells, names[truth]);
+      const accuracy = data.classes[truth].accuracy;
+      svg("text", { class: "class-accuracy", x: side + 12, y: (truth + 0.5) * cell + 4 }, cells,
+        isNumber(accuracy) ? (100 * accuracy).toFixed(1) + "%" : "—");
+    });
+    names.forEach((name, predicted) => {
+      const x = (predicted + 0.5) * cell;
+      svg("text", { x: x, y: side + 14, "text-anchor": "end", transform: "rotate(-40 " + x + " " + (side + 14) + ")" }, cells, name);
+    });
+    svg("text", { class: "axis-label", x: side + 12, y: -8 }, cells, "class accuracy");
+    svg("text", { class: "axis-label", x: side / 2, y: side + margin.bottom - 6, "text-anchor": "middle" }, cells, "predicted class");
+    svg("text", { class: "axis-label", transform: "translate(" + -(margin.left - 12) + "," + side / 2 + ") rotate(-90)", "text-anchor": "middle" },
+      cells, "true class");
     return true;
   }
 
@@ -638,6 +695,7 @@
       ["heatmap", renderHeatmap],
       ["marginals", renderMarginals],
       ["table", renderTable],
+      ["confusion", renderConfusion],
       ["templates", renderTemplates],
       ["decision-regions", renderDecisionRegions],
     ];
@@ -655,6 +713,7 @@
         console.error(message);  // a bug: tell whoever has the console open
       }
     }
+    if (experiment.confusion_note) note(section(node, "Confusion matrix of the best trial"), experiment.confusion_note);
     if (experiment.weights_note) {
       const weights = section(node, "Weights of the best trial");
       note(weights, experiment.weights_note);
@@ -662,18 +721,116 @@
     node.dataset.rendered = mine.join(",");
   }
 
-  function main() {
-    const data = JSON.parse(document.getElementById("report-data").textContent);
-    const report = document.getElementById("report");
-    report.textContent = "";
+  function renderNav(data) {
     const nav = document.getElementById("experiment-nav");
+    nav.textContent = "";
     if (data.experiments.length > 1) {
       for (const experiment of data.experiments) html("a", { href: "#experiment-" + experiment.id }, nav, experiment.name);
     }
+  }
+
+  function renderReport(data) {
+    const report = document.getElementById("report");
+    report.textContent = "";
+    renderNav(data);
     if (data.experiments.length === 0) note(report, "The database has no experiments yet.");
     const drawn = new Set();
     for (const experiment of data.experiments) renderExperiment(report, experiment, drawn);
     document.body.dataset.rendered = SECTION_ORDER.filter((name) => drawn.has(name)).join(",");
+  }
+
+  function main() {
+    const data = JSON.parse(document.getElementById("report-data").textContent);
+    renderReport(data);
+    // Over HTTP only: a live page saved and opened as a file is a static report.
+    if (data.live && location.protocol.startsWith("http")) followLiveUpdates(data);
+  }
+
+  // ---- live updates (losslab-report serve) ------------------------------------------------------
+  // A page the server made carries data.live: where to ask for what changed after its cursor. The
+  // answer is a change to data in the server's format (tools/report/change_log.hpp); the page
+  // applies it and redraws the experiments it touched. A page written by `html` has no data.live
+  // and never asks anything.
+
+  function applyChange(target, change) {
+    if ("set" in change) return change.set;
+    if ("members" in change) {
+      for (const [name, part] of Object.entries(change.members)) target[name] = applyChange(target[name], part);
+      return target;
+    }
+    for (const [at, part] of change.items) {
+      const index = target.findIndex((element) => change.key.every((name, i) => element[name] === at[i]));
+      if (index < 0) target.push(applyChange(undefined, part));  // a new element comes whole
+      else target[index] = applyChange(target[index], part);
+    }
+    return target;
+  }
+
+  // The ids of the experiments a change touches; null when it replaces them all.
+  function touchedExperiments(change) {
+    if (!("members" in change)) return null;
+    const experiments = change.members.experiments;
+    if (!experiments) return [];
+    return "items" in experiments ? experiments.items.map(([at]) => at[0]) : null;
+  }
+
+  function redrawExperiments(data, ids) {
+    const report = document.getElementById("report");
+    if (ids === null || !report.querySelector("article.experiment")) {
+      renderReport(data);
+      return;
+    }
+    for (const experiment of data.experiments) {
+      if (!ids.includes(experiment.id)) continue;
+      const scratch = document.createElement("div");
+      renderExperiment(scratch, experiment, new Set());
+      const old = document.getElementById("experiment-" + experiment.id);
+      if (old) old.replaceWith(scratch.firstChild);
+      else report.appendChild(scratch.firstChild);
+    }
+    renderNav(data);
+    const drawn = new Set();
+    for (const article of report.querySelectorAll("article.experiment")) {
+      for (const name of (article.dataset.rendered || "").split(",")) drawn.add(name);
+    }
+    document.body.dataset.rendered = SECTION_ORDER.filter((name) => drawn.has(name)).join(",");
+  }
+
+  function followLiveUpdates(data) {
+    const live = data.live;
+    const header = document.querySelector(".page-header");
+    const status = html("p", { class: "live-status" }, header);
+    const show = (state, text) => {
+      status.textContent = text;
+      status.dataset.state = state;
+      document.body.dataset.live = state;
+      document.body.dataset.liveCursor = live.cursor;
+    };
+    show("following", "Live: this page follows the database and redraws when trials change.");
+    async function poll() {
+      try {
+        const url = live.endpoint + "?since=" + live.cursor + "&server=" + encodeURIComponent(live.server);
+        const response = await fetch(url, { cache: "no-store" });
+        const answer = await response.json();
+        if (!response.ok) throw new Error(answer.error || "HTTP " + response.status);
+        if (answer.reload) {
+          show("reload", "Live updates stopped: the server was restarted. Reload the page to follow it again.");
+          return;
+        }
+        if (answer.changes) {
+          const ids = touchedExperiments(answer.changes);
+          const next = applyChange(data, answer.changes);
+          if (next !== data) Object.assign(data, next);  // replaced whole: data.live stays
+          redrawExperiments(data, ids);
+        }
+        live.cursor = answer.cursor;
+        show("following", "Live: this page follows the database; last checked " + new Date().toLocaleTimeString() + ".");
+      } catch (error) {
+        show("paused", "Live updates paused: the server did not answer (" + error.message + "); trying again.");
+      }
+      setTimeout(poll, live.interval_ms);
+    }
+    setTimeout(poll, live.interval_ms);
   }
 
   main();

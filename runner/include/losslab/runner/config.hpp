@@ -55,7 +55,6 @@ struct RandomAxis {
   std::vector<ParamValue> choices;  // choice
 };
 
-enum class PruneRule { none, median };
 // exhaustive: every trial trains every epoch. successive_halving / hyperband: trials train in
 // rungs of growing epoch budgets, and only the best 1/reduction_factor of a rung go on.
 enum class SearchStrategy { exhaustive, successive_halving, hyperband };
@@ -79,12 +78,11 @@ struct SweepSpec {
   std::size_t rounds = 4;          // tpe: rounds of sampling ...
   std::size_t batch = 8;           // ... of this many points each
   std::vector<std::int64_t> seeds;  // repeats: each trial once per training.seed listed (empty = once)
-  PruneRule prune = PruneRule::none;
-  int prune_warmup = 2;            // epochs before the median rule may prune
   std::size_t max_trials = 10000;  // an expansion larger than this is a validation error
   SearchStrategy strategy = SearchStrategy::exhaustive;
   int min_epochs = 1;              // halving: the first rung's budget (at least)
   int reduction_factor = 3;        // halving: eta, one in eta trials of a rung goes on
+  bool refit = false;              // retrain the best configuration on training + validation data after the search
 };
 
 struct ExperimentConfig {

@@ -28,6 +28,10 @@ std::vector<Trial> expand_trials(const ExperimentConfig& config);
 // samples of the random space, in place of the sweep.random.trials draws; no samples: none.
 std::vector<Trial> expand_trials(const ExperimentConfig& config, const std::vector<std::vector<ParamValue>>& samples);
 
+// The trials known before any result, as `losslab-run --dry-run` lists them: every trial of the
+// sweep, or round 0 of a sweep.sampler: tpe sweep (its later rounds are chosen from results).
+std::vector<Trial> known_trials(const ExperimentConfig& config);
+
 // The key of one resolved parameter set: a hash of the experiment name and the parameters that
 // are active for the trial's choices and differ from their baseline (runner/README.md, "Trial
 // keys"). Two param sets that differ in an active value differ in key; an inactive value changes

@@ -15,7 +15,9 @@ struct RankMetric {
   double (*read)(const TrialRecord&);  // NaN when the trial has no value
   bool higher_is_better;
 };
-// val_accuracy, test_accuracy, train_accuracy, final_loss, train_seconds, epochs_done.
+// val_accuracy, test_accuracy, train_accuracy, val_macro_f1, test_macro_f1, macro_f1 (the
+// validation one), final_loss, train_seconds, epochs_done: every metric of a trial that --sort,
+// --where and the report's tables know by name.
 const std::map<std::string, RankMetric>& rank_metrics();
 
 // How trials are ranked: a metric of rank_metrics() and a direction.
@@ -28,12 +30,16 @@ struct SortKey {
 // has a validation accuracy (an experiment without a validation split).
 SortKey default_sort_key(const std::vector<TrialRecord>& trials);
 
-// Completed and pruned trials with a value of the metric, best first; ties go to the higher
+// Completed and pruned search trials with a value of the metric, best first; ties go to the higher
 // training accuracy, then the lower final loss, then the lower trial id. A diverged, failed or
-// unfinished trial is never ranked: its accuracies describe weights from before it stopped.
+// unfinished trial is never ranked: its accuracies describe weights from before it stopped. Nor is
+// a refit (sweep.refit): it trained on the validation data the search trials are compared on.
 std::vector<const TrialRecord*> rank_trials(const std::vector<TrialRecord>& trials, const SortKey& sort);
 // The same with default_sort_key(trials).
 std::vector<const TrialRecord*> rank_trials(const std::vector<TrialRecord>& trials);
+
+// The refits (sweep.refit) among the trials, in id order: shown apart from the ranked search trials.
+std::vector<const TrialRecord*> refit_trials(const std::vector<TrialRecord>& trials);
 
 // Trial counts by status, in the order of the life cycle's outcomes (completed, pruned, diverged,
 // failed, interrupted, running, pending), statuses without trials left out.

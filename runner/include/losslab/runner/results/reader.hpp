@@ -26,6 +26,19 @@ std::vector<std::pair<std::int64_t, double>> read_loss_history(SQLite::Database&
 std::vector<EpochRow> read_epoch_metrics(SQLite::Database& db, std::int64_t trial_id);
 // Throws StoreError when the blob's size does not match rows x cols.
 std::optional<Weights> read_weights(SQLite::Database& db, std::int64_t trial_id);
+// The `preprocessing` row `id` with its steps (Weights::preprocessing_id); nullopt when there is
+// none. Throws StoreError when a stored value cannot be read back.
+std::optional<Preprocessing> read_preprocessing(SQLite::Database& db, std::int64_t id);
+// A trial of any experiment: the one whose trial_key is `id_or_key` or, failing that, whose id it
+// is; nullopt when there is none.
+struct FoundTrial {
+  std::int64_t experiment_id = 0;
+  TrialRecord trial;
+};
+std::optional<FoundTrial> find_trial(SQLite::Database& db, const std::string& id_or_key);
+// The trial's confusion matrices; none for a database before schema version 4. Throws StoreError
+// when a split's rows are not the cells of a square matrix.
+TrialConfusion read_confusion(SQLite::Database& db, std::int64_t trial_id);
 // Every trial_rungs row of the experiment, by bracket, rung and trial.
 std::vector<RungRecord> read_rungs(SQLite::Database& db, std::int64_t experiment_id);
 // Every (short name, dotted config key) pair of trial_params, by name.
@@ -53,8 +66,15 @@ class ResultsReader {
   std::vector<std::pair<std::int64_t, double>> loss_history(std::int64_t trial_id);  // (step, loss)
   std::vector<EpochRow> epoch_metrics(std::int64_t trial_id);
   std::optional<Weights> weights(std::int64_t trial_id);
+  std::optional<Preprocessing> preprocessing(std::int64_t id);
+  std::optional<FoundTrial> find_trial(const std::string& id_or_key);
+  TrialConfusion confusion(std::int64_t trial_id);
   std::vector<std::pair<std::string, std::string>> parameter_names();
   std::vector<RungRecord> rungs(std::int64_t experiment_id);
+  // SQLite's PRAGMA data_version: a number that differs from the one this reader saw last time
+  // exactly when another connection (a sweep) committed in between. Cheap, so a reader that
+  // re-reads the database (the live report) can skip the re-read when nothing was committed.
+  std::int64_t data_version();
 
   // A read transaction: every read while it lives sees the same committed state, even while a
   // sweep commits trials (WAL readers never block the writer).

@@ -5,10 +5,13 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "losslab/dataset.hpp"
+#include "losslab/classification_metrics.hpp"
 #include "losslab/runner/params.hpp"
 
 namespace losslab::runner {
@@ -33,6 +36,18 @@ struct TrialRecord {
   std::string error;
   int rung = -1;   // the halving rung it last trained in; -1 outside a halving search
   int round = -1;  // the round of the adaptive sampler (TPE) that chose it; -1 for other trials
+  // Macro-F1 of the validation and test predictions; NaN when NULL (no split, not scored, or
+  // recorded before schema version 4).
+  double val_macro_f1 = 0, test_macro_f1 = 0;
+  std::int64_t train_examples = -1;  // the training examples it was trained on; -1 when NULL
+  std::int64_t refit_of = -1;        // a refit: the id of the search trial it retrains; -1 otherwise
+
+  bool is_refit() const { return refit_of >= 0; }
+};
+
+// A trial's confusion matrices (trial_confusion), truth x predicted; absent for a split without rows.
+struct TrialConfusion {
+  std::optional<ConfusionMatrix> val, test;
 };
 
 struct EpochRow {
@@ -52,6 +67,18 @@ struct Weights {
   std::int64_t rows = 0, cols = 0;  // D x C
   bool has_bias_row = false;
   std::vector<float> values;        // column-major: class c is values[c*rows .. (c+1)*rows)
+  std::int64_t preprocessing_id = -1;  // the `preprocessing` row they apply after; -1: none recorded
+};
+
+// What scoring raw examples with a trial's weights takes besides W (the tables `preprocessing`
+// and `preprocessing_steps`): which loader's files the data came from and how they lay out one
+// example, the classes in label order, and the preprocessing fitted on the training split.
+struct Preprocessing {
+  std::string dataset_kind;                // dataset.kind: fashion-mnist, mnist, cifar10, csv, synthetic
+  FeatureLayout layout;                    // the input shape, and a CSV's feature column names
+  std::string label_column;                // csv: the label column's name; empty otherwise
+  std::vector<std::string> class_names;    // in label order
+  std::vector<FittedPreprocessStep> steps;  // in order; a bias step (the constant-1 column) comes last
 };
 
 }  // namespace losslab::runner

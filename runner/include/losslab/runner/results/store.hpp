@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "losslab/runner/results/file_system.hpp"
+#include "losslab/runner/results/records.hpp"
 #include "losslab/runner/params.hpp"
 #include "losslab/trainer.hpp"
 
@@ -24,7 +25,7 @@ namespace losslab::runner {
 // PRAGMA user_version of the results schema this losslab writes (runner/results/README.md lists
 // each version's changes). Older databases are migrated when losslab-run opens them; newer ones
 // are refused, by the runner and the report alike, rather than misread.
-inline constexpr int kResultsSchemaVersion = 3;
+inline constexpr int kResultsSchemaVersion = 4;
 
 // Raised for any database problem, with the path and SQLite's message.
 class StoreError : public std::runtime_error {
@@ -61,6 +62,9 @@ struct TrialSpec {
   std::int64_t seed = 0;
   std::string params_json;  // canonical JSON object of params
   std::optional<int> round;  // the round of an adaptive sampler (TPE) that chose it
+  // A refit (sweep.refit): the id of the search trial whose configuration it retrains on the
+  // training and validation data; none for the search's own trials.
+  std::optional<std::int64_t> refit_of;
 };
 
 enum class TrialStatus { pending, running, completed, failed, diverged, pruned, interrupted };
@@ -84,6 +88,8 @@ struct TrialOutcome {
   std::string error;                    // failed / diverged / pruned / interrupted: why
   bool has_bias_row = false;            // the last row of result->W is the bias (bias trick)
   std::optional<RungOutcome> rung{};    // a halving search's rung: recorded in trial_rungs
+  std::int64_t preprocessing_id = -1;   // record_preprocessing's id, kept with the weights; -1: none
+  std::size_t train_examples = 0;       // examples of the training split it trained on (0: not known)
 };
 
 class ResultsStore {
@@ -125,7 +131,8 @@ class ResultsStore {
   // With `rung`, only a trial that has not finished that rung (or a later one) is claimable.
   bool claim_trial(std::int64_t trial_id, std::int64_t run_id, bool rerun_finished,
                    std::optional<int> rung = std::nullopt);
-  // Records the outcome, loss history, epoch metrics and final weights in one transaction.
+  // Records the outcome, loss history, epoch metrics, final weights and confusion matrices (with
+  // the macro-F1 read off each) in one transaction.
   void record_outcome(std::int64_t trial_id, const TrialOutcome& outcome);
   // Marks these trials interrupted (Ctrl-C) with `reason` as their error; keeps whatever else is
   // recorded. Trials that are no longer running (their outcome is already recorded) are left alone.
@@ -136,6 +143,11 @@ class ResultsStore {
   std::size_t recover_dead_running(std::int64_t experiment_id, double stale_seconds);
   // Refreshes the heartbeat of every trial running under `run_id`.
   void heartbeat(std::int64_t run_id);
+
+  // Records what scoring raw examples with weights trained on this data takes (the tables
+  // `preprocessing` and `preprocessing_steps`) once per distinct content: returns the id of the
+  // row with the same content (by its digest), inserting it first when there is none.
+  std::int64_t record_preprocessing(const Preprocessing& preprocessing);
 
   // Halving searches (store_rungs.cpp). Decides a finished rung in one transaction: the
   // `promoted` trials' rows become 'promoted'; the `pruned` ones' rows 'pruned', and those trials
