@@ -223,11 +223,17 @@ int run_sweep_with(const RunOptions& options, std::ostream& out, GroupExecutor& 
 
     DatasetInfo dataset = executor.prepare(search_left ? config.base : refit_trial.front().params);
     const std::int64_t run_id = store.begin_run(experiment_id, run_record(options, config, dataset.checksums));
-    const WeightsContext weights{dataset.has_bias_row, store.record_preprocessing(dataset.preprocessing)};
+    // The trials trained on `prepared` record its preprocessing with their weights: the search's is
+    // fitted on the training split, the refit's on training + validation, so predict applies each
+    // trial's own values.
+    const auto context_for = [&](const DatasetInfo& prepared) {
+      const WeightsContext weights{prepared.has_bias_row, store.record_preprocessing(prepared.preprocessing)};
+      return SweepContext{options, store, executor, experiment_id, run_id, weights, prepared.train_examples};
+    };
 
     std::size_t failures = 0;
     if (search_left) {
-      SweepContext context{options, store, executor, experiment_id, run_id, weights, dataset.train_examples};
+      SweepContext context = context_for(dataset);
       if (halving) begin_halving_search(context, config);
       for (;;) {
         if (halving)
@@ -246,10 +252,7 @@ int run_sweep_with(const RunOptions& options, std::ostream& out, GroupExecutor& 
       }
     }
     if (count_recorded(refit_items) > 0 && !InterruptGuard::received()) {
-      // The refit's preprocessing is fitted on its own training split: recorded apart, so that
-      // predict applies the refit's own values.
-      const WeightsContext refit_weights{dataset.has_bias_row, store.record_preprocessing(dataset.preprocessing)};
-      SweepContext context{options, store, executor, experiment_id, run_id, refit_weights, dataset.train_examples};
+      SweepContext context = context_for(dataset);
       run_rounds(context, refit_items, options.force);
       failures += context.failures;
     }
