@@ -148,8 +148,8 @@ def report(results, losslab_runs):
     print("== Time to LIBLINEAR's test accuracy (the quickest losslab run of the same loss family that reaches it) ==")
     for solver, (name, loss) in SOLVERS.items():
         wall, _, target = medians(results[f"liblinear {solver}"])
-        reaching = [(medians(results[label])[0], label) for label, _, family in losslab_runs
-                    if family == loss and medians(results[label])[2] >= target]
+        family_medians = [(medians(results[label]), label) for label, _, family in losslab_runs if family == loss]
+        reaching = [(run_wall, label) for (run_wall, _, accuracy), label in family_medians if accuracy >= target]
         if not reaching:
             print(f"{name}: {target:.4f} in {wall:.2f} s; no losslab {loss} run here reaches it")
             continue
