@@ -448,23 +448,23 @@ def report(results, peak, profile, work, cifar_pixels, cifar_profile):
               f"{steps} steps, {trials} trials) over the sweep's training span, against twice the single-core GEMM "
               "peak (the sweep runs on 2 cores).")
     print("The peak is per CPU-second, the span is wall time: other load on the machine lowers this share.")
+
+    def per_cpu_rate(dataset, measured):
+        """The sweep's rate per CPU-second of its worker threads, which other load barely lowers."""
+        core_rate = work[dataset][0] / measured["workers_cpu"]
+        print(f"{dataset}, per CPU-second of the worker threads (perf): {core_rate / 1e9:.1f} GFLOP/s = "
+              f"{core_rate / peak * 100:.0f}% of one core's peak (insensitive to other load, as far as it leaves "
+              f"the caches alone). Process CPU {measured['total_cpu']:.2f} s: workers {measured['workers_cpu']:.2f}, "
+              f"main {measured['main_total_cpu']:.2f} (data loading), loading's helper threads "
+              f"{measured['loader_helpers_cpu']:.2f}, writer {measured['writer_cpu']:.3f}.")
+
     if profile and "error" not in profile:
-        core_rate = work["fashion"][0] / profile["workers_cpu"]
-        print(f"Per CPU-second of the worker threads (perf): {core_rate / 1e9:.1f} GFLOP/s = "
-              f"{core_rate / peak * 100:.0f}% of one core's peak (insensitive to other load). "
-              f"Process CPU {profile['total_cpu']:.2f} s: workers {profile['workers_cpu']:.2f}, main "
-              f"{profile['main_total_cpu']:.2f} (data loading), loading's helper threads "
-              f"{profile['loader_helpers_cpu']:.2f}, writer {profile['writer_cpu']:.3f}.")
+        per_cpu_rate("fashion", profile)
         print("Target 5 counts the writer thread's CPU and the main thread's after training began (closing the "
               "run, the summary) as if all of it lengthened the sweep: an upper bound, since the writer "
               "mostly overlaps training. losslab-run has no switch to turn recording off.")
     if cifar_profile and "error" not in cifar_profile:
-        core_rate = work["cifar10"][0] / cifar_profile["workers_cpu"]
-        print(f"cifar10, per CPU-second of the worker threads (perf): {core_rate / 1e9:.1f} GFLOP/s = "
-              f"{core_rate / peak * 100:.0f}% of one core's peak (what target 6b measures on an idle machine, "
-              f"as far as other load leaves the caches alone). Process CPU {cifar_profile['total_cpu']:.2f} s: "
-              f"workers {cifar_profile['workers_cpu']:.2f}, main {cifar_profile['main_total_cpu']:.2f} (data loading), "
-              f"loading's helper threads {cifar_profile['loader_helpers_cpu']:.2f}.")
+        per_cpu_rate("cifar10", cifar_profile)
     w_inflating = med("losslab_sweep_inflating", "wall")
     if w_inflating and "sgd_grid" in results and "numpy_grid" in results:
         print(f"With --no-cache (the gzip'd images inflated in every run, as in a first run): sweep "
