@@ -47,9 +47,9 @@ TEST(LivePage, ShowsTrialsRecordedAfterItLoadedWithoutAReload) {
   TempDir dir;
   const std::string db = dir.file("results.db");
   record_toy_sweep(dir, db, "[0.1, 1.0]");
-  ServeProcess server(db, {}, dir);
-  DevToolsBrowser browser;
-  browser.navigate(server.url());
+  LivePage page(db, dir);
+  ServeProcess& server = page.server;
+  DevToolsBrowser& browser = page.browser;
 
   EXPECT_EQ(browser.evaluate("document.body.dataset.rendered"), "loss-curves,heatmap,marginals,table,decision-regions");
   EXPECT_EQ(browser.evaluate("document.body.dataset.errors"), "");

@@ -10,6 +10,7 @@
 #include "decision_regions.hpp"
 #include "epoch_chart.hpp"
 #include "losslab/runner/dataset_source.hpp"
+#include "param_importance.hpp"
 #include "templates.hpp"
 #include "usage_error.hpp"
 
@@ -263,6 +264,7 @@ void add_trial_views(const ExperimentView& view, json& out) {
   out["trials"] = trials_json(view);
   out["marginals"] = marginals_json(view);
   out["rounds"] = rounds_json(view);
+  out["importance"] = importance_json(parameter_importance(view.trials));
 }
 
 json templates_json(const ClassTemplates& templates) {

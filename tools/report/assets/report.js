@@ -8,8 +8,8 @@
   const SVG_NS = "http://www.w3.org/2000/svg";
   const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
                    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
-  const SECTION_ORDER = ["loss-curves", "epoch-chart", "heatmap", "marginals", "table", "confusion", "templates",
-                         "decision-regions"];
+  const SECTION_ORDER = ["loss-curves", "epoch-chart", "heatmap", "marginals", "importance", "table", "confusion",
+                         "templates", "decision-regions"];
   const VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e",
                    "#1f9e89", "#35b779", "#6ece58", "#b5de2b", "#fde725"];
   const METRIC_LABELS = { val_accuracy: "validation accuracy", train_accuracy: "training accuracy" };
@@ -434,6 +434,48 @@
     return true;
   }
 
+  // Parameter importance (losslab-report computes the shares: param_importance.cpp): one bar per
+  // swept parameter, in the server's rank order, with a tick at the share chance alone would give.
+  function renderImportance(parent, experiment) {
+    const data = experiment.importance;
+    if (!data || experiment.swept.length === 0) return false;
+    const metric = METRIC_LABELS[data.metric];
+    const node = section(parent, "Parameter importance",
+      "The share of the variance of " + metric + " over the " + data.trials + " completed trials (mean " +
+      formatFixed(data.mean, 4) + ", standard deviation " + formatFixed(data.stddev, 4) + ") that each swept " +
+      "parameter explains on its own: the variance of the mean " + metric + " per value of the parameter " +
+      "(per quantile bin for a number with many values), over the total. A grey tick marks what a parameter " +
+      "that does not matter gets by chance with as many groups.");
+    if (data.note) {
+      note(node, data.note);
+      return false;
+    }
+    const shares = data.shares.slice().sort((a, b) => a.rank - b.rank);
+    const longest = Math.max(...shares.map((s) => s.param.length));
+    const margin = { top: 8, right: 70, bottom: 46, left: Math.min(200, 20 + 7 * longest) };
+    const chart = makeChart(node, 640, margin.top + margin.bottom + 30 * shares.length + 8, margin);
+    const x = scale("linear", [0, 1], [0, chart.width]);
+    const y = bandScale(shares.map((s) => s.param), [0, chart.height]);
+    const percent = (v) => (100 * v).toFixed(1) + "%";
+    drawAxes(chart, x, y, { xLabel: "share of the variance of " + metric, format: (v) => formatNumber(100 * v) + "%", xTicks: 5 });
+    const bars = svg("g", { class: "importance-bars" }, chart.plot);
+    const band = Math.min(22, y.bandwidth - 6);
+    for (const share of shares) {
+      const top = y(share.param) - band / 2;
+      const bar = svg("rect", {
+        class: "importance-bar", "data-param": share.param, "data-rank": share.rank, "data-share": share.share,
+        x: 0, y: top, width: Math.max(0, x(share.share)), height: band, fill: PALETTE[0],
+      }, bars);
+      tooltip(bar, share.param + ": " + formatFixed(share.share, 4) + " of the variance; " + share.groups +
+        (share.binned ? " quantile bins" : " values") + ", chance " + formatFixed(share.chance, 4));
+      svg("line", { class: "importance-chance", x1: x(share.chance), x2: x(share.chance), y1: top - 3, y2: top + band + 3 }, bars);
+      svg("text", { class: "importance-label", x: x(share.share) + 6, y: top + band / 2 + 4 }, bars, percent(share.share));
+    }
+    html("p", { class: "caption" }, node, "The rest, " + percent(data.rest) + ", is left to interactions between " +
+      "parameters and to noise (a seed's, for one).");
+    return true;
+  }
+
   // Nulls sort last in both directions; numbers compare as numbers.
   function compareCells(a, b, direction) {
     const missing = (v) => v === null || v === undefined || v === "";
@@ -694,6 +736,7 @@
       ["epoch-chart", renderEpochChart],
       ["heatmap", renderHeatmap],
       ["marginals", renderMarginals],
+      ["importance", renderImportance],
       ["table", renderTable],
       ["confusion", renderConfusion],
       ["templates", renderTemplates],
