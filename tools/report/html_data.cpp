@@ -191,9 +191,13 @@ json heatmap_json(const ExperimentView& view) {
   const bool grid = xs.size() <= 15 && ys.size() <= 15 && xs.size() * ys.size() <= 2 * cells.size();
   // A strength of 0 has no place on a log axis: such a sweep is drawn on a linear one.
   const auto scale_of = [](const std::set<double>& values) { return *values.begin() > 0 ? "log" : "linear"; };
+  // A grid's values are its axes' bands; points (random search) need none, and a sweep of
+  // thousands of trials would otherwise send every value again with each live update.
   json x_values = json::array(), y_values = json::array();
-  for (double x : xs) x_values.push_back(number(x));
-  for (double y : ys) y_values.push_back(number(y));
+  if (grid) {
+    for (double x : xs) x_values.push_back(number(x));
+    for (double y : ys) y_values.push_back(number(y));
+  }
   const std::vector<std::string> others = [&] {
     std::vector<std::string> names;
     for (const auto& name : view.swept)
