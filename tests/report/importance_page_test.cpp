@@ -50,7 +50,7 @@ TEST(ImportancePage, BarsFollowTheSharesAndTheLiveUpdates) {
   record_seed_sweep(dir, db, "[1.0e-3, 3.0]");
   LivePage page(db, dir);
 
-  EXPECT_NE(page.browser.evaluate("document.body.dataset.rendered").get<std::string>().find("marginals,importance,table"),
+  EXPECT_NE(page.browser.evaluate("document.body.dataset.rendered").get<std::string>().find("parallel-coordinates,importance,table"),
             std::string::npos);
   const json bars = page.browser.evaluate(kBars);
   expect_bars_match(bars, summary_shares(dir, db));

@@ -9,6 +9,7 @@
 #include "confusion_chart.hpp"
 #include "decision_regions.hpp"
 #include "epoch_chart.hpp"
+#include "epoch_curves.hpp"
 #include "losslab/runner/dataset_source.hpp"
 #include "param_importance.hpp"
 #include "templates.hpp"
@@ -371,6 +372,7 @@ json experiment_json(ResultsReader& db, ExperimentInfo info, const HtmlOptions& 
   out["loss_curves"] = loss_curves_json(db, view, options);
   out["epoch_chart"] = epoch_chart_json(db, view.trials, view.ranking, view.rungs, view.metric.key.metric);
   out["heatmap"] = heatmap_json(view);
+  out["epoch_curves"] = epoch_curves_json(db, view.trials);
   add_confusion_view(db, view, out);
   add_weights_view(db, view, out);
   return out;

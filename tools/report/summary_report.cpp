@@ -11,6 +11,7 @@
 #include "losslab/runner/did_you_mean.hpp"
 #include "param_importance.hpp"
 #include "search_tables.hpp"
+#include "trial_cells.hpp"
 
 namespace losslab::report {
 namespace {
@@ -22,21 +23,6 @@ std::optional<double> numeric_param(const TrialRecord& trial, const std::string&
   return it == trial.params.end() ? std::nullopt : param_number(it->second);
 }
 
-Cell param_cell(const TrialRecord& trial, const std::string& name) {
-  const auto it = trial.params.find(name);
-  if (it == trial.params.end()) return Cell::null();
-  return std::visit(
-      [](const auto& value) -> Cell {
-        using T = std::decay_t<decltype(value)>;
-        if constexpr (std::is_same_v<T, bool>) return Cell(static_cast<std::int64_t>(value));
-        else if constexpr (std::is_same_v<T, std::int64_t>) return Cell(value);
-        else if constexpr (std::is_same_v<T, double>) return Cell(value);
-        else if constexpr (std::is_same_v<T, std::string>) return Cell(value);
-        else return Cell(nlohmann::json(value).dump());
-      },
-      it->second);
-}
-
 const std::vector<std::string> kMetricColumns = {"train_accuracy", "val_accuracy", "test_accuracy", "final_loss",
                                                  "train_seconds"};
 
@@ -46,11 +32,6 @@ std::vector<std::string> metric_columns(const SortKey& sort) {
   std::vector<std::string> columns = kMetricColumns;
   if (std::find(columns.begin(), columns.end(), sort.metric) == columns.end()) columns.push_back(sort.metric);
   return columns;
-}
-
-Cell metric_cell(const TrialRecord& trial, const std::string& metric) {
-  if (metric == "epochs_done") return Cell(trial.epochs_done);
-  return fixed_cell(runner::rank_metrics().at(metric).read(trial), metric == "train_seconds" ? 2 : 4);
 }
 
 void append_metrics(std::vector<Cell>& row, const TrialRecord& trial, const std::vector<std::string>& columns) {
