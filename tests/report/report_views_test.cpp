@@ -92,7 +92,7 @@ DevToolsBrowser* ReportViews::browser_ = nullptr;
 
 TEST_F(ReportViews, ParallelCoordinatesHaveAnAxisPerSweptParameterOnItsScale) {
   EXPECT_EQ(browser().evaluate("document.body.dataset.rendered"),
-            "loss-curves,marginals,parallel-coordinates,table,compare,confusion,decision-regions");
+            "loss-curves,marginals,parallel-coordinates,importance,table,compare,confusion,decision-regions");
   const json axes = browser().evaluate(
       "Object.fromEntries([...document.querySelectorAll('.pc-axis')].map((a) => [a.dataset.param, a.dataset.scale]))");
   EXPECT_EQ(axes, json({{"learning_rate", "log"}, {"loss", "category"}, {"momentum", "linear"},

@@ -35,6 +35,7 @@ constexpr const char* kExamples = R"(Examples:
   losslab-report results.db --experiment fmnist-softmax --top 10 --sort final_loss
   losslab-report results.db --where 'learning_rate < 1e-2 and loss = softmax'
   losslab-report results.db --where "optimizer in (sgd, momentum) and not status = diverged" --format markdown
+  losslab-report results.db --importance
   losslab-report query results.db "SELECT name, val_accuracy FROM trials ORDER BY val_accuracy DESC LIMIT 3"
   losslab-report export results.db --format csv > trials.csv
   losslab-report html results.db -o report.html --top 5 --log-scale
@@ -95,6 +96,10 @@ static int run(int argc, char** argv) {
   app.add_option("--where,-w", where, "Only trials matching this filter (see --where below)");
   app.add_option("--format,-f", format, "Output format of the tables")->check(CLI::IsMember(formats))
       ->capture_default_str();
+  bool importance = false;
+  app.add_flag("--importance", importance,
+               "Add each experiment's parameter importance: the share of the variance of validation accuracy "
+               "over the completed trials that each swept parameter explains alone (csv: only this table)");
 
   auto* query = app.add_subcommand("query", "Run one read-only SQL statement and print its result");
   std::string query_db, sql, query_format = "table";
@@ -234,6 +239,7 @@ static int run(int argc, char** argv) {
       options.sort = optional_text(sort);
       options.where = app.count("--where") > 0 ? std::optional(where) : std::nullopt;
       options.format = format_of(format);
+      options.importance = importance;
       write_summary(db, options, std::cout, std::cerr);
     }
     std::cout.flush();

@@ -8,8 +8,8 @@
   const SVG_NS = "http://www.w3.org/2000/svg";
   const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
                    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
-  const SECTION_ORDER = ["loss-curves", "epoch-chart", "heatmap", "marginals", "parallel-coordinates", "table", "compare",
-                         "confusion", "templates", "decision-regions"];
+  const SECTION_ORDER = ["loss-curves", "epoch-chart", "heatmap", "marginals", "parallel-coordinates", "importance", "table",
+                         "compare", "confusion", "templates", "decision-regions"];
   const VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e",
                    "#1f9e89", "#35b779", "#6ece58", "#b5de2b", "#fde725"];
   const METRIC_LABELS = { val_accuracy: "validation accuracy", train_accuracy: "training accuracy" };
@@ -201,6 +201,24 @@
     svg("text", { class: "axis-label", transform: "translate(62," + height / 2 + ") rotate(90)", "text-anchor": "middle" }, bar, label);
   }
 
+  // Beyond this many points a scatter is drawn as one path per colour (each point a zero-length
+  // segment with round caps, i.e. a dot) and without a tooltip each: ten thousand circles take the
+  // browser about a second to create and lay out, and are too dense to hover one by one anyway.
+  const DENSE_POINTS = 2000;
+
+  // `dots`: [x, y, colour] in pixels, drawn in order (later on top), as few paths as colours.
+  function drawDots(parent, dots, radius, attributes) {
+    const paths = new Map();
+    for (const [px, py, color] of dots) {
+      if (!paths.has(color)) paths.set(color, []);
+      paths.get(color).push("M" + px.toFixed(1) + "," + py.toFixed(1) + "h0");
+    }
+    for (const [color, segments] of paths) {
+      svg("path", Object.assign({ class: "dots", d: segments.join(""), fill: "none", stroke: color, "stroke-width": 2 * radius,
+        "stroke-linecap": "round" }, attributes), parent);
+    }
+  }
+
   const axisTitle = (name, kind) => name + (kind === "log" ? " (log)" : "");
   const polyline = (points, x, y) => points.map((p) => x(p[0]).toFixed(1) + "," + y(p[1]).toFixed(1)).join(" ");
 
@@ -343,7 +361,9 @@
     const over = data.best_over.length ? " Each cell shows the best trial over " + data.best_over.join(", ") + "." : "";
     const logAxes = data.x_scale === "log" && data.y_scale === "log";
     const node = section(parent, metric.charAt(0).toUpperCase() + metric.slice(1) + " over learning rate × regularization strength",
-      (logAxes ? "Both axes are logarithmic, as in the course's cross-validation plots." : "") + over);
+      (logAxes ? "Both axes are logarithmic, as in the course's cross-validation plots." : "") + over +
+      (!data.grid && data.cells.length > DENSE_POINTS ? " With more than " + DENSE_POINTS + " points they have no " +
+        "tooltips, and the best are drawn on top." : ""));
     const labels = { xLabel: axisTitle("learning rate", data.x_scale), yLabel: axisTitle("regularization strength", data.y_scale), yLabelOffset: 60 };
     const values = data.cells.map((c) => c.value).filter(isNumber);
     const low = values.length ? Math.min(...values) : 0, high = values.length ? Math.max(...values) : 1;
@@ -374,6 +394,14 @@
       const y = scale(data.y_scale, paddedDomain(data.y_scale, data.cells.map((c) => c.y)), [chart.height, 0]);
       drawAxes(chart, x, y, labels);
       const dots = svg("g", { class: "cells" }, chart.plot);
+      if (data.cells.length > DENSE_POINTS) {
+        // Colours in 32 steps, so there are at most 33 paths; the best trials drawn last, on top.
+        const step = (v) => (isNumber(v) ? Math.round(31 * shade(v)) : -1);
+        const cells = data.cells.slice().sort((a, b) => step(a.value) - step(b.value));
+        drawDots(dots, cells.map((c) => [x(c.x), y(c.y), step(c.value) < 0 ? "#c9ced6" : colormap(step(c.value) / 31)]), 4, {});
+        drawColorBar(chart, low, high, metric);
+        return true;
+      }
       for (const cell of data.cells) {
         const filled = isNumber(cell.value);
         const dot = svg("circle", {
@@ -413,13 +441,18 @@
     const envelope = Array.from(best.values()).map((p) => [key(p[0]), p[1]]);
     if (marginal.scale !== "category") envelope.sort((a, b) => a[0] - b[0]);
     svg("polyline", { fill: "none", stroke: "#2f6db5", "stroke-width": 1.5, points: polyline(envelope, x, y) }, chart.plot);
-    for (const p of points) {
-      const rounds = roundShade && isNumber(p.round);
-      const dot = svg("circle", {
-        cx: x(key(p.x)), cy: y(p.y), r: 3.5, fill: rounds ? roundColor(roundShade(p.round)) : "#2f6db5",
-        "fill-opacity": rounds ? 0.8 : 0.45, stroke: "#1d4f8c", "stroke-width": 0.6, "data-round": rounds ? p.round : null,
-      }, chart.plot);
-      tooltip(dot, p.trial + (rounds ? " (round " + p.round + ")" : "") + ": " + formatFixed(p.y, 4));
+    if (points.length > DENSE_POINTS) {
+      const colorOf = (p) => (roundShade && isNumber(p.round) ? roundColor(roundShade(p.round)) : "#2f6db5");
+      drawDots(chart.plot, points.map((p) => [x(key(p.x)), y(p.y), colorOf(p)]), 3.5, { "stroke-opacity": roundShade ? 0.8 : 0.45 });
+    } else {
+      for (const p of points) {
+        const rounds = roundShade && isNumber(p.round);
+        const dot = svg("circle", {
+          cx: x(key(p.x)), cy: y(p.y), r: 3.5, fill: rounds ? roundColor(roundShade(p.round)) : "#2f6db5",
+          "fill-opacity": rounds ? 0.8 : 0.45, stroke: "#1d4f8c", "stroke-width": 0.6, "data-round": rounds ? p.round : null,
+        }, chart.plot);
+        tooltip(dot, p.trial + (rounds ? " (round " + p.round + ")" : "") + ": " + formatFixed(p.y, 4));
+      }
     }
     if (failed > 0) html("p", { class: "note" }, box, failed + " trial(s) without a " + metric + " (" + [...new Set(marginal.points.filter((p) => !isNumber(p.y)).map((p) => p.status))].join(", ") + ")");
   }
@@ -430,6 +463,8 @@
     const rounds = experiment.rounds || [];
     const node = section(parent, "Marginal plots",
       "Every trial's " + metric + " against each swept parameter; the line joins the best trial at each value." +
+      (experiment.marginals.some((m) => m.points.length > DENSE_POINTS) ? " With more than " + DENSE_POINTS +
+        " trials the points have no tooltips (the table has every trial)." : "") +
       (rounds.length ? " Points are coloured by the sampler round that chose the trial (grey-blue: no round)." : ""));
     let roundShade = null;
     if (rounds.length) {
@@ -443,6 +478,48 @@
     }
     const grid = html("div", { class: "marginals" }, node);
     for (const marginal of experiment.marginals) renderMarginal(grid, marginal, metric, roundShade);
+    return true;
+  }
+
+  // Parameter importance (losslab-report computes the shares: param_importance.cpp): one bar per
+  // swept parameter, in the server's rank order, with a tick at the share chance alone would give.
+  function renderImportance(parent, experiment) {
+    const data = experiment.importance;
+    if (!data || experiment.swept.length === 0) return false;
+    const metric = METRIC_LABELS[data.metric];
+    const node = section(parent, "Parameter importance",
+      "The share of the variance of " + metric + " over the " + data.trials + " completed trials (mean " +
+      formatFixed(data.mean, 4) + ", standard deviation " + formatFixed(data.stddev, 4) + ") that each swept " +
+      "parameter explains on its own: the variance of the mean " + metric + " per value of the parameter " +
+      "(per quantile bin for a number with many values), over the total. A grey tick marks what a parameter " +
+      "that does not matter gets by chance with as many groups.");
+    if (data.note) {
+      note(node, data.note);
+      return false;
+    }
+    const shares = data.shares.slice().sort((a, b) => a.rank - b.rank);
+    const longest = Math.max(...shares.map((s) => s.param.length));
+    const margin = { top: 8, right: 70, bottom: 46, left: Math.min(200, 20 + 7 * longest) };
+    const chart = makeChart(node, 640, margin.top + margin.bottom + 30 * shares.length + 8, margin);
+    const x = scale("linear", [0, 1], [0, chart.width]);
+    const y = bandScale(shares.map((s) => s.param), [0, chart.height]);
+    const percent = (v) => (100 * v).toFixed(1) + "%";
+    drawAxes(chart, x, y, { xLabel: "share of the variance of " + metric, format: (v) => formatNumber(100 * v) + "%", xTicks: 5 });
+    const bars = svg("g", { class: "importance-bars" }, chart.plot);
+    const band = Math.min(22, y.bandwidth - 6);
+    for (const share of shares) {
+      const top = y(share.param) - band / 2;
+      const bar = svg("rect", {
+        class: "importance-bar", "data-param": share.param, "data-rank": share.rank, "data-share": share.share,
+        x: 0, y: top, width: Math.max(0, x(share.share)), height: band, fill: PALETTE[0],
+      }, bars);
+      tooltip(bar, share.param + ": " + formatFixed(share.share, 4) + " of the variance; " + share.groups +
+        (share.binned ? " quantile bins" : " values") + ", chance " + formatFixed(share.chance, 4));
+      svg("line", { class: "importance-chance", x1: x(share.chance), x2: x(share.chance), y1: top - 3, y2: top + band + 3 }, bars);
+      svg("text", { class: "importance-label", x: x(share.share) + 6, y: top + band / 2 + 4 }, bars, percent(share.share));
+    }
+    html("p", { class: "caption" }, node, "The rest, " + percent(data.rest) + ", is left to interactions between " +
+      "parameters and to noise (a seed's, for one).");
     return true;
   }
 
@@ -769,9 +846,36 @@
     return direction * String(a).localeCompare(String(b), undefined, { numeric: true });
   }
 
+  // A long trial table is shown a page of rows at a time: a browser lays out ten thousand rows
+  // for seconds, a page of them at once.
+  const TABLE_PAGE_ROWS = 100;
+  const pageCount = (rows) => Math.max(1, Math.ceil(rows / TABLE_PAGE_ROWS));
+  const pageOf = (list, page) => list.slice(page * TABLE_PAGE_ROWS, (page + 1) * TABLE_PAGE_ROWS);
+
+  // "Rows 101-200 of 10000" with buttons to the first, previous, next and last page; nothing
+  // when every row fits on one page. `page` past the end (rows went away) shows the last page.
+  function renderPager(pager, page, rows, showPage) {
+    pager.textContent = "";
+    const last = pageCount(rows) - 1;
+    if (last === 0) return;
+    if (page > last) return showPage(last);
+    const button = (text, target, title) => {
+      const node = html("button", { type: "button", class: "page-" + title.split(" ")[0], title: title }, pager, text);
+      node.disabled = target === page || target < 0 || target > last;
+      node.addEventListener("click", () => showPage(target));
+    };
+    button("«", 0, "first page");
+    button("‹", page - 1, "previous page");
+    html("span", { class: "page-rows" }, pager, " rows " + (page * TABLE_PAGE_ROWS + 1) + "–" +
+      Math.min(rows, (page + 1) * TABLE_PAGE_ROWS) + " of " + rows + " ");
+    button("›", page + 1, "next page");
+    button("»", last, "last page");
+  }
+
   function renderTable(parent, experiment) {
     const node = section(parent, "Trials", "Click a column header to sort by it (again to reverse). The best trial is highlighted. " +
-      "Tick trials in the compare column to compare them below.");
+      "Tick trials in the compare column to compare them below." +
+      (experiment.trials.length > TABLE_PAGE_ROWS ? " The rows are shown " + TABLE_PAGE_ROWS + " at a time." : ""));
     if (experiment.trials.length === 0) {
       note(node, "This experiment has no trials.");
       return true;
@@ -797,8 +901,9 @@
     const table = html("table", { class: "trials" }, wrap);
     const headRow = html("tr", {}, html("thead", {}, table));
     const body = html("tbody", {}, table);
+    const pager = html("p", { class: "pager" }, node);
     const comparePick = compareColumn(parent, experiment, headRow);
-    const rows = experiment.trials.map((trial) => {
+    const rowOf = (trial) => {
       const row = html("tr", { "data-trial": trial.id, class: trial.id === best ? "best" : null });
       comparePick(row, trial);
       for (const column of columns) {
@@ -813,16 +918,28 @@
           if (trial.error) cell.title = trial.error;
         }
       }
-      return { trial: trial, row: row };
-    });
+      return row;
+    };
+    const order = experiment.trials.slice();  // sorted by the column clicked
+    let shown = order;                        // of them, the trials inside the brushed ranges
+    const filterRows = () => {
+      shown = hasBrushes(experiment) ? order.filter((trial) => matchesBrushes(experiment, trial)) : order;
+    };
+    const showPage = (page) => {
+      experiment.tablePage = page;  // kept by a redraw (live updates), like the sort
+      body.textContent = "";
+      for (const trial of pageOf(shown, page)) body.appendChild(rowOf(trial));
+      renderPager(pager, page, shown.length, showPage);
+    };
     let sortedBy = null, direction = -1;
-    function sortBy(index) {
+    function sortBy(index, page) {
       direction = sortedBy === index ? -direction : (columns[index].numeric ? -1 : 1);
       sortedBy = index;
       const column = columns[index];
       experiment.tableSort = { title: column.title, direction: direction };  // kept by a redraw (live updates)
-      rows.sort((a, b) => compareCells(column.value(a.trial), column.value(b.trial), direction) || a.trial.id - b.trial.id);
-      for (const { row } of rows) body.appendChild(row);
+      order.sort((a, b) => compareCells(column.value(a), column.value(b), direction) || a.id - b.id);
+      filterRows();
+      showPage(page || 0);
       columns.forEach((other, i) => {
         other.th.classList.toggle("sorted-asc", i === index && direction > 0);
         other.th.classList.toggle("sorted-desc", i === index && direction < 0);
@@ -832,21 +949,20 @@
       column.th = html("th", { scope: "col", title: "sort by " + column.title }, headRow, column.title);
       column.th.addEventListener("click", () => sortBy(index));
     });
-    // The ranges brushed in the parallel coordinates hide the rows outside them.
+    // The ranges brushed in the parallel coordinates leave out the rows outside them.
     const applyBrushes = () => {
-      let shown = 0;
-      for (const { trial, row } of rows) {
-        row.hidden = !matchesBrushes(experiment, trial);
-        shown += !row.hidden;
-      }
+      filterRows();
       filtered.textContent = hasBrushes(experiment)
-        ? shown + " of " + rows.length + " trials are inside the ranges brushed in the parallel coordinates." : "";
+        ? shown.length + " of " + order.length + " trials are inside the ranges brushed in the parallel coordinates." : "";
     };
-    parent.addEventListener("losslab-brush", applyBrushes);
+    parent.addEventListener("losslab-brush", () => {
+      applyBrushes();
+      showPage(0);
+    });
     applyBrushes();
     const kept = experiment.tableSort ? columns.findIndex((c) => c.title === experiment.tableSort.title) : -1;
     if (kept >= 0) [sortedBy, direction] = [kept, -experiment.tableSort.direction];
-    sortBy(kept >= 0 ? kept : columns.findIndex((c) => c.title === experiment.metric));
+    sortBy(kept >= 0 ? kept : columns.findIndex((c) => c.title === experiment.metric), experiment.tablePage);
     return true;
   }
 
@@ -1038,6 +1154,7 @@
       ["heatmap", renderHeatmap],
       ["marginals", renderMarginals],
       ["parallel-coordinates", renderParallelCoordinates],
+      ["importance", renderImportance],
       ["table", renderTable],
       ["compare", renderCompare],
       ["confusion", renderConfusion],
