@@ -23,6 +23,10 @@ void decode_row(const EncodedFeatures& encoded, const std::uint8_t* __restrict b
     const float* __restrict scale = steps.front().scale.data();
     for (Eigen::Index d = 0; d < features; ++d) out[d] = (static_cast<float>(bytes[d]) - offset[d]) / scale[d];
     first = 1;
+  } else if (!steps.empty()) {  // mean_subtract: one pass
+    const float* __restrict offset = steps.front().offset.data();
+    for (Eigen::Index d = 0; d < features; ++d) out[d] = static_cast<float>(bytes[d]) - offset[d];
+    first = 1;
   } else {
     for (Eigen::Index d = 0; d < features; ++d) out[d] = static_cast<float>(bytes[d]);
   }

@@ -409,19 +409,26 @@ class GroupRun {
   std::vector<TrainResult> finish() {
     const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
     // The members still active finished every epoch, and the last one measured the validation
-    // accuracy of these very weights: only train and test need another pass.
-    const std::vector<ConfusionMatrix> train = stack_confusions(data_.train, 0), test = stack_confusions(data_.test, 0);
+    // accuracy of these very weights: only train and test need another pass, if any.
+    const bool score = members_.front().config->training.score_at_end;
+    std::vector<ConfusionMatrix> train, test;
+    if (score) train = stack_confusions(data_.train, 0), test = stack_confusions(data_.test, 0);
     std::vector<TrainResult> results;
     for (auto& m : members_) {
       TrainResult& r = m.result;
       r.train_seconds += seconds / static_cast<double>(members_.size());
       if (m.active) {
         const auto slot = static_cast<std::size_t>(m.column / classes_);
-        r.train_accuracy = accuracy(train[slot]);
         r.val_confusion = std::move(m.val_confusion);
         r.val_accuracy = r.epochs.back().val_accuracy;
-        r.test_confusion = test[slot];
-        r.test_accuracy = accuracy(r.test_confusion);
+        if (score) {
+          r.train_accuracy = accuracy(train[slot]);
+          r.test_confusion = test[slot];
+          r.test_accuracy = accuracy(r.test_confusion);
+        } else {
+          r.train_accuracy = r.epochs.back().train_accuracy;
+          r.test_accuracy = kNaN;
+        }
         leave(m);
       } else if (r.status == TrainStatus::diverged) {
         r.train_accuracy = r.val_accuracy = r.test_accuracy = kNaN;
@@ -567,7 +574,8 @@ bool can_fuse(const TrainerConfig& a, const TrainerConfig& b) {
          effective_batch_size(a) == effective_batch_size(b) && a.training.sampling == b.training.sampling &&
          a.training.seed == b.training.seed && a.training.epochs == b.training.epochs &&
          a.training.eval_train_limit == b.training.eval_train_limit &&
-         a.training.epoch_train_accuracy == b.training.epoch_train_accuracy;
+         a.training.epoch_train_accuracy == b.training.epoch_train_accuracy &&
+         a.training.score_at_end == b.training.score_at_end;
 }
 
 TrainResult train(const Splits& data, const TrainerConfig& config, const TrainCallbacks& callbacks,

@@ -3,16 +3,19 @@
 
 W is D x C, scores are X.W, the losses are vectorized exactly as the assignment's
 `softmax_loss_vectorized` (shift by the row max) and `svm_loss_vectorized`; L2 is reg * sum(W^2)
-with gradient 2 reg W, the bias row left out (losslab's regularize_bias: false); W starts at
-0.001 * randn; minibatch SGD draws 200 examples with replacement each step
-(np.random.choice(N, 200, replace=True)), N // 200 steps an epoch. Everything is float32.
+with gradient 2 reg W, the bias row left out (losslab's regularize_bias: false) unless
+--regularize-bias; W starts at 0.001 * randn (--init-scale); minibatch SGD draws 200 examples
+with replacement each step (np.random.choice(N, 200, replace=True)), N // 200 steps an epoch. Everything is float32.
 Validation accuracy is computed after every epoch, as the assignment's training loops do.
 
 Usage:
   numpy_softmax_svm.py --splits DIR [--loss softmax|svm] [--lr 1e-2] [--reg 1e-4] [--epochs 10]
-                       [--batch 200] [--seed 0] [--grid]
+                       [--batch 200] [--seed 0] [--init-scale 1e-3] [--regularize-bias] [--grid]
+  numpy_softmax_svm.py --splits DIR --config LOSSLAB.yaml
 --grid trains the 16 trials of sweep16.yaml (4 learning rates x 4 strengths) one after the other
-in this process. Prints one JSON line per trial and a final {"summary": ...} line.
+in this process. --config trains a losslab config's grid the same way, with its loss, epochs,
+batch, seed, init scale and regularize_bias (peer_common.CourseSetup; configs/cifar10.yaml).
+Prints one JSON line per trial and a final {"summary": ...} line.
 """
 import argparse
 import time
@@ -66,20 +69,21 @@ def accuracy(W, X, y):
     return float(np.mean(predict(W, X) == y))
 
 
-def train_one(data, loss_name, lr_arg, reg_arg, epochs, batch_size, seed, on_epoch=None):
+def train_one(data, loss_name, lr_arg, reg_arg, epochs, batch_size, seed, on_epoch=None, init_scale=0.001,
+              regularize_bias=False):
     """Trains one classifier; on_epoch(epoch, val_accuracy) (1-based epoch) is called after each
     epoch's validation accuracy, as a tuner's report hook (an exception it raises stops training)."""
     X_train, y_train, X_val, y_val, X_test, y_test = data
     num_train, dim = X_train.shape
     num_classes = int(max(y_train.max(), y_val.max(), y_test.max())) + 1
-    reg_rows = dim - 1 if peer_common.has_bias_column(X_train) else dim
+    reg_rows = dim - 1 if peer_common.has_bias_column(X_train) and not regularize_bias else dim
     loss_fn = LOSSES[loss_name]
     lr = np.float32(lr_arg)
     reg = np.float32(reg_arg)
 
     start = time.perf_counter()
     np.random.seed(seed)
-    W = (0.001 * np.random.randn(dim, num_classes)).astype(np.float32)
+    W = (init_scale * np.random.randn(dim, num_classes)).astype(np.float32)
     iterations_per_epoch = max(num_train // batch_size, 1)
     loss_history, val_history = [], []
     for it in range(epochs * iterations_per_epoch):
@@ -117,17 +121,27 @@ def main():
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--init-scale", type=float, default=1e-3, help="W starts at randn * this")
+    parser.add_argument("--regularize-bias", action="store_true", help="penalize the bias row too")
     parser.add_argument("--grid", action="store_true", help="the 16 trials of sweep16.yaml, sequentially")
+    parser.add_argument("--config", help="a losslab config: its grid and settings, sequentially")
     args = parser.parse_args()
+    if args.config:
+        setup = peer_common.CourseSetup(args.config)
+        args.loss, args.epochs, args.batch, args.seed = setup.loss, setup.epochs, setup.batch, setup.seed
+        args.init_scale, args.regularize_bias = setup.init_scale, setup.regularize_bias
+        if args.loss not in LOSSES:
+            parser.error(f"{args.config}: loss.kind {args.loss} is not one of {sorted(LOSSES)}")
 
     with peer_common.Stopwatch() as load:
         data = peer_common.load_splits(args.splits)
-    trials = peer_common.grid() if args.grid else [(args.lr, args.reg)]
+    trials = setup.trials if args.config else peer_common.grid() if args.grid else [(args.lr, args.reg)]
     np.seterr(over="ignore", invalid="ignore", divide="ignore")  # a diverging trial is reported, not fatal
     results = []
     with peer_common.Stopwatch() as total:
         for lr, reg in trials:
-            result = train_one(data, args.loss, lr, reg, args.epochs, args.batch, args.seed)
+            result = train_one(data, args.loss, lr, reg, args.epochs, args.batch, args.seed,
+                               init_scale=args.init_scale, regularize_bias=args.regularize_bias)
             peer_common.emit(result)
             results.append(result)
     best = max(results, key=lambda r: r["val_accuracy"])

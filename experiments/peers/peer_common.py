@@ -22,6 +22,33 @@ def grid():
     return [(lr, reg) for lr in GRID_LEARNING_RATES for reg in GRID_STRENGTHS]
 
 
+class CourseSetup:
+    """What the numpy loop takes from a losslab config (an SGD sweep over
+    optimizer.learning_rate x regularization.strength, as configs/cifar10.yaml): the loss, the grid
+    in the config's order (last axis fastest), epochs, batch, seed, init scale and whether the bias
+    row is penalized. Defaults are losslab's (runner/README.md's key table)."""
+
+    def __init__(self, path):
+        import yaml
+        with open(path) as f:
+            config = yaml.safe_load(f)
+        section = lambda name: config.get(name) or {}
+        grid_axes = section("sweep").get("grid") or {}
+        unknown = set(grid_axes) - {"optimizer.learning_rate", "regularization.strength"}
+        if unknown:
+            sys.exit(f"{path}: the numpy loop sweeps optimizer.learning_rate x regularization.strength only, "
+                     f"not {sorted(unknown)}")
+        learning_rates = grid_axes.get("optimizer.learning_rate", [section("optimizer").get("learning_rate")])
+        strengths = grid_axes.get("regularization.strength", [section("regularization").get("strength")])
+        self.trials = [(float(lr), float(reg)) for lr in learning_rates for reg in strengths]
+        self.loss = section("loss").get("kind", "softmax")
+        self.epochs = int(section("training").get("epochs", 10))
+        self.seed = int(section("training").get("seed", 0))
+        self.init_scale = float(section("training").get("init_scale", 1e-3))
+        self.batch = int(section("optimizer").get("batch_size", 200))
+        self.regularize_bias = bool(section("regularization").get("regularize_bias", False))
+
+
 def load_splits(directory):
     """(X_train, y_train, X_val, y_val, X_test, y_test) as losslab exported them."""
     arrays = []

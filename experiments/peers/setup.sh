@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the peers' Debian packages: numpy on OpenBLAS (pthreads build), scikit-learn, LIBLINEAR,
-# Optuna (experiments/search), threadpoolctl (to print which BLAS numpy runs), GNU time
-# (scaling.sh), sqlite3, and linux-perf (benchmark.py splits the sweep's CPU time by thread with
-# it). Idempotent: installs only what is missing. Run as root (or with sudo) on Debian 12.
+# PyYAML (the numpy peer reads a losslab config's grid), Optuna (experiments/search), threadpoolctl
+# (to print which BLAS numpy runs), GNU time (scaling.sh), sqlite3, and linux-perf (benchmark.py
+# splits the sweep's CPU time by thread with it). Idempotent: installs only what is missing. Run as
+# root (or with sudo) on Debian 12.
 set -euo pipefail
-PACKAGES=(python3-numpy python3-sklearn python3-optuna python3-threadpoolctl libopenblas0-pthread time sqlite3 linux-perf
+PACKAGES=(python3-numpy python3-sklearn python3-yaml python3-optuna python3-threadpoolctl libopenblas0-pthread time sqlite3 linux-perf
           liblinear-tools)
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -191,6 +191,7 @@ void Coordinator::dispatch(std::deque<Assignment>& queue) {
       params["training.epochs"] = static_cast<std::int64_t>(item->config.training.epochs);
       order.trials.push_back(std::move(params));
       if (item->resume) order.resume.push_back(*item->resume);
+      order.score_at_end = item->config.training.score_at_end;
     }
     if (order.resume.size() != order.trials.size()) order.resume.clear();
     spdlog::debug("group {} ({} trial{}: {}{}) to worker rank {}", assignment.id, assignment.group->size(),

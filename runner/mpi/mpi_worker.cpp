@@ -178,7 +178,10 @@ class Worker {
         outcome.reports.push_back(TrialReport{TrialStatus::failed, "this worker has no dataset", nullptr});
     } else {
       std::vector<TrainerConfig> configs;
-      for (const auto& params : order.trials) configs.push_back(to_trainer_config(params));
+      for (const auto& params : order.trials) {
+        configs.push_back(to_trainer_config(params));
+        configs.back().training.score_at_end = order.score_at_end;
+      }
       GroupControl control;
       control.should_stop = [this] { return leaving() || threads_.stopping(); };
       control.stop_reason = [] { return std::string("stopped by rank 0"); };

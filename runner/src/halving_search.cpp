@@ -88,6 +88,8 @@ class BracketRun {
     for (const WorkItem* source : entered) {
       WorkItem item = *source;
       item.config.training.epochs = plan_.epochs[static_cast<std::size_t>(rung)];
+      // A rung is ranked on validation; train and test are scored once, by the last rung.
+      item.config.training.score_at_end = last;
       item.rung = RungOutcome{plan_.index, rung, item.config.training.epochs, !last};
       item.record = finished.count(item.trial_id) == 0;
       if (rung > 0) {

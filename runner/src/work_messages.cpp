@@ -222,7 +222,8 @@ Bytes encode(const WorkOrder& message) {
   return to_bytes({{"group_id", message.group_id},
                    {"trials", std::move(trials)},
                    {"wanted", wanted},
-                   {"resume", std::move(resume)}});
+                   {"resume", std::move(resume)},
+                   {"score_at_end", message.score_at_end}});
 }
 
 WorkOrder decode_work_order(const Bytes& bytes) {
@@ -232,6 +233,7 @@ WorkOrder decode_work_order(const Bytes& bytes) {
     for (const auto& params : j.at("trials")) message.trials.push_back(detail::params_from_json(params));
     for (const bool wanted : j.at("wanted").get<std::vector<bool>>()) message.wanted.push_back(wanted ? 1 : 0);
     for (const auto& state : j.at("resume")) message.resume.push_back(result_from_json(state));
+    message.score_at_end = j.at("score_at_end").get<bool>();
     if (!message.resume.empty() && message.resume.size() != message.trials.size())
       throw MessageError("work order with " + std::to_string(message.trials.size()) + " trials and " +
                          std::to_string(message.resume.size()) + " states to resume from");

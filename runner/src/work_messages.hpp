@@ -57,6 +57,8 @@ struct WorkOrder {
   // A halving search's later rung: one state per trial to go on from (train_fused's resume_from);
   // empty otherwise.
   std::vector<TrainResult> resume;
+  // false for a halving rung that pauses its trials (TrainingSpec::score_at_end).
+  bool score_at_end = true;
 };
 
 // Worker -> rank 0: the outcome of every wanted trial of a group (unwanted entries stay empty).

@@ -391,6 +391,7 @@ TEST(PrepareSplits, BytesGiveTheSameSplitsAsFloats) {
       {},
       {PreprocessStep::bias},
       {PreprocessStep::standardize, PreprocessStep::bias},
+      {PreprocessStep::mean_subtract, PreprocessStep::bias},  // the course's CIFAR-10 setup
       {PreprocessStep::mean_subtract, PreprocessStep::scale_unit, PreprocessStep::bias},
       {PreprocessStep::scale_unit}};
   for (const auto& steps : step_lists) {

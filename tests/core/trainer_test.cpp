@@ -127,6 +127,35 @@ TEST(Trainer, ConfusionMatricesAreThePredictionsBehindTheAccuracies) {
   EXPECT_EQ(results[2].test_confusion.classes, 0);
 }
 
+// A run that pauses (a halving rung) is scored on validation only: the same weights and history
+// as a run that ends, its epoch's train accuracy, and no test score.
+TEST(Trainer, ARunThatPausesSkipsTheTrainAndTestPasses) {
+  Splits data = separable_splits(30, 5);
+  data.train.X.col(0) *= 0.2f;
+  data.test = separable_splits(40, 7).train;
+  TrainerConfig config;
+  config.optimizer.learning_rate = 0.05;
+  config.training.batch_size = 30;
+  config.training.epochs = 2;
+  const TrainResult ends = train(data, config);
+  config.training.score_at_end = false;
+  const TrainResult pauses = train(data, config);
+  ASSERT_EQ(pauses.status, TrainStatus::completed);
+  EXPECT_EQ(pauses.W, ends.W);
+  EXPECT_EQ(pauses.loss_history, ends.loss_history);
+  EXPECT_EQ(pauses.val_accuracy, ends.val_accuracy);
+  EXPECT_EQ(pauses.val_confusion.counts, ends.val_confusion.counts);
+  EXPECT_EQ(pauses.train_accuracy, pauses.epochs.back().train_accuracy);
+  EXPECT_TRUE(std::isnan(pauses.test_accuracy));
+  EXPECT_EQ(pauses.test_confusion.classes, 0);
+  EXPECT_EQ(ends.test_confusion.total(), 120);
+  // The whole training split scored, not the epoch's running count of its minibatches.
+  EXPECT_EQ(ends.train_accuracy, accuracy(confusion_matrix(data.train.y, predict<float>(data.train.X, ends.W), 3)));
+  TrainerConfig other = config;
+  other.training.score_at_end = true;
+  EXPECT_FALSE(can_fuse(config, other));
+}
+
 // An empty split is scored as nothing: an all-zero matrix and no accuracy.
 TEST(Trainer, AnEmptyValidationSplitHasAnEmptyMatrix) {
   Splits data = separable_splits(10, 3);

@@ -78,6 +78,15 @@ class DevToolsBrowser {
     return test_support::wait_until([&] { return evaluate("Boolean(" + expression + ")") == true; }, timeout);
   }
 
+  // A left-button drag from (x0, y0) to (x1, y1), in CSS pixels of the viewport, as real mouse
+  // events: pressed, moved in a few steps, released.
+  void drag(double x0, double y0, double x1, double y1) {
+    mouse("mousePressed", x0, y0, 1);
+    for (int step = 1; step <= 4; ++step)
+      mouse("mouseMoved", x0 + (x1 - x0) * step / 4, y0 + (y1 - y0) * step / 4, 1);
+    mouse("mouseReleased", x1, y1, 0);
+  }
+
   // What Chromium printed on stderr so far (console_lines finds the page's console messages in it).
   std::string err() const { return test_support::ChildProcess::slurp(profile_.file("stderr.txt")); }
 
@@ -92,6 +101,11 @@ class DevToolsBrowser {
     if (page.empty()) throw std::runtime_error("chromium has no page to attach to");
     session_ = command("Target.attachToTarget", {{"targetId", page}, {"flatten", true}}, false).at("sessionId");
     command("Page.enable");
+  }
+
+  void mouse(const std::string& type, double x, double y, int buttons) {
+    command("Input.dispatchMouseEvent",
+            {{"type", type}, {"x", x}, {"y", y}, {"button", "left"}, {"buttons", buttons}, {"clickCount", 1}});
   }
 
   void stop() {

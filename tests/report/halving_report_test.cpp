@@ -191,7 +191,8 @@ TEST_F(HalvingReport, PageDrawsEachTrialsAccuracyByEpochEndingWhereItStopped) {
   const BrowserRun dom = run_chromium(page, "--dump-dom");
   ASSERT_FALSE(dom.out.empty()) << dom.err;
   EXPECT_EQ(attribute(dom.out, "body", "data-errors"), "");
-  EXPECT_EQ(attribute(dom.out, "article", "data-rendered"), "loss-curves,epoch-chart,heatmap,marginals,table,confusion,templates");
+  EXPECT_EQ(attribute(dom.out, "article", "data-rendered"),
+            "loss-curves,epoch-chart,heatmap,marginals,parallel-coordinates,table,compare,confusion,templates");
   EXPECT_EQ(console_lines(dom.err), std::vector<std::string>{});
   std::map<std::string, std::string> drawn;
   const std::regex polyline("<polyline class=\"epoch-line( completed)?\" data-trial=\"(\\d+)\" data-last-epoch=\"(\\d+)\"");

@@ -164,6 +164,19 @@ TEST_F(HtmlReport, FashionMnistSweepHasCurvesHeatmapMarginalsAndTemplates) {
   }
   EXPECT_EQ(experiment["best"]["name"], curves[0]["name"]);
 
+  // The compare view's curves: every trial's 2 epochs as [epoch, mean loss, training accuracy,
+  // validation accuracy]; the last epoch's mean loss is the trial's final_loss.
+  ASSERT_EQ(experiment["epoch_curves"].size(), 12u);
+  for (std::size_t i = 0; i < 12; ++i) {
+    const json& curve = experiment["epoch_curves"][i];
+    const json& trial = experiment["trials"][i];
+    EXPECT_EQ(curve["trial_id"], trial["id"]);
+    ASSERT_EQ(curve["points"].size(), 2u);
+    EXPECT_EQ(curve["points"][1][0], 2);
+    EXPECT_NEAR(curve["points"][1][1].get<double>(), trial["final_loss"].get<double>(), 1e-5 * trial["final_loss"].get<double>());
+    EXPECT_NEAR(curve["points"][1][3].get<double>(), trial["val_accuracy"].get<double>(), 1e-6);
+  }
+
   const json& heatmap = experiment["heatmap"];
   ASSERT_TRUE(heatmap.is_object());
   EXPECT_EQ(heatmap["xs"], json({0.001, 0.01, 0.1}));
@@ -312,18 +325,23 @@ TEST_F(HtmlReport, RendersInHeadlessChromiumWithoutErrors) {
   const BrowserRun dom = run_chromium(page, "--dump-dom");
   ASSERT_FALSE(dom.out.empty()) << dom.err;
   EXPECT_EQ(attribute(dom.out, "body", "data-rendered"),
-            "loss-curves,heatmap,marginals,table,confusion,templates,decision-regions");
+            "loss-curves,heatmap,marginals,parallel-coordinates,importance,table,compare,confusion,templates,"
+            "decision-regions");
   EXPECT_EQ(attribute(dom.out, "body", "data-errors"), "");
-  EXPECT_EQ(attribute(dom.out, "article", "data-rendered"), "loss-curves,heatmap,marginals,table,confusion,templates");
-  EXPECT_NE(dom.out.find("data-rendered=\"loss-curves,marginals,table,decision-regions\""), std::string::npos)
+  EXPECT_EQ(attribute(dom.out, "article", "data-rendered"),
+            "loss-curves,heatmap,marginals,parallel-coordinates,importance,table,compare,confusion,templates");
+  EXPECT_NE(dom.out.find("data-rendered=\"loss-curves,marginals,parallel-coordinates,table,compare,decision-regions\""),
+            std::string::npos)
       << "the toy data: no validation or test split, no confusion matrix";
-  EXPECT_NE(dom.out.find("data-rendered=\"loss-curves,heatmap,marginals,table,confusion,decision-regions\""),
+  EXPECT_NE(dom.out.find("data-rendered=\"loss-curves,heatmap,marginals,parallel-coordinates,importance,table,compare,"
+                         "confusion,decision-regions\""),
             std::string::npos)
       << "the random search";
-  EXPECT_NE(dom.out.find("data-rendered=\"marginals,table\""), std::string::npos) << "the diverged sweep";
+  EXPECT_NE(dom.out.find("data-rendered=\"marginals,parallel-coordinates,table,compare\""), std::string::npos)
+      << "the diverged sweep";
   EXPECT_NE(dom.out.find("No trial has stored weights"), std::string::npos);
   // What was drawn, counted in the DOM: 10 + 6 + 8 loss curves, 6 heatmap cells and 8 heatmap
-  // points, 10 templates, the 12 + 6 + 8 + 2 table rows.
+  // points, 3 + 2 importance bars, 10 templates, the 12 + 6 + 8 + 2 table rows.
   auto count = [&](const std::string& needle) {
     std::size_t n = 0;
     for (auto at = dom.out.find(needle); at != std::string::npos; at = dom.out.find(needle, at + 1)) ++n;
@@ -332,6 +350,8 @@ TEST_F(HtmlReport, RendersInHeadlessChromiumWithoutErrors) {
   EXPECT_EQ(count("<polyline class=\"curve\""), 24u);
   EXPECT_EQ(count("<rect class=\"cell\""), 6u);
   EXPECT_EQ(count("<circle class=\"cell\""), 8u);
+  EXPECT_EQ(count("<rect class=\"importance-bar\""), 3u + 2u);  // fmnist's and the random search's swept parameters
+  EXPECT_NE(dom.out.find("All 6 completed trials have the same train_accuracy"), std::string::npos) << "the toy data";
   EXPECT_EQ(count("<canvas width=\"28\" height=\"28\" class=\"template\""), 10u);
   EXPECT_EQ(count("<tr data-trial="), 28u);
   // The best trials' confusion matrices: 10 x 10 Fashion-MNIST classes and the spiral's 3 x 3, each

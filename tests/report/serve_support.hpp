@@ -1,6 +1,6 @@
-// What the tests of `losslab-report serve` share: a small sweep recorded by the real losslab-run
-// (the lecture's 2-D toy data: milliseconds per trial), and the server started in the background
-// on a free port, with a cpp-httplib client for it.
+// What the tests of `losslab-report serve` share: small sweeps recorded by the real losslab-run
+// (the lecture's 2-D toy data, tiny blobs: milliseconds per trial), and the server started in the background
+// on a free port, with a cpp-httplib client for it or its page open in headless Chromium.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -14,6 +14,7 @@
 
 #include "report/browser_support.hpp"
 #include "report/cli_support.hpp"
+#include "report/devtools_browser.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -38,6 +39,30 @@ inline std::string toy_sweep(const std::string& learning_rates, const std::strin
 inline void record_toy_sweep(const TempDir& dir, const std::string& db, const std::string& learning_rates,
                              const std::string& name = "live") {
   const std::string config = dir.write(name + ".yaml", toy_sweep(learning_rates, name));
+  const auto run = run_in({kRun, config, "--db", db, "--no-progress"}, dir);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+}
+
+// A sweep where one parameter provably does not matter: softmax with L2 (strictly convex) on 3
+// overlapping Gaussian blobs, full-batch gradient descent long enough to reach the minimum, over
+// `strengths` (a YAML list) x seeds 0, 1, 2. The seed only draws the initial weights, so every seed
+// ends at the same unique minimum and validation accuracy; the strength moves the minimum.
+inline std::string seed_sweep(const std::string& strengths) {
+  return "name: seeds\n"
+         "dataset: {kind: synthetic, synthetic: {shape: blobs, classes: 3, per_class: 60, spread: 2.5}, "
+         "validation: 0.5, test: 0, preprocess: [standardize, bias]}\n"
+         "loss: {kind: softmax}\n"
+         "regularization: {kind: l2}\n"
+         "optimizer: {kind: gd, learning_rate: 0.2}\n"
+         "training: {epochs: 3000}\n"
+         "sweep:\n"
+         "  grid:\n"
+         "    regularization.strength: " + strengths + "\n"
+         "  seeds: [0, 1, 2]\n";
+}
+
+inline void record_seed_sweep(const TempDir& dir, const std::string& db, const std::string& strengths) {
+  const std::string config = dir.write("seeds.yaml", seed_sweep(strengths));
   const auto run = run_in({kRun, config, "--db", db, "--no-progress"}, dir);
   ASSERT_EQ(run.exit_code, 0) << run.err;
 }
@@ -90,6 +115,13 @@ class ServeProcess {
   test_support::ChildProcess process_;
   std::string url_;
   int port_ = 0;
+};
+
+// A page served live and open in headless Chromium: `losslab-report serve DB` and a browser on its URL.
+struct LivePage {
+  LivePage(const std::string& db, const TempDir& dir) : server(db, {}, dir) { browser.navigate(server.url()); }
+  ServeProcess server;
+  DevToolsBrowser browser;
 };
 
 // The status of GET `path`, or -1 when the server did not answer.

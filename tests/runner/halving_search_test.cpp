@@ -77,6 +77,14 @@ TEST(HalvingSearch, EachRungPromotesTheBestThirdByTheOneRanking) {
               std::to_string(rung == 0 ? 6 : 2));
   }
   EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM trials WHERE status = 'completed' AND rung = 2 AND epochs_done = 9"), "1");
+  // A rung scores validation only: a pruned trial has no test score, and its training accuracy is
+  // its last epoch's; the trial that finished the last rung has both splits scored.
+  EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM trials WHERE status = 'pruned' AND test_accuracy IS NULL AND "
+                       "train_accuracy = (SELECT e.train_accuracy FROM epoch_metrics e WHERE e.trial_id = trials.id "
+                       "AND e.epoch = trials.epochs_done)"),
+            "8");
+  EXPECT_EQ(scalar(db, "SELECT COUNT(DISTINCT trial_id) || ' ' || SUM(split = 'test') FROM trial_confusion"), "9 100");
+  EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM trials WHERE status = 'completed' AND test_accuracy > 0.5"), "1");
   // Pruned trials keep their weights; nothing is kept to resume from once the search is over.
   EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM trial_weights"), "9");
   EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM trial_checkpoints"), "0");

@@ -333,7 +333,7 @@ TEST(RunCli, Cifar10ConfigRunsWhenPointedAtBinaryBatches) {
   EXPECT_NE(run.err.find("cifar10: 500 train / 1000 val / 200 test, 3073 features, 10 classes"), std::string::npos)
       << run.err;
   SQLite::Database results(dir.file("c.db"), SQLite::OPEN_READONLY);
-  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM trials WHERE status = 'completed'"), 8);
+  EXPECT_EQ(count(results, "SELECT COUNT(*) FROM trials WHERE status = 'completed'"), 16);
   EXPECT_EQ(count(results, "SELECT COUNT(*) FROM runs WHERE dataset_checksums LIKE '%test_batch.bin%'"), 1);
 }
 

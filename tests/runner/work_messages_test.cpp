@@ -76,6 +76,9 @@ TEST(WorkMessages, WorkOrderKeepsTrialOrderAndWantedFlags) {
   EXPECT_EQ(back.trials, order.trials);
   EXPECT_EQ(back.wanted, order.wanted);
   EXPECT_TRUE(back.resume.empty());
+  EXPECT_TRUE(back.score_at_end);
+  order.score_at_end = false;  // a rung that pauses its trials
+  EXPECT_FALSE(decode_work_order(encode(order)).score_at_end);
 }
 
 // A halving rung's order carries each trial's state, the update rule's included, bit for bit.

@@ -9,7 +9,9 @@
 #include "confusion_chart.hpp"
 #include "decision_regions.hpp"
 #include "epoch_chart.hpp"
+#include "epoch_curves.hpp"
 #include "losslab/runner/dataset_source.hpp"
+#include "param_importance.hpp"
 #include "templates.hpp"
 #include "usage_error.hpp"
 
@@ -190,9 +192,13 @@ json heatmap_json(const ExperimentView& view) {
   const bool grid = xs.size() <= 15 && ys.size() <= 15 && xs.size() * ys.size() <= 2 * cells.size();
   // A strength of 0 has no place on a log axis: such a sweep is drawn on a linear one.
   const auto scale_of = [](const std::set<double>& values) { return *values.begin() > 0 ? "log" : "linear"; };
+  // A grid's values are its axes' bands; points (random search) need none, and a sweep of
+  // thousands of trials would otherwise send every value again with each live update.
   json x_values = json::array(), y_values = json::array();
-  for (double x : xs) x_values.push_back(number(x));
-  for (double y : ys) y_values.push_back(number(y));
+  if (grid) {
+    for (double x : xs) x_values.push_back(number(x));
+    for (double y : ys) y_values.push_back(number(y));
+  }
   const std::vector<std::string> others = [&] {
     std::vector<std::string> names;
     for (const auto& name : view.swept)
@@ -263,6 +269,7 @@ void add_trial_views(const ExperimentView& view, json& out) {
   out["trials"] = trials_json(view);
   out["marginals"] = marginals_json(view);
   out["rounds"] = rounds_json(view);
+  out["importance"] = importance_json(parameter_importance(view.trials));
 }
 
 json templates_json(const ClassTemplates& templates) {
@@ -365,6 +372,7 @@ json experiment_json(ResultsReader& db, ExperimentInfo info, const HtmlOptions& 
   out["loss_curves"] = loss_curves_json(db, view, options);
   out["epoch_chart"] = epoch_chart_json(db, view.trials, view.ranking, view.rungs, view.metric.key.metric);
   out["heatmap"] = heatmap_json(view);
+  out["epoch_curves"] = epoch_curves_json(db, view.trials);
   add_confusion_view(db, view, out);
   add_weights_view(db, view, out);
   return out;

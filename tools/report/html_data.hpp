@@ -22,8 +22,9 @@ std::vector<std::pair<double, double>> downsample_curve(const std::vector<std::p
 
 // The parts of an experiment's object that come from its trial rows alone: "metric", "swept",
 // "strategy" ("exhaustive" here: rungs are another table), "trials" (the table's rows, with
-// "rung" and "round"), "marginals" (each point with its trial's "id" and "round") and "rounds"
-// (per sampler round: "trials", the "best" trial's name and its "metric").
+// "rung" and "round"), "marginals" (each point with its trial's "id" and "round"), "rounds"
+// (per sampler round: "trials", the "best" trial's name and its "metric") and "importance"
+// (param_importance.hpp).
 nlohmann::json trial_views_json(std::vector<TrialRecord> trials);
 
 // {"database": PATH, "experiments": [...]} for the given experiments.

@@ -25,7 +25,8 @@ std::string random_server_id() {
 
 const ArrayKeys& report_array_keys() {
   static const ArrayKeys keys = {{"experiments", {"id"}}, {"trials", {"id"}}, {"marginals", {"param"}},
-                                 {"points", {"id"}},      {"cells", {"x", "y"}}, {"lines", {"trial_id"}}};
+                                 {"points", {"id"}},      {"cells", {"x", "y"}}, {"lines", {"trial_id"}},
+                                 {"epoch_curves", {"trial_id"}}, {"shares", {"param"}}};
   return keys;
 }
 

@@ -16,7 +16,8 @@
 namespace losslab::report {
 
 // The arrays of the report's data a page updates element by element (html_data.hpp): one
-// experiment, trial row, marginal point, heatmap cell or epoch line changes without the rest.
+// experiment, trial row, marginal point, heatmap cell, epoch line or trial's epoch curves changes
+// without the rest.
 const ArrayKeys& report_array_keys();
 
 class LiveFeed {

@@ -18,6 +18,7 @@
 #include "sql_query.hpp"
 #include "summary_report.hpp"
 #include "table_format.hpp"
+#include "trial_compare.hpp"
 #include "trial_selection.hpp"
 #include "usage_error.hpp"
 
@@ -34,10 +35,12 @@ constexpr const char* kExamples = R"(Examples:
   losslab-report results.db --experiment fmnist-softmax --top 10 --sort final_loss
   losslab-report results.db --where 'learning_rate < 1e-2 and loss = softmax'
   losslab-report results.db --where "optimizer in (sgd, momentum) and not status = diverged" --format markdown
+  losslab-report results.db --importance
   losslab-report query results.db "SELECT name, val_accuracy FROM trials ORDER BY val_accuracy DESC LIMIT 3"
   losslab-report export results.db --format csv > trials.csv
   losslab-report html results.db -o report.html --top 5 --log-scale
   losslab-report serve results.db --port 8050
+  losslab-report compare results.db 3 7
   losslab-report export-model results.db --best --experiment fmnist-softmax -o model.npz
 
 --where: conditions over parameters (short names: learning_rate, loss, strength, optimizer, ...)
@@ -93,6 +96,10 @@ static int run(int argc, char** argv) {
   app.add_option("--where,-w", where, "Only trials matching this filter (see --where below)");
   app.add_option("--format,-f", format, "Output format of the tables")->check(CLI::IsMember(formats))
       ->capture_default_str();
+  bool importance = false;
+  app.add_flag("--importance", importance,
+               "Add each experiment's parameter importance: the share of the variance of validation accuracy "
+               "over the completed trials that each swept parameter explains alone (csv: only this table)");
 
   auto* query = app.add_subcommand("query", "Run one read-only SQL statement and print its result");
   std::string query_db, sql, query_format = "table";
@@ -148,6 +155,18 @@ static int run(int argc, char** argv) {
       "what changed (GET /api/updates) and redraws. The database is opened read-only. Stop with Ctrl-C.\n\n"
       "Example:\n  losslab-report serve results.db --experiment fmnist-softmax   # then open the printed URL");
 
+  auto* compare = app.add_subcommand("compare", "Show 2 to 4 trials side by side: parameters (differences marked) and metrics");
+  std::string compare_db, compare_format = "table";
+  CompareOptions compare_options;
+  compare->add_option("DB", compare_db, "Results database")->required();
+  compare->add_option("TRIAL", compare_options.trials, "2 to 4 trials: their ids (or trial_keys)");
+  compare->add_option("--format,-f", compare_format, "Output format")->check(CLI::IsMember(formats))->capture_default_str();
+  compare->footer(
+      "One row per parameter of any of the trials (swept ones first), marked * where the trials differ,\n"
+      "then their status, accuracies, final loss, epochs and, in a halving search, rung. Trials of\n"
+      "different experiments may be compared. The HTML report compares trials ticked in its table.\n\n"
+      "Example:\n  losslab-report compare results.db 3 7 11");
+
   auto* export_model = app.add_subcommand(
       "export-model", "Write one trial's weights, preprocessing and class names as a NumPy .npz file");
   std::string model_db, model_output, model_trial, model_experiment;
@@ -169,7 +188,7 @@ static int run(int argc, char** argv) {
   try {
     app.parse(argc, argv);
     if (app.got_subcommand(query) || app.got_subcommand(export_command) || app.got_subcommand(html) ||
-        app.got_subcommand(serve) || app.got_subcommand(export_model)) {
+        app.got_subcommand(serve) || app.got_subcommand(export_model) || app.got_subcommand(compare)) {
       if (!db_path.empty()) throw CLI::ExtrasError({db_path});
       if (app.got_subcommand(export_model) && !model_best && model_trial_option->count() == 0)
         throw CLI::RequiredError("--trial or --best");
@@ -187,6 +206,7 @@ static int run(int argc, char** argv) {
                               : app.got_subcommand(html)           ? html_db
                               : app.got_subcommand(serve)          ? serve_db
                               : app.got_subcommand(export_model)   ? model_db
+                              : app.got_subcommand(compare)        ? compare_db
                                                                    : db_path;
     ResultsReader db(path);
     if (!db.note().empty()) std::cerr << "losslab-report: note: " << db.note() << "\n";
@@ -204,6 +224,9 @@ static int run(int argc, char** argv) {
     } else if (app.got_subcommand(serve)) {
       serve_options.page.experiment = optional_text(serve_experiment);
       return serve_report(db, serve_options, std::cout, std::cerr);
+    } else if (app.got_subcommand(compare)) {
+      compare_options.format = format_of(compare_format);
+      write_compare(db, compare_options, std::cout);
     } else if (app.got_subcommand(export_model)) {
       const ModelChoice choice{model_best ? std::nullopt : std::optional(model_trial), model_best,
                                optional_text(model_experiment)};
@@ -216,6 +239,7 @@ static int run(int argc, char** argv) {
       options.sort = optional_text(sort);
       options.where = app.count("--where") > 0 ? std::optional(where) : std::nullopt;
       options.format = format_of(format);
+      options.importance = importance;
       write_summary(db, options, std::cout, std::cerr);
     }
     std::cout.flush();

@@ -9,7 +9,9 @@
 #include <set>
 
 #include "losslab/runner/did_you_mean.hpp"
+#include "param_importance.hpp"
 #include "search_tables.hpp"
+#include "trial_cells.hpp"
 
 namespace losslab::report {
 namespace {
@@ -18,25 +20,7 @@ std::string direction(const SortKey& sort) { return sort.descending ? "highest f
 
 std::optional<double> numeric_param(const TrialRecord& trial, const std::string& name) {
   const auto it = trial.params.find(name);
-  if (it == trial.params.end()) return std::nullopt;
-  if (const auto* d = std::get_if<double>(&it->second)) return *d;
-  if (const auto* i = std::get_if<std::int64_t>(&it->second)) return static_cast<double>(*i);
-  return std::nullopt;
-}
-
-Cell param_cell(const TrialRecord& trial, const std::string& name) {
-  const auto it = trial.params.find(name);
-  if (it == trial.params.end()) return Cell::null();
-  return std::visit(
-      [](const auto& value) -> Cell {
-        using T = std::decay_t<decltype(value)>;
-        if constexpr (std::is_same_v<T, bool>) return Cell(static_cast<std::int64_t>(value));
-        else if constexpr (std::is_same_v<T, std::int64_t>) return Cell(value);
-        else if constexpr (std::is_same_v<T, double>) return Cell(value);
-        else if constexpr (std::is_same_v<T, std::string>) return Cell(value);
-        else return Cell(nlohmann::json(value).dump());
-      },
-      it->second);
+  return it == trial.params.end() ? std::nullopt : param_number(it->second);
 }
 
 const std::vector<std::string> kMetricColumns = {"train_accuracy", "val_accuracy", "test_accuracy", "final_loss",
@@ -48,11 +32,6 @@ std::vector<std::string> metric_columns(const SortKey& sort) {
   std::vector<std::string> columns = kMetricColumns;
   if (std::find(columns.begin(), columns.end(), sort.metric) == columns.end()) columns.push_back(sort.metric);
   return columns;
-}
-
-Cell metric_cell(const TrialRecord& trial, const std::string& metric) {
-  if (metric == "epochs_done") return Cell(trial.epochs_done);
-  return fixed_cell(runner::rank_metrics().at(metric).read(trial), metric == "train_seconds" ? 2 : 4);
 }
 
 void append_metrics(std::vector<Cell>& row, const TrialRecord& trial, const std::vector<std::string>& columns) {
@@ -68,6 +47,7 @@ struct ExperimentSummary {
   std::vector<std::string> swept;  // union over the considered trials, sorted
   std::vector<std::string> search;  // "rung" and "round" where some trial has one
   std::vector<std::string> warnings;
+  std::optional<ImportanceResult> importance;  // with --importance
 };
 
 ExperimentSummary summarize(const ExperimentTrials& group, const SummaryOptions& options) {
@@ -82,6 +62,7 @@ ExperimentSummary summarize(const ExperimentTrials& group, const SummaryOptions&
   for (const auto& column : search_column_names())
     if (has_search_value(group.trials, column)) summary.search.push_back(column);
   if (!summary.ranked.empty()) summary.warnings = edge_warnings(group.trials, *summary.ranked.front());
+  if (options.importance) summary.importance = parameter_importance(group.trials);
   return summary;
 }
 
@@ -221,6 +202,24 @@ void write_ranking(const ExperimentSummary& summary, const SummaryOptions& optio
   for (const auto& warning : summary.warnings) out << (markdown ? "> " : "") << warning << "\n";
 }
 
+std::string importance_heading(const ImportanceResult& importance) {
+  return "parameter importance: share of the variance of " + importance.metric + " over " +
+         std::to_string(importance.trials) + " completed trials (mean " + format_fixed(importance.mean, 4) +
+         ", std " + format_fixed(importance.stddev, 4) + ") explained by each parameter alone";
+}
+
+// The importance table, and what the shares leave to interactions and noise; or why there is none.
+void write_importance(const ImportanceResult& importance, OutputFormat format, std::ostream& out) {
+  write_heading(importance_heading(importance), format, out);
+  if (!importance.note.empty()) {
+    out << importance.note << "\n";
+    return;
+  }
+  write_table(importance_table(importance), format, out);
+  out << (format == OutputFormat::markdown ? "\n" : "") << "rest (interactions and noise): "
+      << format_fixed(importance.rest(), 4) << "\n";
+}
+
 void write_text(const std::vector<ExperimentSummary>& summaries, const SummaryOptions& options, std::ostream& out) {
   const bool markdown = options.format == OutputFormat::markdown;
   bool first = true;
@@ -233,6 +232,7 @@ void write_text(const std::vector<ExperimentSummary>& summaries, const SummaryOp
     else out << "== " << title << " ==\ntrials: " << counts_text(group, options.where) << "\n";
     write_search(summary, options.format, out);
     write_ranking(summary, options, out);
+    if (summary.importance) write_importance(*summary.importance, options.format, out);
     if (const auto refits = refit_table(group)) {
       write_heading("refit on training + validation data, scored once on test (not ranked)", options.format, out);
       write_table(*refits, options.format, out);
@@ -271,13 +271,30 @@ void write_json_summary(const std::vector<ExperimentSummary>& summaries, const S
       object["best_per_" + parameter] = table ? to_json(*table) : nlohmann::ordered_json::array();
     }
     object["warnings"] = summary.warnings;
+    if (summary.importance) object["importance"] = importance_json(*summary.importance);
     array.push_back(std::move(object));
   }
   out << array.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
 }
 
+// With --importance, csv is every experiment's importance table as one (an `experiment` column first).
+void write_csv_importance(const std::vector<ExperimentSummary>& summaries, std::ostream& out, std::ostream& err) {
+  Table all = importance_table({});
+  all.header.insert(all.header.begin(), "experiment");
+  for (const auto& summary : summaries) {
+    const std::string& name = summary.group->experiment.name;
+    if (!summary.importance->note.empty()) err << name << ": " << summary.importance->note << "\n";
+    for (auto& row : importance_table(*summary.importance).rows) {
+      row.insert(row.begin(), Cell(name));
+      all.rows.push_back(std::move(row));
+    }
+  }
+  write_csv(all, out);
+}
+
 void write_csv_summary(const std::vector<ExperimentSummary>& summaries, const SummaryOptions& options,
                        std::ostream& out, std::ostream& err) {
+  if (options.importance) return write_csv_importance(summaries, out, err);
   std::set<std::string> swept;
   for (const auto& summary : summaries) swept.insert(summary.swept.begin(), summary.swept.end());
   const std::vector<std::string> columns(swept.begin(), swept.end());

@@ -25,6 +25,7 @@ struct SummaryOptions {
   std::optional<std::string> sort;        // absent: val_accuracy, or train_accuracy without a validation set
   std::optional<std::string> where;
   OutputFormat format = OutputFormat::table;
+  bool importance = false;  // add each experiment's parameter importance (param_importance.hpp)
 };
 
 // "warning: the best learning_rate (0.1) is at the upper edge of the values tried [0.001 .. 0.1];
@@ -34,7 +35,8 @@ std::vector<std::string> edge_warnings(const std::vector<TrialRecord>& trials, c
 
 // Writes the summary. Table and markdown formats print everything to `out`; json prints one array
 // with an object per experiment; csv prints only the top trials of every experiment as one table
-// (with an `experiment` column) and sends the warnings to `err`.
+// (with an `experiment` column), or with `importance` only the importance tables so, and sends
+// the warnings to `err`.
 // Throws UsageError (unknown experiment, bad --sort / --where) or ReportError (database).
 void write_summary(ResultsReader& db, const SummaryOptions& options, std::ostream& out, std::ostream& err);
 

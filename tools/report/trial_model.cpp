@@ -36,21 +36,13 @@ std::pair<ExperimentInfo, TrialRecord> choose_trial(ResultsReader& db, const Mod
       throw UsageError("--best: experiment " + experiment.name + " has no completed or pruned trial to rank");
     return {std::move(experiment), *ranked.front()};
   }
-  const std::string& wanted = choice.trial.value();
-  std::optional<runner::FoundTrial> found = db.find_trial(wanted);
-  if (!found)
-    throw UsageError("no trial '" + wanted + "' in " + db.path() +
-                     " (--trial takes a trial id or trial_key; `losslab-report export " + db.path() +
-                     "` lists them)");
-  ExperimentInfo experiment;
-  for (auto& info : db.experiments())
-    if (info.id == found->experiment_id) experiment = std::move(info);
+  auto [experiment, trial] = find_named_trial(db, choice.trial.value(), "--trial");
   if (choice.experiment) {
     const ExperimentInfo named = select_experiments(db, choice.experiment).front();
     if (named.id != experiment.id)
-      throw UsageError(name_of(found->trial, experiment) + " is not in experiment " + named.name);
+      throw UsageError(name_of(trial, experiment) + " is not in experiment " + named.name);
   }
-  return {std::move(experiment), std::move(found->trial)};
+  return {std::move(experiment), std::move(trial)};
 }
 
 LossKind loss_of(const TrialRecord& trial, const std::string& name) {

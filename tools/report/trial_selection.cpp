@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include "usage_error.hpp"
+
 namespace losslab::report {
 namespace {
 
@@ -27,6 +29,18 @@ std::vector<ExperimentInfo> select_experiments(ResultsReader& db, const std::opt
     available += (available.empty() ? "" : ", ") + experiment.name + " (id " + std::to_string(experiment.id) + ")";
   throw UsageError("no experiment '" + *name_or_id + "' in " + db.path() + "; there " +
                    (available.empty() ? std::string("are none") : "are: " + available));
+}
+
+std::pair<ExperimentInfo, TrialRecord> find_named_trial(ResultsReader& db, const std::string& id_or_key,
+                                                        const std::string& taker) {
+  std::optional<runner::FoundTrial> found = reading(db, "the trials", [&] { return db.find_trial(id_or_key); });
+  if (!found)
+    throw UsageError("no trial '" + id_or_key + "' in " + db.path() + " (" + taker +
+                     " takes a trial id or trial_key; `losslab-report export " + db.path() + "` lists them)");
+  ExperimentInfo experiment;
+  for (auto& info : reading(db, "the experiments", [&] { return db.experiments(); }))
+    if (info.id == found->experiment_id) experiment = std::move(info);
+  return {std::move(experiment), std::move(found->trial)};
 }
 
 WhereNames where_names(ResultsReader& db) {

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "report_data.hpp"
@@ -22,6 +23,11 @@ struct ExperimentTrials {
 // Every experiment (in id order) or the one named by `name_or_id`; an unknown one is a UsageError
 // that lists the experiments there are.
 std::vector<ExperimentInfo> select_experiments(ResultsReader& db, const std::optional<std::string>& name_or_id);
+
+// The trial `id_or_key` names (its id or trial_key) and its experiment; a UsageError saying that
+// `taker` ("--trial", "compare") takes an id or a key when there is no such trial.
+std::pair<ExperimentInfo, TrialRecord> find_named_trial(ResultsReader& db, const std::string& id_or_key,
+                                                        const std::string& taker);
 
 // The names a --where expression may use in this database: every trial_params name and key.
 WhereNames where_names(ResultsReader& db);

@@ -48,6 +48,11 @@ struct TrainingSpec {
   double init_scale = 1e-3;      // W starts as randn * init_scale
   TrainAccuracy epoch_train_accuracy = TrainAccuracy::running;
   std::size_t eval_train_limit = 10000;  // sample: per-epoch train accuracy on the first N examples (0 = all)
+  // Whether the run ends by scoring the whole training and test splits with its final weights, as a
+  // finished trial is recorded. false: train_accuracy is the last epoch's, and test is left unscored
+  // (NaN, no confusion matrix): for a halving rung that pauses its trials, most of which are
+  // pruned there and would spend those two passes on scores nobody ranks by.
+  bool score_at_end = true;
 };
 
 // Everything that decides a training run.

@@ -8,8 +8,8 @@
   const SVG_NS = "http://www.w3.org/2000/svg";
   const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
                    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
-  const SECTION_ORDER = ["loss-curves", "epoch-chart", "heatmap", "marginals", "table", "confusion", "templates",
-                         "decision-regions"];
+  const SECTION_ORDER = ["loss-curves", "epoch-chart", "heatmap", "marginals", "parallel-coordinates", "importance", "table",
+                         "compare", "confusion", "templates", "decision-regions"];
   const VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e",
                    "#1f9e89", "#35b779", "#6ece58", "#b5de2b", "#fde725"];
   const METRIC_LABELS = { val_accuracy: "validation accuracy", train_accuracy: "training accuracy" };
@@ -112,6 +112,12 @@
     f.domain = domain;
     f.range = range;
     f.ticks = (count) => (kind === "log" ? logTicks(domain[0], domain[1]) : linearTicks(domain[0], domain[1], count));
+    // The ends map back exactly, so a range dragged to an axis's end holds the values drawn there.
+    const untransform = kind === "log" ? (t) => Math.pow(10, t) : (t) => t;
+    f.invert = (p) => {
+      const share = (p - range[0]) / (range[1] - range[0] || 1);
+      return share <= 0 ? domain[0] : share >= 1 ? domain[1] : untransform(t0 + share * (t1 - t0));
+    };
     return f;
   }
 
@@ -161,16 +167,22 @@
     const yAxis = svg("g", { class: "axis" }, chart.plot);
     xAxis.parentNode.insertBefore(yAxis, xAxis);
     svg("line", { x1: 0, x2: 0, y1: 0, y2: chart.height }, yAxis);
-    for (const tick of y.ticks(options.yTicks || 6)) {
-      const py = y(tick);
-      if (options.grid !== false && y.kind !== "band") svg("line", { class: "grid-line", x1: 0, x2: chart.width, y1: py, y2: py }, yAxis);
-      svg("line", { x1: -5, x2: 0, y1: py, y2: py }, yAxis);
-      svg("text", { x: -8, y: py + 4, "text-anchor": "end" }, yAxis, typeof tick === "number" ? format(tick) : tick);
-    }
+    drawYTicks(yAxis, y, options.yTicks || 6, format, options.grid !== false ? chart.width : 0);
     svg("text", {
       class: "axis-label", transform: "translate(" + -(options.yLabelOffset || 48) + "," + chart.height / 2 + ") rotate(-90)",
       "text-anchor": "middle",
     }, yAxis, options.yLabel);
+  }
+
+  // A vertical axis's ticks and their labels on its left, with grid lines `gridWidth` long to its
+  // right (none when 0, or for categories).
+  function drawYTicks(axis, y, count, format, gridWidth) {
+    for (const tick of y.ticks(count)) {
+      const py = y(tick);
+      if (gridWidth > 0 && y.kind !== "band") svg("line", { class: "grid-line", x1: 0, x2: gridWidth, y1: py, y2: py }, axis);
+      svg("line", { x1: -5, x2: 0, y1: py, y2: py }, axis);
+      svg("text", { x: -8, y: py + 4, "text-anchor": "end" }, axis, typeof tick === "number" ? format(tick) : tick);
+    }
   }
 
   // A vertical color bar for values in [low, high].
@@ -187,6 +199,24 @@
       svg("text", { x: 21, y: py + 4 }, bar, formatNumber(tick));
     }
     svg("text", { class: "axis-label", transform: "translate(62," + height / 2 + ") rotate(90)", "text-anchor": "middle" }, bar, label);
+  }
+
+  // Beyond this many points a scatter is drawn as one path per colour (each point a zero-length
+  // segment with round caps, i.e. a dot) and without a tooltip each: ten thousand circles take the
+  // browser about a second to create and lay out, and are too dense to hover one by one anyway.
+  const DENSE_POINTS = 2000;
+
+  // `dots`: [x, y, colour] in pixels, drawn in order (later on top), as few paths as colours.
+  function drawDots(parent, dots, radius, attributes) {
+    const paths = new Map();
+    for (const [px, py, color] of dots) {
+      if (!paths.has(color)) paths.set(color, []);
+      paths.get(color).push("M" + px.toFixed(1) + "," + py.toFixed(1) + "h0");
+    }
+    for (const [color, segments] of paths) {
+      svg("path", Object.assign({ class: "dots", d: segments.join(""), fill: "none", stroke: color, "stroke-width": 2 * radius,
+        "stroke-linecap": "round" }, attributes), parent);
+    }
   }
 
   const axisTitle = (name, kind) => name + (kind === "log" ? " (log)" : "");
@@ -331,7 +361,9 @@
     const over = data.best_over.length ? " Each cell shows the best trial over " + data.best_over.join(", ") + "." : "";
     const logAxes = data.x_scale === "log" && data.y_scale === "log";
     const node = section(parent, metric.charAt(0).toUpperCase() + metric.slice(1) + " over learning rate × regularization strength",
-      (logAxes ? "Both axes are logarithmic, as in the course's cross-validation plots." : "") + over);
+      (logAxes ? "Both axes are logarithmic, as in the course's cross-validation plots." : "") + over +
+      (!data.grid && data.cells.length > DENSE_POINTS ? " With more than " + DENSE_POINTS + " points they have no " +
+        "tooltips, and the best are drawn on top." : ""));
     const labels = { xLabel: axisTitle("learning rate", data.x_scale), yLabel: axisTitle("regularization strength", data.y_scale), yLabelOffset: 60 };
     const values = data.cells.map((c) => c.value).filter(isNumber);
     const low = values.length ? Math.min(...values) : 0, high = values.length ? Math.max(...values) : 1;
@@ -362,6 +394,14 @@
       const y = scale(data.y_scale, paddedDomain(data.y_scale, data.cells.map((c) => c.y)), [chart.height, 0]);
       drawAxes(chart, x, y, labels);
       const dots = svg("g", { class: "cells" }, chart.plot);
+      if (data.cells.length > DENSE_POINTS) {
+        // Colours in 32 steps, so there are at most 33 paths; the best trials drawn last, on top.
+        const step = (v) => (isNumber(v) ? Math.round(31 * shade(v)) : -1);
+        const cells = data.cells.slice().sort((a, b) => step(a.value) - step(b.value));
+        drawDots(dots, cells.map((c) => [x(c.x), y(c.y), step(c.value) < 0 ? "#c9ced6" : colormap(step(c.value) / 31)]), 4, {});
+        drawColorBar(chart, low, high, metric);
+        return true;
+      }
       for (const cell of data.cells) {
         const filled = isNumber(cell.value);
         const dot = svg("circle", {
@@ -401,13 +441,18 @@
     const envelope = Array.from(best.values()).map((p) => [key(p[0]), p[1]]);
     if (marginal.scale !== "category") envelope.sort((a, b) => a[0] - b[0]);
     svg("polyline", { fill: "none", stroke: "#2f6db5", "stroke-width": 1.5, points: polyline(envelope, x, y) }, chart.plot);
-    for (const p of points) {
-      const rounds = roundShade && isNumber(p.round);
-      const dot = svg("circle", {
-        cx: x(key(p.x)), cy: y(p.y), r: 3.5, fill: rounds ? roundColor(roundShade(p.round)) : "#2f6db5",
-        "fill-opacity": rounds ? 0.8 : 0.45, stroke: "#1d4f8c", "stroke-width": 0.6, "data-round": rounds ? p.round : null,
-      }, chart.plot);
-      tooltip(dot, p.trial + (rounds ? " (round " + p.round + ")" : "") + ": " + formatFixed(p.y, 4));
+    if (points.length > DENSE_POINTS) {
+      const colorOf = (p) => (roundShade && isNumber(p.round) ? roundColor(roundShade(p.round)) : "#2f6db5");
+      drawDots(chart.plot, points.map((p) => [x(key(p.x)), y(p.y), colorOf(p)]), 3.5, { "stroke-opacity": roundShade ? 0.8 : 0.45 });
+    } else {
+      for (const p of points) {
+        const rounds = roundShade && isNumber(p.round);
+        const dot = svg("circle", {
+          cx: x(key(p.x)), cy: y(p.y), r: 3.5, fill: rounds ? roundColor(roundShade(p.round)) : "#2f6db5",
+          "fill-opacity": rounds ? 0.8 : 0.45, stroke: "#1d4f8c", "stroke-width": 0.6, "data-round": rounds ? p.round : null,
+        }, chart.plot);
+        tooltip(dot, p.trial + (rounds ? " (round " + p.round + ")" : "") + ": " + formatFixed(p.y, 4));
+      }
     }
     if (failed > 0) html("p", { class: "note" }, box, failed + " trial(s) without a " + metric + " (" + [...new Set(marginal.points.filter((p) => !isNumber(p.y)).map((p) => p.status))].join(", ") + ")");
   }
@@ -418,6 +463,8 @@
     const rounds = experiment.rounds || [];
     const node = section(parent, "Marginal plots",
       "Every trial's " + metric + " against each swept parameter; the line joins the best trial at each value." +
+      (experiment.marginals.some((m) => m.points.length > DENSE_POINTS) ? " With more than " + DENSE_POINTS +
+        " trials the points have no tooltips (the table has every trial)." : "") +
       (rounds.length ? " Points are coloured by the sampler round that chose the trial (grey-blue: no round)." : ""));
     let roundShade = null;
     if (rounds.length) {
@@ -434,6 +481,363 @@
     return true;
   }
 
+  // Parameter importance (losslab-report computes the shares: param_importance.cpp): one bar per
+  // swept parameter, in the server's rank order, with a tick at the share chance alone would give.
+  function renderImportance(parent, experiment) {
+    const data = experiment.importance;
+    if (!data || experiment.swept.length === 0) return false;
+    const metric = METRIC_LABELS[data.metric];
+    const node = section(parent, "Parameter importance",
+      "The share of the variance of " + metric + " over the " + data.trials + " completed trials (mean " +
+      formatFixed(data.mean, 4) + ", standard deviation " + formatFixed(data.stddev, 4) + ") that each swept " +
+      "parameter explains on its own: the variance of the mean " + metric + " per value of the parameter " +
+      "(per quantile bin for a number with many values), over the total. A grey tick marks what a parameter " +
+      "that does not matter gets by chance with as many groups.");
+    if (data.note) {
+      note(node, data.note);
+      return false;
+    }
+    const shares = data.shares.slice().sort((a, b) => a.rank - b.rank);
+    const longest = Math.max(...shares.map((s) => s.param.length));
+    const margin = { top: 8, right: 70, bottom: 46, left: Math.min(200, 20 + 7 * longest) };
+    const chart = makeChart(node, 640, margin.top + margin.bottom + 30 * shares.length + 8, margin);
+    const x = scale("linear", [0, 1], [0, chart.width]);
+    const y = bandScale(shares.map((s) => s.param), [0, chart.height]);
+    const percent = (v) => (100 * v).toFixed(1) + "%";
+    drawAxes(chart, x, y, { xLabel: "share of the variance of " + metric, format: (v) => formatNumber(100 * v) + "%", xTicks: 5 });
+    const bars = svg("g", { class: "importance-bars" }, chart.plot);
+    const band = Math.min(22, y.bandwidth - 6);
+    for (const share of shares) {
+      const top = y(share.param) - band / 2;
+      const bar = svg("rect", {
+        class: "importance-bar", "data-param": share.param, "data-rank": share.rank, "data-share": share.share,
+        x: 0, y: top, width: Math.max(0, x(share.share)), height: band, fill: PALETTE[0],
+      }, bars);
+      tooltip(bar, share.param + ": " + formatFixed(share.share, 4) + " of the variance; " + share.groups +
+        (share.binned ? " quantile bins" : " values") + ", chance " + formatFixed(share.chance, 4));
+      svg("line", { class: "importance-chance", x1: x(share.chance), x2: x(share.chance), y1: top - 3, y2: top + band + 3 }, bars);
+      svg("text", { class: "importance-label", x: x(share.share) + 6, y: top + band / 2 + 4 }, bars, percent(share.share));
+    }
+    html("p", { class: "caption" }, node, "The rest, " + percent(data.rest) + ", is left to interactions between " +
+      "parameters and to noise (a seed's, for one).");
+    return true;
+  }
+
+  // ---- parallel coordinates -----------------------------------------------------------------------
+  // One vertical axis per swept parameter, on its marginal plot's scale (log, linear or category),
+  // and one for the ranking metric; one line per search trial. Dragging along an axis brushes a
+  // range: the lines and the trial table keep the trials inside every brushed range. The ranges
+  // live in experiment.brushes (by axis name, in the data's units), so a redraw (live updates)
+  // keeps them; a change is announced to the experiment's other views by a "losslab-brush" event.
+
+  // The value a trial has on an axis: the metric, or a parameter (null when the trial lacks it).
+  function axisValue(experiment, name, trial) {
+    if (name === experiment.metric) return trial[name];
+    return name in trial.params ? trial.params[name] : null;
+  }
+
+  // Whether a trial lies inside every brushed range; a missing value is inside none.
+  function matchesBrushes(experiment, trial) {
+    for (const [name, brush] of Object.entries(experiment.brushes || {})) {
+      const value = axisValue(experiment, name, trial);
+      if (brush.categories) {
+        if (value === null || value === undefined || !brush.categories.includes(String(value))) return false;
+      } else if (!isNumber(value) || value < brush.low || value > brush.high) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  const hasBrushes = (experiment) => Object.keys(experiment.brushes || {}).length > 0;
+
+  // The axes, each with its scale over [height, 0] (categories from the top) and `at(trial)`: the
+  // trial's y, or null.
+  function parallelAxes(experiment, trials, height) {
+    const axes = experiment.marginals.map((m) => ({ name: m.param, kind: m.scale, categories: m.categories }));
+    axes.push({ name: experiment.metric, kind: "linear", metric: true });
+    for (const axis of axes) {
+      if (axis.kind === "category") {
+        axis.y = bandScale(axis.categories, [0, height]);
+      } else {
+        const values = trials.map((t) => axisValue(experiment, axis.name, t)).filter((v) => isNumber(v) && (axis.kind !== "log" || v > 0));
+        let domain = paddedDomain(axis.kind, values.length ? values : [0, 1]);
+        if (axis.metric) domain = [Math.max(0, domain[0]), Math.min(1, domain[1])];  // accuracies
+        axis.y = scale(axis.kind, domain, [height, 0]);
+      }
+      axis.at = (trial) => {
+        const value = axisValue(experiment, axis.name, trial);
+        if (axis.kind === "category") return value === null || !axis.categories.includes(String(value)) ? null : axis.y(String(value));
+        return isNumber(value) && (axis.kind !== "log" || value > 0) ? axis.y(value) : null;
+      };
+    }
+    return axes;
+  }
+
+  // The brush an axis gets from a drag between chart heights y0 and y1.
+  function brushFromDrag(axis, y0, y1) {
+    const top = Math.min(y0, y1), bottom = Math.max(y0, y1);
+    if (axis.kind === "category") return { categories: axis.categories.filter((c) => axis.y(c) >= top && axis.y(c) <= bottom) };
+    const ends = [axis.y.invert(top), axis.y.invert(bottom)];
+    return { low: Math.min(...ends), high: Math.max(...ends) };
+  }
+
+  // The chart heights a brush covers on its axis: [top, bottom].
+  function brushExtent(axis, brush) {
+    if (brush.categories) {
+      const centers = brush.categories.map((c) => axis.y(c));
+      if (centers.length === 0) return [0, 0];
+      const half = Math.abs(axis.y.bandwidth) / 2;
+      return [Math.min(...centers) - half, Math.max(...centers) + half];
+    }
+    const ends = [axis.y(brush.low), axis.y(brush.high)];
+    return [Math.min(...ends), Math.max(...ends)];
+  }
+
+  function renderParallelCoordinates(parent, experiment) {
+    if (experiment.marginals.length === 0) return false;
+    const metric = METRIC_LABELS[experiment.metric];
+    const node = section(parent, "Parallel coordinates",
+      "One line per trial through its value of every swept parameter and its " + metric + " (the line's colour, " +
+      "dark to light as it grows). Drag along an axis to keep only the trials in that range, here and in the trial " +
+      "table; drag on several axes to combine ranges; click an axis to clear its range.");
+    const status = html("p", { class: "pc-status" }, node);
+    const clear = html("button", { type: "button", class: "pc-clear" }, status, "clear ranges");
+    const count = html("span", { class: "pc-count" }, status);
+    // The search's trials (as in the marginal plots), the best drawn last, on top.
+    const rank = (t) => (isNumber(t[experiment.metric]) ? t[experiment.metric] : -Infinity);
+    const trials = experiment.trials.filter((t) => !isNumber(t.refit_of)).sort((a, b) => rank(a) - rank(b) || a.id - b.id);
+    const axisCount = experiment.marginals.length + 1;
+    const margin = { top: 36, right: 70, bottom: 12, left: 70 };
+    const chart = makeChart(node, Math.min(1240, Math.max(760, 170 * (axisCount - 1) + 140)), 400, margin);
+    chart.root.classList.add("parallel-coordinates");
+    const axes = parallelAxes(experiment, trials, chart.height);
+    const xAt = (i) => (i * chart.width) / (axes.length - 1);
+    // Ranges on axes the experiment no longer has are dropped.
+    const brushes = {};
+    for (const axis of axes) if (experiment.brushes && experiment.brushes[axis.name]) brushes[axis.name] = experiment.brushes[axis.name];
+    experiment.brushes = brushes;
+
+    const metricValues = trials.map((t) => t[experiment.metric]).filter(isNumber);
+    const low = Math.min(...metricValues), high = Math.max(...metricValues);
+    const lines = svg("g", { class: "pc-lines" }, chart.plot);
+    const drawn = [];
+    for (const trial of trials) {
+      let path = "", pen = false;  // a missing value breaks the line
+      axes.forEach((axis, i) => {
+        const y = axis.at(trial);
+        if (y !== null) path += (pen ? "L" : "M") + xAt(i).toFixed(1) + "," + y.toFixed(1);
+        pen = y !== null;
+      });
+      if (!path) continue;
+      const value = trial[experiment.metric];
+      const line = svg("path", {
+        class: "pc-line", "data-trial": trial.id, d: path,
+        stroke: isNumber(value) ? colormap(high > low ? (value - low) / (high - low) : 1) : "#9aa3ad",
+      }, lines);
+      tooltip(line, trial.name + ": " + formatFixed(value, 4));
+      drawn.push({ trial: trial, line: line });
+    }
+
+    const brushRects = new Map();
+    function update() {
+      let inside = 0;
+      for (const { trial, line } of drawn) {
+        const kept = matchesBrushes(experiment, trial);
+        line.classList.toggle("dimmed", !kept);
+        inside += kept;
+      }
+      for (const axis of axes) {
+        const brush = experiment.brushes[axis.name], rect = brushRects.get(axis.name);
+        rect.parentNode.dataset.brush = brush ? (brush.categories ? brush.categories.join(",") : brush.low + " " + brush.high) : "";
+        if (!brush) {
+          rect.setAttribute("visibility", "hidden");
+          continue;
+        }
+        const [top, bottom] = brushExtent(axis, brush);
+        rect.setAttribute("y", top);
+        rect.setAttribute("height", Math.max(1, bottom - top));
+        rect.setAttribute("visibility", "visible");
+      }
+      count.textContent = hasBrushes(experiment) ? " " + inside + " of " + drawn.length + " lines inside the ranges" : "";
+      clear.disabled = !hasBrushes(experiment);
+    }
+    function changed() {
+      update();
+      parent.dispatchEvent(new CustomEvent("losslab-brush"));
+    }
+    clear.addEventListener("click", () => {
+      experiment.brushes = {};
+      changed();
+    });
+
+    axes.forEach((axis, i) => {
+      const group = svg("g", {
+        class: "axis pc-axis", "data-param": axis.name, "data-scale": axis.kind, transform: "translate(" + xAt(i) + ",0)",
+        "data-domain": axis.kind === "category" ? null : axis.y.domain.join(" "),
+      }, chart.plot);
+      svg("line", { x1: 0, x2: 0, y1: 0, y2: chart.height }, group);
+      drawYTicks(group, axis.y, 6, formatNumber, 0);
+      svg("text", { class: "axis-label", x: 0, y: -16, "text-anchor": "middle" }, group,
+        axisTitle(axis.metric ? metric : axis.name, axis.kind));
+      brushRects.set(axis.name, svg("rect", { class: "pc-brush", x: -9, width: 18, y: 0, height: 0 }, group));
+      const area = svg("rect", { class: "pc-brush-area", x: -14, width: 28, y: 0, height: chart.height }, group);
+      area.addEventListener("mousedown", (event) => {
+        event.preventDefault();
+        const top = area.getBoundingClientRect().top;
+        const at = (e) => Math.min(chart.height, Math.max(0, e.clientY - top));
+        const start = at(event);
+        const move = (e) => {
+          const rect = brushRects.get(axis.name);
+          rect.setAttribute("y", Math.min(start, at(e)));
+          rect.setAttribute("height", Math.abs(at(e) - start));
+          rect.setAttribute("visibility", "visible");
+        };
+        const up = (e) => {
+          document.removeEventListener("mousemove", move);
+          document.removeEventListener("mouseup", up);
+          if (Math.abs(at(e) - start) < 3) delete experiment.brushes[axis.name];  // a click clears
+          else experiment.brushes[axis.name] = brushFromDrag(axis, start, at(e));
+          changed();
+        };
+        document.addEventListener("mousemove", move);
+        document.addEventListener("mouseup", up);
+      });
+    });
+    update();
+    return true;
+  }
+
+  // ---- compare ------------------------------------------------------------------------------------
+  // The trials ticked in the table's compare column (experiment.compare: their ids, kept by a
+  // redraw) side by side: loss and accuracy by epoch overlaid, one colour per trial, and their
+  // parameters and results in a table with the differing parameters highlighted. A tick announces
+  // itself to the compare section by a "losslab-compare" event.
+
+  const MAX_COMPARED = 4;
+
+  function comparedTrials(experiment) {
+    return (experiment.compare || []).map((id) => experiment.trials.find((t) => t.id === id)).filter(Boolean);
+  }
+
+  // The table's compare column: its header, and a checkbox per row.
+  function compareColumn(parent, experiment, headRow) {
+    experiment.compare = comparedTrials(experiment).map((t) => t.id);
+    html("th", { scope: "col", class: "compare-column", title: "tick 2 to " + MAX_COMPARED + " trials to compare them" }, headRow, "compare");
+    const boxes = [];
+    const limit = () => {
+      const full = experiment.compare.length >= MAX_COMPARED;
+      for (const box of boxes) box.disabled = full && !box.checked;
+    };
+    return (row, trial) => {
+      const box = html("input", { type: "checkbox", class: "compare-pick", "data-trial": trial.id, title: "compare this trial" }, html("td", {}, row));
+      box.checked = experiment.compare.includes(trial.id);
+      box.addEventListener("change", () => {
+        experiment.compare = box.checked ? experiment.compare.concat([trial.id]) : experiment.compare.filter((id) => id !== trial.id);
+        limit();
+        parent.dispatchEvent(new CustomEvent("losslab-compare"));
+      });
+      boxes.push(box);
+      limit();
+    };
+  }
+
+  // The trials' `series` (each a column of the epoch points: 1 loss, 2 training accuracy, 3
+  // validation accuracy, and a dash pattern) against the epoch.
+  function drawCompareChart(parent, kind, trials, curves, series, label) {
+    const margin = { top: 12, right: 16, bottom: 46, left: 64 };
+    const chart = makeChart(parent, 520, 300, margin);
+    chart.root.classList.add(kind);
+    const epochs = [], values = [];
+    for (const trial of trials) {
+      for (const point of curves.get(trial.id) || []) {
+        epochs.push(point[0]);
+        for (const s of series) if (isNumber(point[s.column])) values.push(point[s.column]);
+      }
+    }
+    const accuracy = series.every((s) => s.column >= 2);
+    // Losses that span decades (a trial that nearly diverged) are drawn on a log axis.
+    const yKind = !accuracy && values.length && Math.min(...values) > 0 && Math.max(...values) > 50 * Math.min(...values) ? "log" : "linear";
+    let domain = paddedDomain(yKind, values.length ? values : [0, 1]);
+    if (accuracy) domain = [Math.max(0, domain[0]), Math.min(1, domain[1])];
+    const x = scale("linear", [0, Math.max(1, ...epochs)], [0, chart.width]);
+    const y = scale(yKind, domain, [chart.height, 0]);
+    drawAxes(chart, x, y, { xLabel: "epoch", yLabel: axisTitle(label, yKind) });
+    const group = svg("g", { class: "compare-curves" }, chart.plot);
+    trials.forEach((trial, index) => {
+      for (const s of series) {
+        const points = (curves.get(trial.id) || []).filter((p) => isNumber(p[s.column]) && (yKind !== "log" || p[s.column] > 0))
+          .map((p) => [p[0], p[s.column]]);
+        if (points.length === 0) continue;
+        const line = svg("polyline", {
+          class: "compare-curve", "data-trial": trial.id, "data-series": s.name, stroke: classColor(index),
+          "stroke-dasharray": s.dash, points: polyline(points, x, y),
+        }, group);
+        tooltip(line, trial.name + ": " + s.name);
+        // A single epoch is a point, which a polyline does not show.
+        if (points.length === 1) svg("circle", { cx: x(points[0][0]), cy: y(points[0][1]), r: 3, fill: classColor(index) }, group);
+      }
+    });
+  }
+
+  // Parameters (highlighted where the trials differ) and results, one column per trial.
+  function drawCompareTable(parent, experiment, trials) {
+    const table = html("table", { class: "compare-params" }, parent);
+    const head = html("tr", {}, html("thead", {}, table));
+    html("th", {}, head, "");
+    trials.forEach((trial, index) => {
+      const th = html("th", { "data-trial": trial.id }, head);
+      html("span", { class: "swatch", style: "background:" + classColor(index) }, th);
+      th.appendChild(document.createTextNode("trial " + trial.id + " " + trial.name));
+    });
+    const body = html("tbody", {}, table);
+    const addRow = (name, value, format, marked) => {
+      const values = trials.map(value);
+      const differs = marked && new Set(values.map((v) => JSON.stringify(v === undefined ? null : v))).size > 1;
+      const row = html("tr", { class: differs ? "differs" : null, "data-name": name }, body);
+      html("th", { scope: "row" }, row, name);
+      for (const v of values) html("td", {}, row, typeof v === "number" ? format(v) : v === null || v === undefined ? "—" : String(v));
+    };
+    for (const name of experiment.swept) addRow(name, (t) => (name in t.params ? t.params[name] : null), formatNumber, true);
+    addRow("status", (t) => t.status, String, false);
+    for (const metric of ["val_accuracy", "test_accuracy", "train_accuracy"]) addRow(metric, (t) => t[metric], (v) => formatFixed(v, 4), false);
+    addRow("final_loss", (t) => t.final_loss, formatNumber, false);
+    addRow("epochs", (t) => t.epochs_done, String, false);
+    for (const name of ["rung", "round"]) {
+      if (trials.some((t) => isNumber(t[name]))) addRow(name, (t) => t[name], String, false);
+    }
+  }
+
+  function drawCompare(holder, experiment) {
+    holder.textContent = "";
+    const trials = comparedTrials(experiment);
+    holder.dataset.trials = trials.map((t) => t.id).join(",");
+    if (trials.length < 2) {
+      note(holder, trials.length === 0 ? "No trial ticked yet." : "Tick at least one more trial.");
+      return;
+    }
+    const curves = new Map((experiment.epoch_curves || []).map((c) => [c.trial_id, c.points]));
+    const legend = html("ul", { class: "legend compare-legend" }, holder);
+    trials.forEach((trial, index) => legendItem(legend, classColor(index), "trial " + trial.id + ": " + trial.name));
+    const row = html("div", { class: "chart-row" }, holder);
+    drawCompareChart(row, "compare-loss", trials, curves, [{ column: 1, name: "mean loss", dash: null }], "mean minibatch loss");
+    const accuracy = [{ column: 3, name: "validation accuracy", dash: null }, { column: 2, name: "training accuracy", dash: "5 4" }];
+    drawCompareChart(row, "compare-accuracy", trials, curves, accuracy, "accuracy (solid: validation, dashed: training)");
+    drawCompareTable(holder, experiment, trials);
+  }
+
+  function renderCompare(parent, experiment) {
+    if (experiment.trials.length < 2) return false;
+    const node = section(parent, "Compare trials",
+      "Tick 2 to " + MAX_COMPARED + " trials in the table's compare column: their loss (each epoch's mean minibatch loss) " +
+      "and accuracy by epoch are overlaid, and their parameters and results shown side by side, the parameters " +
+      "that differ highlighted.");
+    const holder = html("div", { class: "compare-view" }, node);
+    parent.addEventListener("losslab-compare", () => drawCompare(holder, experiment));
+    drawCompare(holder, experiment);
+    return true;
+  }
+
   // Nulls sort last in both directions; numbers compare as numbers.
   function compareCells(a, b, direction) {
     const missing = (v) => v === null || v === undefined || v === "";
@@ -442,8 +846,36 @@
     return direction * String(a).localeCompare(String(b), undefined, { numeric: true });
   }
 
+  // A long trial table is shown a page of rows at a time: a browser lays out ten thousand rows
+  // for seconds, a page of them at once.
+  const TABLE_PAGE_ROWS = 100;
+  const pageCount = (rows) => Math.max(1, Math.ceil(rows / TABLE_PAGE_ROWS));
+  const pageOf = (list, page) => list.slice(page * TABLE_PAGE_ROWS, (page + 1) * TABLE_PAGE_ROWS);
+
+  // "Rows 101-200 of 10000" with buttons to the first, previous, next and last page; nothing
+  // when every row fits on one page. `page` past the end (rows went away) shows the last page.
+  function renderPager(pager, page, rows, showPage) {
+    pager.textContent = "";
+    const last = pageCount(rows) - 1;
+    if (last === 0) return;
+    if (page > last) return showPage(last);
+    const button = (text, target, title) => {
+      const node = html("button", { type: "button", class: "page-" + title.split(" ")[0], title: title }, pager, text);
+      node.disabled = target === page || target < 0 || target > last;
+      node.addEventListener("click", () => showPage(target));
+    };
+    button("«", 0, "first page");
+    button("‹", page - 1, "previous page");
+    html("span", { class: "page-rows" }, pager, " rows " + (page * TABLE_PAGE_ROWS + 1) + "–" +
+      Math.min(rows, (page + 1) * TABLE_PAGE_ROWS) + " of " + rows + " ");
+    button("›", page + 1, "next page");
+    button("»", last, "last page");
+  }
+
   function renderTable(parent, experiment) {
-    const node = section(parent, "Trials", "Click a column header to sort by it (again to reverse). The best trial is highlighted.");
+    const node = section(parent, "Trials", "Click a column header to sort by it (again to reverse). The best trial is highlighted. " +
+      "Tick trials in the compare column to compare them below." +
+      (experiment.trials.length > TABLE_PAGE_ROWS ? " The rows are shown " + TABLE_PAGE_ROWS + " at a time." : ""));
     if (experiment.trials.length === 0) {
       note(node, "This experiment has no trials.");
       return true;
@@ -464,12 +896,16 @@
       ...["rung", "round"].filter((name) => experiment.trials.some((t) => t[name] !== null && t[name] !== undefined))
         .map((name) => ({ title: name, value: (t) => (t[name] === undefined ? null : t[name]), numeric: true })),
     ];
+    const filtered = html("p", { class: "table-filter" }, node);
     const wrap = html("div", { class: "table-wrap" }, node);
     const table = html("table", { class: "trials" }, wrap);
     const headRow = html("tr", {}, html("thead", {}, table));
     const body = html("tbody", {}, table);
-    const rows = experiment.trials.map((trial) => {
+    const pager = html("p", { class: "pager" }, node);
+    const comparePick = compareColumn(parent, experiment, headRow);
+    const rowOf = (trial) => {
       const row = html("tr", { "data-trial": trial.id, class: trial.id === best ? "best" : null });
+      comparePick(row, trial);
       for (const column of columns) {
         const value = column.value(trial);
         const cell = html("td", { class: typeof value === "number" ? "num" : null }, row,
@@ -482,28 +918,51 @@
           if (trial.error) cell.title = trial.error;
         }
       }
-      return { trial: trial, row: row };
-    });
+      return row;
+    };
+    const order = experiment.trials.slice();  // sorted by the column clicked
+    let shown = order;                        // of them, the trials inside the brushed ranges
+    const filterRows = () => {
+      shown = hasBrushes(experiment) ? order.filter((trial) => matchesBrushes(experiment, trial)) : order;
+    };
+    const showPage = (page) => {
+      experiment.tablePage = page;  // kept by a redraw (live updates), like the sort
+      body.textContent = "";
+      for (const trial of pageOf(shown, page)) body.appendChild(rowOf(trial));
+      renderPager(pager, page, shown.length, showPage);
+    };
     let sortedBy = null, direction = -1;
-    function sortBy(index) {
+    function sortBy(index, page) {
       direction = sortedBy === index ? -direction : (columns[index].numeric ? -1 : 1);
       sortedBy = index;
       const column = columns[index];
       experiment.tableSort = { title: column.title, direction: direction };  // kept by a redraw (live updates)
-      rows.sort((a, b) => compareCells(column.value(a.trial), column.value(b.trial), direction) || a.trial.id - b.trial.id);
-      for (const { row } of rows) body.appendChild(row);
-      headRow.querySelectorAll("th").forEach((th, i) => {
-        th.classList.toggle("sorted-asc", i === index && direction > 0);
-        th.classList.toggle("sorted-desc", i === index && direction < 0);
+      order.sort((a, b) => compareCells(column.value(a), column.value(b), direction) || a.id - b.id);
+      filterRows();
+      showPage(page || 0);
+      columns.forEach((other, i) => {
+        other.th.classList.toggle("sorted-asc", i === index && direction > 0);
+        other.th.classList.toggle("sorted-desc", i === index && direction < 0);
       });
     }
     columns.forEach((column, index) => {
-      const th = html("th", { scope: "col", title: "sort by " + column.title }, headRow, column.title);
-      th.addEventListener("click", () => sortBy(index));
+      column.th = html("th", { scope: "col", title: "sort by " + column.title }, headRow, column.title);
+      column.th.addEventListener("click", () => sortBy(index));
     });
+    // The ranges brushed in the parallel coordinates leave out the rows outside them.
+    const applyBrushes = () => {
+      filterRows();
+      filtered.textContent = hasBrushes(experiment)
+        ? shown.length + " of " + order.length + " trials are inside the ranges brushed in the parallel coordinates." : "";
+    };
+    parent.addEventListener("losslab-brush", () => {
+      applyBrushes();
+      showPage(0);
+    });
+    applyBrushes();
     const kept = experiment.tableSort ? columns.findIndex((c) => c.title === experiment.tableSort.title) : -1;
     if (kept >= 0) [sortedBy, direction] = [kept, -experiment.tableSort.direction];
-    sortBy(kept >= 0 ? kept : columns.findIndex((c) => c.title === experiment.metric));
+    sortBy(kept >= 0 ? kept : columns.findIndex((c) => c.title === experiment.metric), experiment.tablePage);
     return true;
   }
 
@@ -694,7 +1153,10 @@
       ["epoch-chart", renderEpochChart],
       ["heatmap", renderHeatmap],
       ["marginals", renderMarginals],
+      ["parallel-coordinates", renderParallelCoordinates],
+      ["importance", renderImportance],
       ["table", renderTable],
+      ["compare", renderCompare],
       ["confusion", renderConfusion],
       ["templates", renderTemplates],
       ["decision-regions", renderDecisionRegions],
