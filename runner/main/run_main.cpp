@@ -48,7 +48,7 @@ int run(int argc, char** argv) {
   bool list_keys = false, no_progress = false;
   app.add_option("config", options.config_path, "The experiment's YAML file")->check(CLI::ExistingFile);
   app.add_option("--db", options.db_path, "Results database (SQLite file)")->capture_default_str();
-  app.add_option("-j,--jobs", options.jobs, "Worker threads (default: the number of cores)")
+  app.add_option("-j,--jobs", options.jobs, "Worker threads (default: the number of cores); under MPI, each worker rank's (default: 1)")
       ->check(CLI::Range(1u, kMaxJobs));
   app.add_option("--set", options.overrides,
                  "Override a config key: KEY=VALUE, VALUE in YAML syntax; e.g. optimizer.learning_rate=0.01 "

@@ -15,6 +15,7 @@ std::string to_string(Tag tag) {
     case Tag::heartbeat: return "heartbeat";
     case Tag::stop: return "stop";
     case Tag::bye: return "bye";
+    case Tag::no_more_work: return "no-more-work";
   }
   return "tag " + std::to_string(static_cast<int>(tag));
 }

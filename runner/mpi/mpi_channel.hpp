@@ -24,6 +24,8 @@ enum class Tag : int {
   heartbeat,     // either way, empty: still alive
   stop,          // rank 0 -> worker, empty: finish the current step and leave
   bye,           // worker -> rank 0, empty: stopped; sends nothing more
+  no_more_work,  // rank 0 -> worker, empty: no group is left to hand out; free threads may help
+                 // the worker's groups still training
 };
 std::string to_string(Tag tag);
 

@@ -42,14 +42,17 @@ std::string checksums_text(const std::map<std::string, std::string>& checksums) 
 
 }  // namespace
 
-Coordinator::Coordinator(Channel& channel, double worker_timeout_seconds)
+Coordinator::Coordinator(Channel& channel, double worker_timeout_seconds, unsigned worker_threads)
     : channel_(channel),
       lease_(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(worker_timeout_seconds))),
       // Several heartbeats per lease, so one late heartbeat is not taken for a death.
       heartbeat_(std::chrono::duration_cast<Clock::duration>(
           std::chrono::duration<double>(std::clamp(worker_timeout_seconds / 4, 0.05, 1.0)))),
       workers_(static_cast<std::size_t>(channel.size())) {
-  for (int rank = 0; rank < channel.size(); ++rank) workers_[static_cast<std::size_t>(rank)].rank = rank;
+  for (int rank = 0; rank < channel.size(); ++rank) {
+    workers_[static_cast<std::size_t>(rank)].rank = rank;
+    workers_[static_cast<std::size_t>(rank)].threads = std::max(1u, worker_threads);
+  }
 }
 
 Coordinator::~Coordinator() {
@@ -102,11 +105,14 @@ DatasetInfo Coordinator::prepare(const ResolvedParams& params) {
 }
 
 std::string Coordinator::describe_workers(std::size_t groups) const {
-  const auto usable = std::count_if(workers_.begin() + 1, workers_.end(), [](const Worker& worker) {
-    return worker.state == State::idle || worker.state == State::busy || worker.state == State::loading;
-  });
-  const auto ranks = std::min<std::size_t>(static_cast<std::size_t>(usable), groups);
-  return fmt::format("{} worker rank{}", ranks, ranks == 1 ? "" : "s");
+  std::size_t ranks = 0, threads = 0;
+  for (auto worker = workers_.begin() + 1; worker != workers_.end() && ranks < groups; ++worker) {
+    if (worker->state != State::idle && worker->state != State::busy && worker->state != State::loading) continue;
+    ++ranks;
+    threads += worker->threads;
+  }
+  return fmt::format("{} worker rank{}", ranks, ranks == 1 ? "" : "s") +
+         (threads > ranks ? fmt::format(" ({} threads)", threads) : "");
 }
 
 std::deque<Coordinator::Assignment> Coordinator::longest_first(const std::vector<WorkGroup>& groups) const {
@@ -147,38 +153,65 @@ void Coordinator::run(SweepRound& round, const std::vector<WorkGroup>& groups) {
   abandon_in_flight(queue);
 }
 
-void Coordinator::dispatch(std::deque<Assignment>& queue) {
+// Spread over the workers (the one with the most free threads first, then the lowest rank), so
+// that fewer groups than threads train on as many ranks as they can, each with spare threads.
+Coordinator::Worker* Coordinator::least_loaded_worker() {
+  Worker* chosen = nullptr;
+  std::size_t most_free = 0;
   for (Worker& worker : workers_) {
-    if (worker.state != State::idle) continue;
-    while (!queue.empty() && worker.state == State::idle) {
-      Assignment assignment = std::move(queue.front());
-      queue.pop_front();
-      if (assignment.claimed.empty()) {
-        assignment.claimed = claim_group(*round_, *assignment.group);
-        // Another process took every trial of the group: nothing for this one to record.
-        if (std::find(assignment.claimed.begin(), assignment.claimed.end(), 1) == assignment.claimed.end()) continue;
-        assignment.id = next_group_id_++;
-      }
-      messages::WorkOrder order;
-      order.group_id = assignment.id;
-      order.wanted = assignment.claimed;
-      for (const WorkItem* item : *assignment.group) {
-        // A halving rung trains to its own budget, not the trial's training.epochs.
-        ResolvedParams params = item->trial->params;
-        params["training.epochs"] = static_cast<std::int64_t>(item->config.training.epochs);
-        order.trials.push_back(std::move(params));
-        if (item->resume) order.resume.push_back(*item->resume);
-        order.score_at_end = item->config.training.score_at_end;
-      }
-      if (order.resume.size() != order.trials.size()) order.resume.clear();
-      spdlog::debug("group {} ({} trial{}: {}{}) to worker rank {}", assignment.id, assignment.group->size(),
-                    assignment.group->size() == 1 ? "" : "s", assignment.group->front()->trial->name,
-                    assignment.group->size() == 1 ? "" : ", ...", worker.rank);
-      worker.state = State::busy;
-      worker.last_heard = Clock::now();
-      worker.job = std::move(assignment);
-      send_or_lose(worker, Tag::work, messages::encode(order));
+    if (worker.state != State::idle && worker.state != State::busy) continue;
+    const std::size_t free = worker.threads > worker.jobs.size() ? worker.threads - worker.jobs.size() : 0;
+    if (free > most_free) {
+      chosen = &worker;
+      most_free = free;
     }
+  }
+  return chosen;
+}
+
+void Coordinator::dispatch(std::deque<Assignment>& queue) {
+  while (!queue.empty()) {
+    Worker* const chosen = least_loaded_worker();
+    if (chosen == nullptr) return;
+    Worker& worker = *chosen;
+    Assignment assignment = std::move(queue.front());
+    queue.pop_front();
+    if (assignment.claimed.empty()) {
+      assignment.claimed = claim_group(*round_, *assignment.group);
+      // Another process took every trial of the group: nothing for this one to record.
+      if (std::find(assignment.claimed.begin(), assignment.claimed.end(), 1) == assignment.claimed.end()) continue;
+      assignment.id = next_group_id_++;
+    }
+    messages::WorkOrder order;
+    order.group_id = assignment.id;
+    order.wanted = assignment.claimed;
+    for (const WorkItem* item : *assignment.group) {
+      // A halving rung trains to its own budget, not the trial's training.epochs.
+      ResolvedParams params = item->trial->params;
+      params["training.epochs"] = static_cast<std::int64_t>(item->config.training.epochs);
+      order.trials.push_back(std::move(params));
+      if (item->resume) order.resume.push_back(*item->resume);
+      order.score_at_end = item->config.training.score_at_end;
+    }
+    if (order.resume.size() != order.trials.size()) order.resume.clear();
+    spdlog::debug("group {} ({} trial{}: {}{}) to worker rank {}", assignment.id, assignment.group->size(),
+                  assignment.group->size() == 1 ? "" : "s", assignment.group->front()->trial->name,
+                  assignment.group->size() == 1 ? "" : ", ...", worker.rank);
+    if (worker.state == State::idle) worker.last_heard = Clock::now();
+    worker.state = State::busy;
+    worker.told_no_more_work = false;
+    worker.jobs.push_back(std::move(assignment));
+    send_or_lose(worker, Tag::work, messages::encode(order));
+  }
+  tell_no_more_work();
+}
+
+// The queue is empty: a worker with groups out and threads free lets those threads join its groups.
+void Coordinator::tell_no_more_work() {
+  for (Worker& worker : workers_) {
+    if (worker.state != State::busy || worker.told_no_more_work || worker.jobs.size() >= worker.threads) continue;
+    worker.told_no_more_work = true;
+    send_or_lose(worker, Tag::no_more_work);
   }
 }
 
@@ -216,7 +249,7 @@ void Coordinator::handle(const Message& message) {
     case Tag::outcome: on_outcome(worker, message.bytes); break;
     case Tag::heartbeat: break;
     case Tag::bye:  // the worker was stopped by a signal of its own
-      if (worker.job)
+      if (!worker.jobs.empty())
         lose_worker(worker, "left (stopped by a signal)");
       else
         spdlog::warn("worker rank {} left (stopped by a signal); it gets no more work", worker.rank);
@@ -248,8 +281,10 @@ void Coordinator::on_ready(Worker& worker, const std::vector<std::uint8_t>& byte
     worker.state = State::unusable;
     return;
   }
-  spdlog::info("worker rank {} (pid {} on {}) loaded {} in {:.2f}s", worker.rank, ready.pid, ready.host,
-               ready.description, ready.load_seconds);
+  spdlog::info("worker rank {} (pid {} on {}{}) loaded {} in {:.2f}s", worker.rank, ready.pid, ready.host,
+               ready.threads > 1 ? fmt::format(", {} threads", ready.threads) : "", ready.description,
+               ready.load_seconds);
+  worker.threads = std::max<unsigned>(1, ready.threads);
   if (!dataset_) {
     dataset_ = DatasetInfo{ready.checksums, ready.has_bias_row, static_cast<std::size_t>(ready.train_examples),
                            ready.preprocessing};
@@ -261,10 +296,12 @@ void Coordinator::on_ready(Worker& worker, const std::vector<std::uint8_t>& byte
 void Coordinator::on_outcome(Worker& worker, const std::vector<std::uint8_t>& bytes) {
   messages::GroupOutcome outcome = messages::decode_group_outcome(bytes);
   // After a stop, a worker still finishing its group sends an outcome nobody waits for.
-  if (!worker.job || worker.job->id != outcome.group_id) return;
-  Assignment assignment = std::move(*worker.job);
-  worker.job.reset();
-  worker.state = State::idle;
+  const auto job = std::find_if(worker.jobs.begin(), worker.jobs.end(),
+                                [&](const Assignment& assignment) { return assignment.id == outcome.group_id; });
+  if (job == worker.jobs.end()) return;
+  Assignment assignment = std::move(*job);
+  worker.jobs.erase(job);
+  if (worker.jobs.empty()) worker.state = State::idle;
   const WorkGroup& group = *assignment.group;
   if (outcome.reports.size() != group.size())
     throw std::runtime_error(fmt::format("worker rank {} sent {} outcomes for a group of {} trials", worker.rank,
@@ -287,10 +324,16 @@ void Coordinator::check_leases() {
 void Coordinator::lose_worker(Worker& worker, const std::string& why) {
   spdlog::warn("worker rank {} {}; it gets no more work", worker.rank, why);
   worker.state = State::dead;
-  if (!worker.job) return;
-  Assignment assignment = std::move(*worker.job);
-  worker.job.reset();
-  assignment.lost.push_back(fmt::format("worker rank {} {}", worker.rank, why));
+  std::vector<Assignment> jobs = std::move(worker.jobs);
+  worker.jobs.clear();
+  // The last handed out goes to the front first, so they go out again in their order.
+  for (auto job = jobs.rbegin(); job != jobs.rend(); ++job) {
+    job->lost.push_back(fmt::format("worker rank {} {}", worker.rank, why));
+    hand_on_or_fail(std::move(*job));
+  }
+}
+
+void Coordinator::hand_on_or_fail(Assignment assignment) {
   const WorkGroup& group = *assignment.group;
   if (assignment.lost.size() < kTriesPerGroup && queue_ != nullptr) {
     spdlog::warn("handing its group of {} trial{} ({}, ...) to another worker", group.size(),
@@ -326,9 +369,9 @@ void Coordinator::abandon_in_flight(std::deque<Assignment>& queue) {
       if (assignment.claimed[k]) record(*round_, *group[k], TrialReport{TrialStatus::interrupted, reason, nullptr});
   };
   for (Worker& worker : workers_) {
-    if (!worker.job) continue;
-    abandon(*worker.job);
-    worker.job.reset();
+    if (worker.jobs.empty()) continue;
+    for (const Assignment& assignment : worker.jobs) abandon(assignment);
+    worker.jobs.clear();
     worker.state = State::idle;
   }
   for (const Assignment& assignment : queue) abandon(assignment);

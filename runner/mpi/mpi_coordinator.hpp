@@ -1,8 +1,8 @@
 // Rank 0 of an MPI sweep. Everything else run_sweep does stays in this process (config, claims,
 // the single SQLite writer, summary); the coordinator only replaces the worker threads: it hands
-// the groups to the worker ranks, longest first, whenever one is free, and records what they send
-// back. A worker that falls silent for the lease (`worker_timeout`) is taken as dead: its group is
-// handed to another worker once, and fails with the reason if that one dies too.
+// the groups to the worker ranks, longest first, whenever one has a free thread, and records what
+// they send back. A worker that falls silent for the lease (`worker_timeout`) is taken as dead:
+// its groups are handed to other workers once, and fail with the reason if those die too.
 #pragma once
 
 #include <chrono>
@@ -18,7 +18,8 @@ namespace losslab::runner::mpi {
 
 class Coordinator : public GroupExecutor {
  public:
-  Coordinator(Channel& channel, double worker_timeout_seconds);
+  // `worker_threads`: each worker's training threads until it says how many it has (its --jobs).
+  Coordinator(Channel& channel, double worker_timeout_seconds, unsigned worker_threads);
   ~Coordinator() override;  // shutdown(), if not called
 
   DatasetInfo prepare(const ResolvedParams& params) override;
@@ -43,21 +44,27 @@ class Coordinator : public GroupExecutor {
     std::vector<std::string> lost;  // "worker rank 2 died (...)" for each worker lost on it
   };
   enum class State { before_load, loading, idle, busy, unusable, dead, gone };
+  // busy: has groups out (as many at once as it has threads).
   struct Worker {
     int rank = 0;
     State state = State::before_load;
     Clock::time_point last_heard{}, last_pinged{};
-    std::optional<Assignment> job;
+    unsigned threads = 1;
+    std::vector<Assignment> jobs;  // in the order handed out
+    bool told_no_more_work = false;  // since its last group
   };
 
   std::deque<Assignment> longest_first(const std::vector<WorkGroup>& groups) const;
   void dispatch(std::deque<Assignment>& queue);
+  Worker* least_loaded_worker();  // the usable worker with the most free threads, if any
+  void tell_no_more_work();
   bool receive_available();  // handles what has arrived; false when nothing had
   void handle(const Message& message);
   void on_ready(Worker& worker, const std::vector<std::uint8_t>& bytes);
   void on_outcome(Worker& worker, const std::vector<std::uint8_t>& bytes);
   void check_leases();
   void lose_worker(Worker& worker, const std::string& why);
+  void hand_on_or_fail(Assignment assignment);
   void ping_waiting_workers();
   // One round of the coordinator's loop: handle what arrived (or back off), then the leases and pings.
   void poll(IdleBackoff& backoff);

@@ -23,20 +23,20 @@ int run_sweep_mpi(const RunOptions& options, std::ostream& out) {
   // mpirun -np 1: nobody to hand work to; the single-process runner with its worker threads.
   if (session->size() == 1) return run_sweep(options, out);
 
+  // Every rank parses the same command line: --jobs is each worker's training threads. Without it,
+  // one, as for one rank per core.
+  const unsigned worker_threads = options.jobs > 0 ? options.jobs : 1;
   int code = kExitRuntimeError;
   bool end_with_abort = false;
   try {
     mpi::Channel channel;
     if (session->rank() != 0) {
       spdlog::set_pattern(fmt::format("%l: rank {}: %v", session->rank()));
-      const mpi::WorkerExit exit = mpi::run_worker(channel, options.worker_timeout);
+      const mpi::WorkerExit exit = mpi::run_worker(channel, options.worker_timeout, worker_threads);
       if (exit.abort_job) session->abort(exit.code);
       return exit.code;
     }
-    if (options.jobs > 0)
-      spdlog::warn("--jobs only applies to a single process: under MPI every worker rank trains one group at a "
-                   "time (start one rank per core)");
-    mpi::Coordinator coordinator(channel, options.worker_timeout);
+    mpi::Coordinator coordinator(channel, options.worker_timeout, worker_threads);
     code = run_sweep_with(options, out, coordinator);
     // A worker that does not stop would keep MPI_Finalize waiting for ever. So can a dead one:
     // Open MPI 4.1 (with --enable-recovery) often hangs in MPI_Finalize once ranks have died.

@@ -1,12 +1,15 @@
 #include "mpi_worker.hpp"
 
+#include <sched.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <exception>
 #include <future>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 
@@ -16,15 +19,13 @@
 #include "losslab/runner/sweep_runner.hpp"
 #include "losslab/runner/trials.hpp"
 #include "work_messages.hpp"
+#include "worker_threads.hpp"
 
 namespace losslab::runner::mpi {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr int kRoot = 0;
-// How often a training worker looks for a stop from rank 0: often enough to stop within a blink,
-// rarely enough that the probe costs nothing next to a step.
-constexpr auto kStopCheckInterval = std::chrono::milliseconds(20);
 // Before the first message, rank 0 may still be registering a large sweep in the database.
 constexpr int kFirstMessageLeases = 10;
 
@@ -37,15 +38,35 @@ class RootLost : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Fewer cores than training threads: Open MPI binds each rank to one core when there are at most
+// two ranks (and to a socket otherwise), so without --bind-to none (or --map-by ...:PE=T) a
+// worker's threads would take turns on one core.
+void warn_if_bound_to_fewer_cores(unsigned threads) {
+  cpu_set_t cores;
+  CPU_ZERO(&cores);
+  if (sched_getaffinity(0, sizeof cores, &cores) != 0) return;
+  const int usable = CPU_COUNT(&cores);
+  if (usable > 0 && static_cast<unsigned>(usable) < threads)
+    spdlog::warn("--jobs {} but this rank may only run on {} core{}: start mpirun with --bind-to none, or "
+                 "--map-by node:PE={} (srun: --cpus-per-task={})",
+                 threads, usable, usable == 1 ? "" : "s", threads, threads);
+}
+
+// The main thread talks to rank 0 (the only thread that calls MPI: MPI_THREAD_FUNNELED); the
+// training threads (WorkerThreads) train the groups it receives, several at once, and leave the
+// outcomes for it to send.
+//
 // SIGINT / SIGTERM to a worker (mpirun passes Ctrl-C on as SIGTERM to every rank, Slurm's
-// scancel signals every rank too) make it leave at the end of the current step with a bye,
+// scancel signals every rank too) make it leave at the end of the current steps with a bye,
 // instead of dying, which would make mpirun end the job before rank 0 has recorded anything.
-// Rank 0 hands the group it was training to another worker, or records it interrupted when it
+// Rank 0 hands the groups it was training to another worker, or records them interrupted when it
 // is stopping too.
 class Worker {
  public:
-  Worker(Channel& channel, double root_timeout_seconds)
-      : channel_(channel), root_lease_(to_duration(root_timeout_seconds)) {}
+  Worker(Channel& channel, double root_timeout_seconds, unsigned threads)
+      : channel_(channel),
+        root_lease_(to_duration(root_timeout_seconds)),
+        threads_(threads, [this](const messages::WorkOrder& order, SpareThreads& spares) { train(order, spares); }) {}
 
   void run() {
     std::optional<Message> first = wait_for_root(root_lease_ * kFirstMessageLeases);
@@ -54,12 +75,28 @@ class Worker {
     messages::LoadRequest request = messages::decode_load_request(first->bytes);
     heartbeat_ = to_duration(request.heartbeat_seconds);
     if (!load(std::move(request))) return say_bye();
+    IdleBackoff backoff;
     while (!leaving()) {
-      std::optional<Message> message = wait_for_root(root_lease_);
-      if (!message) break;
+      if (const std::exception_ptr error = threads_.error()) std::rethrow_exception(error);
+      send_outcomes();
+      // Rank 0 does not ping a worker with groups out: it is the worker that beats then.
+      const bool busy = training();
+      if (busy) beat_if_due();
+      std::optional<Message> message = channel_.poll(kRoot);
+      if (!message) {
+        if (!busy && Clock::now() - heard_from_root_ > root_lease_)
+          throw RootLost("rank 0 sent nothing for " +
+                         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(root_lease_).count()) + " s");
+        backoff.found_nothing();
+        continue;
+      }
+      backoff.found_something();
+      heard_from_root_ = Clock::now();
       switch (message->tag) {
-        case Tag::work: train(messages::decode_work_order(message->bytes)); break;
+        case Tag::work: threads_.add(messages::decode_work_order(message->bytes)); break;
+        case Tag::no_more_work: threads_.no_more_work(); break;
         case Tag::load:  // other splits of the same files (a refit's, after the search)
+          threads_.wait_until_idle();  // rank 0 asks only once every group is back
           if (!load(messages::decode_load_request(message->bytes))) stopped_ = true;
           break;
         case Tag::stop: stopped_ = true; break;
@@ -67,16 +104,30 @@ class Worker {
         default: spdlog::warn("ignoring an unexpected {} message from rank 0", to_string(message->tag));
       }
     }
+    // The groups in training end at their next step; what they record after a stop from rank 0
+    // is sent (rank 0 no longer waits for it), what a signal cut short was not kept.
+    threads_.stop();
+    threads_.wait_until_idle();
+    send_outcomes();
+    if (const std::exception_ptr error = threads_.error()) std::rethrow_exception(error);
     say_bye();
   }
 
  private:
   bool leaving() const { return stopped_ || InterruptGuard::received() != 0; }
 
+  // Groups waiting, training, or trained and not yet sent. In this order: a training thread leaves
+  // its outcome before its group counts as finished, so one of the two always shows it.
+  bool training() const {
+    if (threads_.unfinished() > 0) return true;
+    std::lock_guard lock(outbox_mutex_);
+    return !outbox_.empty();
+  }
+
   // The dataset loads on a helper thread, so this one keeps sending heartbeats (rank 0 leases a
-  // loading worker too) and sees a stop. Only this thread calls MPI. False when told to leave
-  // meanwhile: rank 0 need not wait for the load (the future waits for it when it goes). A later
-  // request that arrives meanwhile is loaded next, and only it is answered.
+  // loading worker too) and sees a stop. False when told to leave meanwhile: rank 0 need not wait
+  // for the load (the future waits for it when it goes). A later request that arrives meanwhile
+  // is loaded next, and only it is answered. Only while no group trains.
   bool load(messages::LoadRequest request) {
     for (;;) {
       dataset_ = {};  // the data loaded before goes first: one dataset in memory at a time
@@ -95,6 +146,7 @@ class Worker {
       ready.load = request.load;
       ready.host = host_name();
       ready.pid = static_cast<std::int64_t>(getpid());
+      ready.threads = threads_.size();
       ready.load_seconds = std::chrono::duration<double>(Clock::now() - start).count();
       try {
         dataset_ = loading.get();
@@ -116,7 +168,8 @@ class Worker {
     }
   }
 
-  void train(const messages::WorkOrder& order) {
+  // On a training thread.
+  void train(const messages::WorkOrder& order, SpareThreads& spares) {
     messages::GroupOutcome outcome;
     outcome.group_id = order.group_id;
     if (!dataset_.splits) {
@@ -130,41 +183,30 @@ class Worker {
         configs.back().training.score_at_end = order.score_at_end;
       }
       GroupControl control;
-      control.should_stop = [this] { return stop_requested(); };
+      control.should_stop = [this] { return leaving() || threads_.stopping(); };
       control.stop_reason = [] { return std::string("stopped by rank 0"); };
       std::vector<const TrainResult*> resume_from;
       for (const TrainResult& state : order.resume) resume_from.push_back(&state);
-      outcome.reports = train_group(*dataset_.splits, configs, order.wanted, control, 1, nullptr, resume_from);
-      // The training callbacks cannot throw through the trainer (it would take that for a bad
-      // group); what went wrong in them is raised here.
-      if (callback_error_) std::rethrow_exception(callback_error_);
+      outcome.reports = train_group(*dataset_.splits, configs, order.wanted, control, 1, &spares, resume_from);
       // Cut short by a signal to this worker: the bye that follows tells rank 0 to hand the
       // group on; a half-trained outcome would only be recorded as interrupted.
       if (InterruptGuard::received()) return;
     }
-    channel_.send(kRoot, Tag::outcome, messages::encode(outcome));
-    heard_from_root_ = Clock::now();  // rank 0 does not ping a worker while it trains
+    messages::Bytes bytes = messages::encode(outcome);
+    std::lock_guard lock(outbox_mutex_);
+    outbox_.push_back(std::move(bytes));
   }
 
-  // Polled after every step: cheap unless a stop check or a heartbeat is due.
-  bool stop_requested() {
-    if (leaving()) return true;
-    const auto now = Clock::now();
-    if (now - last_stop_check_ < kStopCheckInterval) return false;
-    last_stop_check_ = now;
-    try {
-      beat_if_due();
-      // The stop stays queued; the main loop takes it after the group.
-      if (channel_.waiting(kRoot, Tag::stop)) stopped_ = true;
-    } catch (...) {
-      stop_for(std::current_exception());
+  void send_outcomes() {
+    std::vector<messages::Bytes> outcomes;
+    {
+      std::lock_guard lock(outbox_mutex_);
+      outcomes.swap(outbox_);
     }
-    return stopped_;
-  }
-
-  void stop_for(std::exception_ptr error) {
-    if (!callback_error_) callback_error_ = error;
-    stopped_ = true;
+    for (messages::Bytes& bytes : outcomes) {
+      channel_.send(kRoot, Tag::outcome, std::move(bytes));
+      heard_from_root_ = Clock::now();  // rank 0 does not ping a worker while it trains
+    }
   }
 
   void beat_if_due() {
@@ -204,6 +246,7 @@ class Worker {
 
   // The last message: rank 0 waits for it before it finalizes.
   void say_bye() {
+    if (threads_.size() > 1) spdlog::debug("spare threads joined {} groups", threads_.groups_helped());
     if (const int signal_number = InterruptGuard::received())
       spdlog::info("stopped by signal {}; leaving the sweep to the other ranks", signal_number);
     channel_.send(kRoot, Tag::bye);
@@ -215,19 +258,23 @@ class Worker {
   Channel& channel_;
   Clock::duration root_lease_;
   Clock::duration heartbeat_ = std::chrono::seconds(1);
-  Clock::time_point last_heartbeat_{}, last_stop_check_{}, heard_from_root_{Clock::now()};
-  LoadedDataset dataset_;
+  Clock::time_point last_heartbeat_{}, heard_from_root_{Clock::now()};
+  LoadedDataset dataset_;  // read by the training threads; replaced only while none trains
   std::optional<messages::LoadRequest> later_load_;  // arrived while loading for an earlier one
-  bool stopped_ = false;
-  std::exception_ptr callback_error_;
+  std::atomic<bool> stopped_{false};
+  mutable std::mutex outbox_mutex_;
+  std::vector<messages::Bytes> outbox_;  // encoded outcomes the training threads left
+  // Last, so it is destroyed first: its threads use the members above until they are joined.
+  WorkerThreads threads_;
 };
 
 }  // namespace
 
-WorkerExit run_worker(Channel& channel, double root_timeout_seconds) {
+WorkerExit run_worker(Channel& channel, double root_timeout_seconds, unsigned threads) {
   InterruptGuard interrupts;
   try {
-    Worker worker(channel, root_timeout_seconds);
+    warn_if_bound_to_fewer_cores(threads);
+    Worker worker(channel, root_timeout_seconds, threads);
     worker.run();
     // 0 even after a signal: mpirun reports the first non-zero exit code of any rank, and the
     // sweep's code is rank 0's (it records what the signal interrupted).

@@ -1,6 +1,7 @@
-// A worker rank of an MPI sweep: loads the dataset once, then trains the groups rank 0 sends, one
-// at a time, with the code a worker thread uses (train_group), and sends back every outcome. It
-// never touches the database.
+// A worker rank of an MPI sweep: loads the dataset once, then trains the groups rank 0 sends on
+// its own threads, several at once, with the code a single process's worker threads use
+// (train_group, spare threads joining the last groups), and sends back every outcome. It never
+// touches the database.
 #pragma once
 
 #include "mpi_channel.hpp"
@@ -13,7 +14,8 @@ struct WorkerExit {
 };
 
 // `root_timeout_seconds`: how long rank 0 may stay silent while this worker waits for it before
-// the worker takes it as gone (the same lease rank 0 grants its workers).
-WorkerExit run_worker(Channel& channel, double root_timeout_seconds);
+// the worker takes it as gone (the same lease rank 0 grants its workers). `threads`: the training
+// threads (--jobs), as many groups at once.
+WorkerExit run_worker(Channel& channel, double root_timeout_seconds, unsigned threads);
 
 }  // namespace losslab::runner::mpi

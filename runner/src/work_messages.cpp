@@ -190,6 +190,7 @@ Bytes encode(const WorkerReady& message) {
                    {"preprocessing", preprocessing_to_json(message.preprocessing)},
                    {"train_examples", message.train_examples},
                    {"load_seconds", message.load_seconds},
+                   {"threads", message.threads},
                    {"host", message.host},
                    {"pid", message.pid}});
 }
@@ -205,6 +206,7 @@ WorkerReady decode_worker_ready(const Bytes& bytes) {
     message.preprocessing = preprocessing_from_json(j.at("preprocessing"));
     message.train_examples = j.at("train_examples").get<std::uint64_t>();
     message.load_seconds = j.at("load_seconds").get<double>();
+    message.threads = j.at("threads").get<std::uint32_t>();
     message.host = j.at("host").get<std::string>();
     message.pid = j.at("pid").get<std::int64_t>();
     return message;

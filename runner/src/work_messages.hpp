@@ -43,6 +43,7 @@ struct WorkerReady {
   Preprocessing preprocessing;  // recorded with the trials' weights
   std::uint64_t train_examples = 0;
   double load_seconds = 0;
+  std::uint32_t threads = 1;  // its training threads: how many groups rank 0 may hand it at once
   std::string host;
   std::int64_t pid = 0;
 };

@@ -1,7 +1,9 @@
 // One sweep over the ranks of a real MPI job: `mpirun -np N losslab-run` on the real Fashion-MNIST
 // files and a real SQLite database, against a single-process run of the same config. Workers are
 // SIGKILLed mid-sweep, with mpirun's default policy (the job ends; the rerun finishes it) and with
-// --enable-recovery (rank 0 hands the dead worker's group to another).
+// --enable-recovery (rank 0 hands the dead worker's group to another). Hybrid runs (`--jobs 2`:
+// each worker trains on two threads) go with --bind-to none, since Open MPI binds each of two
+// ranks to one core.
 //
 // mpirun needs --oversubscribe for 3 ranks on a 2-core machine, and refuses to run as root (CI
 // runs as root) unless OMPI_ALLOW_RUN_AS_ROOT and OMPI_ALLOW_RUN_AS_ROOT_CONFIRM are set: the
@@ -102,6 +104,32 @@ std::string six_group_config(const std::string& name, int limit, int epochs) {
 }
 constexpr int kSixGroupTrials = 12;
 
+// Twelve trials (2 learning rates x 2 strengths x 3 seeds) in three fused groups of four.
+std::string three_group_config(const std::string& name) {
+  return test_support::small_fashion_config(name, 3000, 2,
+                                            "  grid:\n"
+                                            "    optimizer.learning_rate: [1.0e-3, 1.0e-2]\n"
+                                            "    regularization.strength: [1.0e-4, 1.0e-2]\n"
+                                            "  seeds: [0, 1, 2]\n");
+}
+
+// Successive halving over nine configurations and 9 epochs: rungs of 9, 3 and 1 trials.
+std::string halving_config(const std::string& name, int limit) {
+  return test_support::small_fashion_config(name, limit, 9,
+                                            "  strategy: successive_halving\n"
+                                            "  grid:\n"
+                                            "    optimizer.learning_rate: [1.0e-3, 1.0e-2, 1.0e-1]\n"
+                                            "    regularization.strength: [1.0e-5, 1.0e-3, 1.0e-1]\n");
+}
+
+// Every rung of every trial: its outcome and validation accuracy.
+std::string rungs(const std::string& db_path) {
+  return test_support::scalar(db_path,
+                              "SELECT group_concat(t.trial_key || ':' || r.rung || ':' || r.outcome || ':' || "
+                              "quote(r.val_accuracy), ',') FROM (SELECT * FROM trial_rungs ORDER BY trial_id, rung) r "
+                              "JOIN trials t ON t.id = r.trial_id");
+}
+
 class MpiSweep : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -158,9 +186,17 @@ class MpiSweep : public ::testing::Test {
     return seen ? found.back() : Dispatch{};
   }
 
+  // mpirun --bind-to none --oversubscribe -np RANKS losslab-run ARGS --jobs 2: every worker rank
+  // trains on two threads.
+  static std::vector<std::string> hybrid(int ranks, std::vector<std::string> args) {
+    for (const char* word : {"--jobs", "2"}) args.emplace_back(word);
+    return mpirun(ranks, args, {"--bind-to", "none"});
+  }
+
   // A single-process run of the same config: what every MPI run must record.
-  static std::map<std::string, Recorded> reference(const TempDir& dir, const std::string& config) {
-    const auto run = run_program({kRun, config, "--db", dir.file("reference.db"), "--jobs", "2"}, dir.path().string());
+  static std::map<std::string, Recorded> reference(const TempDir& dir, const std::string& config,
+                                                   const std::string& jobs = "2") {
+    const auto run = run_program({kRun, config, "--db", dir.file("reference.db"), "--jobs", jobs}, dir.path().string());
     EXPECT_EQ(run.exit_code, 0) << run.err;
     return recorded(dir.file("reference.db"));
   }
@@ -178,12 +214,7 @@ class MpiSweep : public ::testing::Test {
 
 TEST_F(MpiSweep, ThreeRanksRecordExactlyWhatOneProcessRecords) {
   TempDir dir;
-  const std::string config = dir.write(
-      "three.yaml", test_support::small_fashion_config("three", 3000, 2,
-                                                       "  grid:\n"
-                                                       "    optimizer.learning_rate: [1.0e-3, 1.0e-2]\n"
-                                                       "    regularization.strength: [1.0e-4, 1.0e-2]\n"
-                                                       "  seeds: [0, 1, 2]\n"));
+  const std::string config = dir.write("three.yaml", three_group_config("three"));
   const auto mpi = run_program(mpirun(3, {config, "--db", dir.file("mpi.db")}), dir.path().string());
   ASSERT_EQ(mpi.exit_code, 0) << mpi.err;
   EXPECT_NE(mpi.err.find("running up to 12 trials in 3 groups on 2 worker ranks"), std::string::npos) << mpi.err;
@@ -265,20 +296,12 @@ TEST_F(MpiSweep, TpeRoundsRecordExactlyWhatOneProcessRecords) {
 // rank 0 sends; trials, rungs, decisions and histories are those of one process.
 TEST_F(MpiSweep, HalvingRungsRecordExactlyWhatOneProcessRecords) {
   TempDir dir;
-  const std::string config = dir.write(
-      "halving.yaml", test_support::small_fashion_config("halving", 3000, 9,
-                                                         "  strategy: successive_halving\n"
-                                                         "  grid:\n"
-                                                         "    optimizer.learning_rate: [1.0e-3, 1.0e-2, 1.0e-1]\n"
-                                                         "    regularization.strength: [1.0e-5, 1.0e-3, 1.0e-1]\n"));
+  const std::string config = dir.write("halving.yaml", halving_config("halving", 3000));
   const auto mpi = run_program(mpirun(3, {config, "--db", dir.file("mpi.db")}), dir.path().string());
   ASSERT_EQ(mpi.exit_code, 0) << mpi.err;
   const auto expected = reference(dir, config);
   expect_same_trials(recorded(dir.file("mpi.db")), expected);
-  const std::string rungs = "SELECT group_concat(t.trial_key || ':' || r.rung || ':' || r.outcome || ':' || "
-                            "quote(r.val_accuracy), ',') FROM (SELECT * FROM trial_rungs ORDER BY trial_id, rung) r "
-                            "JOIN trials t ON t.id = r.trial_id";
-  EXPECT_EQ(test_support::scalar(dir.file("mpi.db"), rungs), test_support::scalar(dir.file("reference.db"), rungs));
+  EXPECT_EQ(rungs(dir.file("mpi.db")), rungs(dir.file("reference.db")));
   EXPECT_EQ(count(dir.file("mpi.db"), "SELECT COUNT(*) FROM trials WHERE status = 'completed' AND epochs_done = 9"), 1);
 }
 
@@ -287,12 +310,7 @@ TEST_F(MpiSweep, HalvingRungsRecordExactlyWhatOneProcessRecords) {
 // records something else (a worker that trained each rung from scratch could not tell).
 TEST_F(MpiSweep, HalvingWorkersGoOnFromTheStatesRankZeroSends) {
   TempDir dir;
-  const std::string config = dir.write(
-      "halving.yaml", test_support::small_fashion_config("resumed", 20000, 9,
-                                                         "  strategy: successive_halving\n"
-                                                         "  grid:\n"
-                                                         "    optimizer.learning_rate: [1.0e-3, 1.0e-2, 1.0e-1]\n"
-                                                         "    regularization.strength: [1.0e-5, 1.0e-3, 1.0e-1]\n"));
+  const std::string config = dir.write("halving.yaml", halving_config("resumed", 20000));
   const auto expected = reference(dir, config);
   const std::string stopped = dir.file("stopped.db"), zeroed = dir.file("zeroed.db");
   std::string err;
@@ -312,6 +330,40 @@ TEST_F(MpiSweep, HalvingWorkersGoOnFromTheStatesRankZeroSends) {
   EXPECT_NE(recorded(zeroed), expected);
 }
 
+// Hybrid MPI: a worker rank trains several groups at once on its --jobs threads, its free threads
+// joining the groups still training once rank 0 has none left; a sweep over one or two such workers
+// records what one single-threaded process records. Three groups: two train side by side, the
+// third with a spare thread.
+TEST_F(MpiSweep, WorkersOnTwoThreadsRecordExactlyWhatOneThreadRecords) {
+  TempDir dir;
+  const std::string config = dir.write("hybrid.yaml", three_group_config("hybrid"));
+  const auto expected = reference(dir, config, "1");
+  ASSERT_EQ(expected.size(), 12u);
+  for (const auto& [ranks, workers] : std::vector<std::pair<int, std::string>>{
+           {2, "on 1 worker rank (2 threads)"}, {3, "on 2 worker ranks (4 threads)"}}) {
+    const std::string db = dir.file("hybrid" + std::to_string(ranks) + ".db");
+    const auto mpi = run_program(hybrid(ranks, {config, "--db", db}), dir.path().string());
+    ASSERT_EQ(mpi.exit_code, 0) << mpi.err;
+    EXPECT_NE(mpi.err.find("running up to 12 trials in 3 groups " + workers), std::string::npos) << mpi.err;
+    EXPECT_EQ(mpi.err.find("this rank may only run on"), std::string::npos) << mpi.err;
+    expect_same_trials(recorded(db), expected);
+  }
+}
+
+// The same for a halving search, whose later rungs are a single group: the spare threads share it.
+TEST_F(MpiSweep, HalvingOnWorkersWithTwoThreadsRecordsExactlyWhatOneThreadRecords) {
+  TempDir dir;
+  const std::string config = dir.write("halving.yaml", halving_config("halving", 3000));
+  const auto expected = reference(dir, config, "1");
+  for (const int ranks : {2, 3}) {
+    const std::string db = dir.file("halving" + std::to_string(ranks) + ".db");
+    const auto mpi = run_program(hybrid(ranks, {config, "--db", db}), dir.path().string());
+    ASSERT_EQ(mpi.exit_code, 0) << mpi.err;
+    expect_same_trials(recorded(db), expected);
+    EXPECT_EQ(rungs(db), rungs(dir.file("reference.db"))) << ranks;
+  }
+}
+
 TEST_F(MpiSweep, OneRankIsTheSingleProcessRunner) {
   TempDir dir;
   const std::string config = dir.write("one.yaml", six_group_config("one", 2000, 1));
@@ -324,16 +376,17 @@ TEST_F(MpiSweep, OneRankIsTheSingleProcessRunner) {
 TEST_F(MpiSweep, KilledWorkerEndsTheJobAndTheRerunCompletesEveryTrialOnce) {
   // Open MPI's default: when a rank dies, mpirun ends the job (SIGTERM to the others, SIGKILL a
   // second later). Rank 0 marks its trials in flight interrupted; rerunning the command resumes.
+  // Hybrid: each worker trains two groups at once, so a death loses two.
   TempDir dir;
   const std::string config = dir.write("kill.yaml", six_group_config("kill", 21000, 5));
   const std::string db = dir.file("kill.db");
-  const auto args = mpirun(3, {config, "--db", db, "--log-level", "debug"});
+  const auto args = hybrid(3, {config, "--db", db, "--log-level", "debug"});
   std::map<std::string, Recorded> before_kill;
   {
     ChildProcess job(args, dir.file("o1"), dir.file("e1"));
-    // The third group goes out once a first one is done: kill the rank that trains it.
-    const Dispatch third = wait_for_dispatches(job, 3);
-    const pid_t worker = worker_pid(job.err(), third.rank);
+    // Four groups go out at once, the fifth once a first one is done: kill the rank that trains it.
+    const Dispatch fifth = wait_for_dispatches(job, 5);
+    const pid_t worker = worker_pid(job.err(), fifth.rank);
     ASSERT_GT(worker, 0) << job.err();
     ASSERT_EQ(kill(worker, SIGKILL), 0);
     EXPECT_NE(job.wait(), 0) << job.err();
@@ -453,7 +506,12 @@ TEST_F(MpiSweep, SigtermToEveryRankStopsTheSweepCleanly) {
   const auto args = mpirun(3, {config, "--db", db, "--log-level", "debug"});
   {
     ChildProcess job(args, dir.file("o"), dir.file("e"));
-    wait_for_dispatches(job, 3);  // a group is done, two are in flight
+    // A group is done and both workers have the data (on a busy machine one may still be loading
+    // when the other has trained two groups).
+    wait_for_dispatches(job, 3);
+    ASSERT_TRUE(test_support::wait_until(
+        [&] { return worker_pid(job.err(), 1) > 0 && worker_pid(job.err(), 2) > 0; }, std::chrono::seconds(60)))
+        << job.err();
     const std::string log = job.err();
     const pid_t rank0 = static_cast<pid_t>(count(db, "SELECT pid FROM runs"));
     for (const pid_t pid : {rank0, worker_pid(log, 1), worker_pid(log, 2)}) {
@@ -472,21 +530,32 @@ TEST_F(MpiSweep, SigtermToEveryRankStopsTheSweepCleanly) {
   EXPECT_EQ(count(db, "SELECT COUNT(*) FROM trials WHERE status = 'completed'"), kSixGroupTrials);
 }
 
-TEST_F(MpiSweep, SigtermToOneWorkerHandsItsGroupToAnother) {
-  // A worker stopped on its own leaves at the end of its step; its group goes to another worker
-  // and the sweep finishes with mpirun's default policy, nothing run twice.
+TEST_F(MpiSweep, SigtermToOneWorkerHandsItsGroupsToAnother) {
+  // A worker stopped on its own leaves at the end of its steps; its groups go to another worker
+  // and the sweep finishes with mpirun's default policy, nothing run twice. Hybrid: the two
+  // groups each worker gets first are both in training when the signal comes.
   TempDir dir;
   const std::string config = dir.write("leave.yaml", six_group_config("leave", 21000, 5));
   const std::string db = dir.file("leave.db");
-  ChildProcess job(mpirun(3, {config, "--db", db, "--log-level", "debug"}), dir.file("o"), dir.file("e"));
-  const Dispatch third = wait_for_dispatches(job, 3);
-  ASSERT_EQ(kill(worker_pid(job.err(), third.rank), SIGTERM), 0);
+  ChildProcess job(hybrid(3, {config, "--db", db, "--log-level", "debug"}), dir.file("o"), dir.file("e"));
+  const Dispatch fourth = wait_for_dispatches(job, 4);
+  ASSERT_EQ(kill(worker_pid(job.err(), fourth.rank), SIGTERM), 0);
   ASSERT_EQ(job.wait(), 0) << job.err();
   const std::string log = job.err();
-  EXPECT_NE(log.find("worker rank " + std::to_string(third.rank) + " left (stopped by a signal)"), std::string::npos)
+  EXPECT_NE(log.find("worker rank " + std::to_string(fourth.rank) + " left (stopped by a signal)"), std::string::npos)
       << log;
-  EXPECT_NE(log.find("handing its group of 2 trials"), std::string::npos) << log;
-  for (const auto& [key, trial] : recorded(db)) {
+  const std::regex handing("handing its group of 2 trials");
+  const auto handed_on = std::distance(std::sregex_iterator(log.begin(), log.end(), handing), std::sregex_iterator());
+  // Both workers had the data from the start (the usual case): the first four groups went out
+  // two to each and were all training. Otherwise the rank's older group may just have ended.
+  const auto first_four = dispatches(log);
+  const bool two_each = std::count_if(first_four.begin(), first_four.begin() + 4,
+                                      [&](const Dispatch& d) { return d.rank == fourth.rank; }) == 2;
+  EXPECT_EQ(handed_on, two_each ? 2 : handed_on) << log;
+  EXPECT_GE(handed_on, 1) << log;
+  const auto got = recorded(db);
+  ASSERT_EQ(got.size(), static_cast<std::size_t>(kSixGroupTrials));
+  for (const auto& [key, trial] : got) {
     EXPECT_EQ(trial.status, "completed") << key;
     EXPECT_EQ(trial.attempts, 1) << key;
   }

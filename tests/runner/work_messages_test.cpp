@@ -171,6 +171,7 @@ TEST(WorkMessages, WorkerReadyRoundTrips) {
   ready.has_bias_row = true;
   ready.train_examples = 2000;
   ready.load_seconds = 0.5;
+  ready.threads = 8;
   ready.host = "node17";
   ready.pid = 4242;
   ready.load = 3;
@@ -201,6 +202,7 @@ TEST(WorkMessages, WorkerReadyRoundTrips) {
   EXPECT_TRUE(back.has_bias_row);
   EXPECT_EQ(back.train_examples, 2000u);
   EXPECT_EQ(back.host, "node17");
+  EXPECT_EQ(back.threads, 8u);
   EXPECT_EQ(back.pid, 4242);
   EXPECT_TRUE(back.error.empty());
 }

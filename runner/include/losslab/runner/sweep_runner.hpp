@@ -24,7 +24,7 @@ constexpr unsigned kMaxJobs = 1024;
 struct RunOptions {
   std::string config_path;
   std::string db_path = "results.db";
-  unsigned jobs = 0;  // 0 = the number of cores; at most kMaxJobs
+  unsigned jobs = 0;  // 0 = the number of cores (under MPI: 1 per worker rank); at most kMaxJobs
   std::vector<std::string> overrides;  // --set KEY=VALUE
   bool dry_run = false;
   bool force = false;     // rerun completed trials too
