@@ -4,7 +4,7 @@ and losslab's batch TPE against Optuna (TPESampler + HyperbandPruner) driving th
 numpy loop; side by side in one run, repeated, medians reported.
 
 Builds nothing: expects build/bin/{losslab-run, losslab-export-splits}.
-Run from anywhere:  experiments/search/benchmark.sh [--repeats 3] [--no-one-thread] [--splits DIR]
+Run from anywhere:  experiments/search/benchmark.sh [--repeats 3] [--seeds 5] [--no-one-thread] [--splits DIR]
 
 What it does, in this order:
   1. prints the machine, its load, which BLAS numpy runs, Optuna's version;
@@ -13,9 +13,15 @@ What it does, in this order:
      (a) losslab-run random243.yaml (exhaustive) and the same with
          --set sweep.strategy=successive_halving;
      (b) optuna_numpy.py (32 trials; numpy with its default OpenBLAS threads, then with
-         OPENBLAS_NUM_THREADS=1 unless --no-one-thread), losslab-run tpe32.yaml, and the same with
-         halving inside each round;
-  4. prints one table per comparison (each run, then medians) and the targets.
+         OPENBLAS_NUM_THREADS=1 unless --no-one-thread), losslab-run tpe32.yaml (8 rounds of 4),
+         the same with Hyperband inside each round, and with 4 rounds of 8 and successive halving
+         inside each round (configs/tpe.yaml's shape);
+  4. runs (b) again for seeds 1 .. S-1 (seed 0 is repeat 1): Optuna with --seed s --train-seed s,
+     losslab with sweep.random.seed=s and training.seed=s, for the best validation accuracies only;
+  5. prints one table per comparison (each run, then medians), the seeds' table and the targets.
+Best validation accuracies are judged on the median over the seeds: one search's best moves by
+about a tenth of a point with the training seed alone (the minibatches), more than the two
+searches differ by.
 Whole-process wall time, peak RSS and CPU come from wait4(). Times to a validation accuracy are
 measured from each process's launch (time.time() just before it starts): Optuna's from the epoch
 log it prints, losslab's from its database (see time_to_accuracy).
@@ -37,6 +43,16 @@ PYTHON = "/usr/bin/python3"
 THRESHOLD = 0.85
 # Both configs set min_epochs 1 and reduction_factor 3: halving differs from exhaustive in this only.
 HALVING = ("--set", "sweep.strategy=successive_halving")
+HYPERBAND = ("--set", "sweep.strategy=hyperband")
+# configs/tpe.yaml's shape, 4 rounds of 8, with successive halving inside each round.
+HALVING_4X8 = ("--set", "sweep.rounds=4", "--set", "sweep.batch=8") + HALVING
+TPE_SIDES = ("tpe", "tpe_hyperband", "tpe_halving")
+TPE_ARGS = {"tpe": (), "tpe_hyperband": HYPERBAND, "tpe_halving": HALVING_4X8}
+
+
+def seeded(seed):
+    """losslab's sampler and training seeds, the pair Optuna gets as --seed and --train-seed."""
+    return ("--set", f"sweep.random.seed={seed}", "--set", f"training.seed={seed}")
 
 
 def utc_seconds(timestamp):
@@ -112,8 +128,9 @@ def run_losslab(label, config, tmp, extra=()):
     return result
 
 
-def run_optuna(label, splits, env):
-    result = run(label, [PYTHON, os.path.join(HERE, "optuna_numpy.py"), "--splits", splits], env=env, log=True)
+def run_optuna(label, splits, env, seed=0):
+    result = run(label, [PYTHON, os.path.join(HERE, "optuna_numpy.py"), "--splits", splits, "--seed", str(seed),
+                         "--train-seed", str(seed)], env=env, log=True)
     lines = result.json_lines()
     summary = next(x["summary"] for x in lines if "summary" in x)
     epochs = [x for x in lines if "epoch" in x]
@@ -161,6 +178,8 @@ def table(title, keys, names, results, columns):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=3, help="runs of each side (default 3)")
+    parser.add_argument("--seeds", type=int, default=5,
+                        help="seeds the best validation accuracies of (b) are judged over (default 5)")
     parser.add_argument("--no-one-thread", action="store_true",
                         help="skip Optuna with OPENBLAS_NUM_THREADS=1 (printed beside the default)")
     parser.add_argument("--splits", default=None, help="reuse a directory of exported splits")
@@ -202,18 +221,33 @@ def main():
             add("optuna", run_optuna("Optuna + numpy, 32", splits, peer_env))
             if not args.no_one_thread:
                 add("optuna_1t", run_optuna("Optuna + numpy, 1 thread", splits, one_thread_env))
-            add("tpe", run_losslab("losslab TPE 4 x 8", tpe32, tmp))
-            add("tpe_halving", run_losslab("losslab TPE 4 x 8 + halving", tpe32, tmp, HALVING))
+            for key in TPE_SIDES:
+                add(key, run_losslab(NAMES[key], tpe32, tmp, TPE_ARGS[key]))
         print(f"load after the runs: {os.getloadavg()[0]:.2f}\n")
-        report(results)
+
+        seeds = {key: [results[key][0].extra["best_val"]] for key in ("optuna",) + TPE_SIDES}
+        if args.seeds > 1:
+            print(f"== (b) again for seeds 1 .. {args.seeds - 1}: best validation accuracies ==")
+        for seed in range(1, args.seeds):
+            print(f"seed {seed} (load: {os.getloadavg()[0]:.2f})", flush=True)
+            seeds["optuna"].append(run_optuna(f"Optuna + numpy, seed {seed}", splits, peer_env, seed).extra["best_val"])
+            for key in TPE_SIDES:
+                seeds[key].append(run_losslab(f"{NAMES[key]}, seed {seed}", tpe32, tmp,
+                                              TPE_ARGS[key] + seeded(seed)).extra["best_val"])
+        print()
+        report(results, seeds)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def report(results):
-    names = {"exhaustive": "random 243, exhaustive", "halving": "random 243, halving",
-             "optuna": "Optuna + numpy (2 thr.)", "optuna_1t": "Optuna + numpy, 1 thread",
-             "tpe": "losslab TPE 4 x 8", "tpe_halving": "losslab TPE 4 x 8 + halving"}
+NAMES = {"exhaustive": "random 243, exhaustive", "halving": "random 243, halving",
+         "optuna": "Optuna + numpy (2 thr.)", "optuna_1t": "Optuna + numpy, 1 thread",
+         "tpe": "losslab TPE 8 x 4", "tpe_hyperband": "losslab TPE 8 x 4 + Hyperband",
+         "tpe_halving": "losslab TPE 4 x 8 + halving"}
+
+
+def report(results, seeds):
+    names = NAMES
     print(results["exhaustive"][0].extra["build"])
     print()
     columns = [("process s", 11, lambda x: fmt(x.wall)), ("cpu s", 9, lambda x: fmt(x.cpu)),
@@ -222,11 +256,18 @@ def report(results):
                ("trial-epochs", 14, lambda x: fmt(x.extra["trial_epochs"], ".0f"))]
     table("(a) successive halving vs exhaustive, the same 243 random configurations", ["exhaustive", "halving"],
           names, results, columns)
-    b_keys = [k for k in ("optuna", "optuna_1t", "tpe", "tpe_halving") if k in results]
+    b_keys = [k for k in ("optuna", "optuna_1t") + TPE_SIDES if k in results]
     to_threshold = (f"to {THRESHOLD} s", 10, lambda x: fmt(x.extra["to_threshold"]))
     estimate = ("losslab est.", 13, lambda x: fmt(x.extra.get("to_threshold_estimate")))
     table("(b) losslab TPE vs Optuna TPE + Hyperband on the numpy loop, 32 trials", b_keys, names, results,
           columns + [to_threshold, estimate])
+
+    print(f"== (b) best validation accuracy by seed (sampler seed = training seed; seed 0 is repeat 1) ==")
+    count = len(seeds["optuna"])
+    print(f"{'':<34}" + "".join(f"{'seed ' + str(s):>10}" for s in range(count)) + f"{'median':>10}")
+    for key in ("optuna",) + TPE_SIDES:
+        print(f"{names[key]:<34}" + "".join(f"{v:>10.4f}" for v in seeds[key]) + f"{median(seeds[key]):>10.4f}")
+    print()
 
     def med(key, field):
         if field in ("wall", "cpu"):
@@ -249,11 +290,11 @@ def report(results):
     def beside(ratio_to):
         return f"; vs 1 thread: {ratio_to('optuna_1t'):.2f}x" if "optuna_1t" in results else ""
 
-    for key in ("tpe", "tpe_halving"):
+    for key in TPE_SIDES:
         who = f"(b) {names[key]}"
-        mine, theirs = med(key, "best_val"), med("optuna", "best_val")
+        mine, theirs = median(seeds[key]), median(seeds["optuna"])
         target(f"{who}: best val vs Optuna", f"{(mine - theirs) * 100:+.2f} pt", ">= 0 pt", mine >= theirs,
-               f"losslab {mine:.4f}, Optuna {theirs:.4f}")
+               f"medians over {len(seeds[key])} seeds: losslab {mine:.4f}, Optuna {theirs:.4f}")
         ratio = med("optuna", "wall") / med(key, "wall")
         target(f"{who}: process time, Optuna / losslab", f"{ratio:.2f}x", ">= 5x", ratio >= 5,
                f"{med('optuna', 'wall'):.2f} s / {med(key, 'wall'):.2f} s"
@@ -277,7 +318,7 @@ def report(results):
           f"first epoch of any trial with validation accuracy >= {THRESHOLD}; Optuna's from the epoch log it "
           f"prints, losslab's an upper bound from its database (losslab est.: an estimate from the same "
           f"rows; see time_to_accuracy in benchmark.py). losslab's run row starts "
-          f"{fmt(median([x.extra['run_started'] for k in ('tpe', 'tpe_halving') for x in results[k]]))} s after "
+          f"{fmt(median([x.extra['run_started'] for k in TPE_SIDES for x in results[k]]))} s after "
           f"launch (median); Optuna's first epoch is logged "
           f"{fmt(median([x.extra['first_epoch'] for x in results['optuna']]))} s after launch.")
 

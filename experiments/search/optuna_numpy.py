@@ -4,7 +4,7 @@
 TPESampler(seed) + HyperbandPruner(min_resource=1, max_resource=EPOCHS, reduction_factor=3), both
 otherwise at their defaults, over loss {svm, softmax} x learning rate log-uniform [1e-4, 1] x L2
 strength log-uniform [1e-6, 1e-1]; each trial is experiments/peers/numpy_softmax_svm.py's loop
-(SGD, batch 200 drawn with replacement, training seed 0 as losslab's trials), which reports its
+(SGD, batch 200 drawn with replacement, training seed --train-seed, 0 by default as losslab's trials), which reports its
 validation accuracy after every epoch (trial.report) and stops when trial.should_prune() says so.
 The study has a fixed name, which makes the pruner's brackets, hence the whole search, the same in
 every run.
@@ -12,7 +12,7 @@ The objective is the last epoch's validation accuracy. One process, one trial at
 study's default n_jobs=1); numpy's OpenBLAS uses its default threads.
 
 Usage:
-  optuna_numpy.py --splits DIR [--trials 32] [--epochs 10] [--seed 0]
+  optuna_numpy.py --splits DIR [--trials 32] [--epochs 10] [--seed 0] [--train-seed 0]
 Prints one JSON line per epoch as it ends: {"trial", "epoch", "val_accuracy", "time"} with time
 the wall-clock time (time.time()), so the caller can place it relative to the process's start;
 then one {"summary": ...} line.
@@ -39,6 +39,8 @@ def main():
     parser.add_argument("--trials", type=int, default=32)
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0, help="the sampler's seed")
+    parser.add_argument("--train-seed", type=int, default=0,
+                        help="the numpy loop's seed (np.random.seed before each trial: W's start, minibatches)")
     args = parser.parse_args()
 
     with peer_common.Stopwatch() as load:
@@ -59,7 +61,7 @@ def main():
             if trial.should_prune():
                 raise optuna.TrialPruned()
 
-        result = numpy_softmax_svm.train_one(data, loss, lr, reg, args.epochs, BATCH, 0, on_epoch)
+        result = numpy_softmax_svm.train_one(data, loss, lr, reg, args.epochs, BATCH, args.train_seed, on_epoch)
         return result["val_accuracy"]
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
