@@ -24,17 +24,8 @@ constexpr std::size_t kMaxCurvePoints = 500;
 
 json number(double value) { return chart_number(value); }
 
-bool is_number(const ParamValue& value) {
-  return std::holds_alternative<double>(value) || std::holds_alternative<std::int64_t>(value);
-}
-
-double as_number(const ParamValue& value) {
-  if (const auto* integer = std::get_if<std::int64_t>(&value)) return static_cast<double>(*integer);
-  return std::get<double>(value);
-}
-
 json param_json(const ParamValue& value) {
-  if (is_number(value)) return number(as_number(value));
+  if (const auto numeric = param_number(value)) return number(*numeric);
   if (const auto* flag = std::get_if<bool>(&value)) return *flag;
   return runner::format_value(value);
 }
@@ -171,9 +162,10 @@ json heatmap_json(const ExperimentView& view) {
   for (const auto& trial : view.trials) {
     if (trial.is_refit()) continue;  // not a point of the search: it trained on the validation data
     const auto lr = trial.params.find("learning_rate"), reg = trial.params.find("strength");
-    if (lr == trial.params.end() || reg == trial.params.end() || !is_number(lr->second) || !is_number(reg->second))
-      continue;
-    const double x = as_number(lr->second), y = as_number(reg->second);
+    if (lr == trial.params.end() || reg == trial.params.end()) continue;
+    const auto lr_number = param_number(lr->second), reg_number = param_number(reg->second);
+    if (!lr_number || !reg_number) continue;
+    const double x = *lr_number, y = *reg_number;
     xs.insert(x);
     ys.insert(y);
     Cell& cell = cells[{x, y}];
@@ -213,11 +205,12 @@ json heatmap_json(const ExperimentView& view) {
 // "log" for positive numbers spanning more than a decade, "linear" for other numbers, "category"
 // for strings and booleans.
 std::string axis_scale(const std::vector<ParamValue>& values) {
-  if (!std::all_of(values.begin(), values.end(), is_number)) return "category";
   double low = INFINITY, high = -INFINITY;
   for (const auto& value : values) {
-    low = std::min(low, as_number(value));
-    high = std::max(high, as_number(value));
+    const auto numeric = param_number(value);
+    if (!numeric) return "category";
+    low = std::min(low, *numeric);
+    high = std::max(high, *numeric);
   }
   return low > 0 && high > 10 * low ? "log" : "linear";
 }
