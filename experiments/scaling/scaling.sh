@@ -8,9 +8,9 @@
 # Every run: softmax, SGD batch 200 with replacement, 10 epochs, a fresh temporary database.
 #   N series: Fashion-MNIST, first N of the 60000 training images (dataset.limit), no validation
 #             split (validation 0) so N reaches 60000; 16 trials, --jobs 2.
-#   D series: Gaussian blobs (synthetic), 10 classes x 7000, 10000 test + 10000 validation held out
-#             (50000 train, Fashion-MNIST's shape), dimension 784 and 3072 (+ bias: 785, 3073);
-#             16 trials, --jobs 2.
+#   D series: Gaussian blobs (synthetic, generator 2: a random stream per row, generated on every
+#             core), 10 classes x 7000, 10000 test + 10000 validation held out (50000 train,
+#             Fashion-MNIST's shape), dimension 784 and 3072 (+ bias: 785, 3073); 16 trials, --jobs 2.
 #   trials x jobs: Fashion-MNIST 50000/10000/10000, T trials (a learning-rate grid; trials with the
 #             same seed train fused in groups of up to 8), --jobs 1 and 2.
 # Columns: process = whole-process wall time; load = reading/generating + preprocessing the data
@@ -86,8 +86,8 @@ FASHION_ALL=(--set dataset.validation=0)
 for n in 10000 20000 30000 40000 50000 60000; do
   measure N fashion-mnist 16 2 "${FASHION_ALL[@]}" --set "dataset.limit=$n"
 done
-BLOBS=(--set dataset.kind=synthetic --set dataset.synthetic.shape=blobs --set dataset.synthetic.classes=10
-       --set dataset.synthetic.per_class=7000 --set dataset.test=10000 --set dataset.validation=10000)
+BLOBS=(--set dataset.kind=synthetic --set dataset.synthetic.shape=blobs --set dataset.synthetic.generator=2
+       --set dataset.synthetic.classes=10 --set dataset.synthetic.per_class=7000 --set dataset.test=10000 --set dataset.validation=10000)
 for dim in 784 3072; do
   measure D "blobs-$dim" 16 2 "${BLOBS[@]}" --set "dataset.synthetic.dimension=$dim"
 done
