@@ -19,8 +19,8 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "peers"))
+sys.path.insert(0, HERE)  # before peers/: both directories have a benchmark.py
 
 from benchmark import run_losslab, run_optuna, seeded  # noqa: E402
 from peer_common import ROOT, exported_splits, median, peer_environment  # noqa: E402
