@@ -22,12 +22,13 @@ using test_support::run_program;
 using test_support::TempDir;
 
 // 9 trials (3 learning rates x 3 strengths) to 9 epochs: rungs of 1, 3 and 9 epochs, 9 -> 3 -> 1.
-std::string halving_config(const std::string& name, int limit, const std::string& strategy = "successive_halving") {
+std::string halving_config(const std::string& name, int limit, const std::string& strategy = "successive_halving",
+                           const std::string& learning_rates = "[1.0e-3, 1.0e-2, 1.0e-1]") {
   return test_support::small_fashion_config(name, limit, 9,
                                             "  strategy: " + strategy +
                                                 "\n"
                                                 "  grid:\n"
-                                                "    optimizer.learning_rate: [1.0e-3, 1.0e-2, 1.0e-1]\n"
+                                                "    optimizer.learning_rate: " + learning_rates + "\n"
                                                 "    regularization.strength: [1.0e-5, 1.0e-3, 1.0e-1]\n");
 }
 
@@ -93,6 +94,25 @@ TEST(HalvingSearch, EachRungPromotesTheBestThirdByTheOneRanking) {
   const auto again = run_program({kRun, config, "--db", db}, dir.path().string());
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.err.find("9 trials, 0 to run, 9 already finished"), std::string::npos) << again.err;
+}
+
+// A trial that diverges before its bracket's last rung ends there, recorded diverged at that rung
+// and not ranked. Learning rate 1e6 diverges in the first epoch: trials 4, 5 and 6.
+TEST(HalvingSearch, ATrialThatDivergesBeforeItsLastRungEndsThere) {
+  TempDir dir;
+  const std::string config =
+      dir.write("diverging.yaml", halving_config("diverging", 3000, "successive_halving", "[1.0e-2, 1.0e+6, 1.0e-1]"));
+  const std::string db = dir.file("results.db");
+  const auto run = run_program({kRun, config, "--db", db, "--jobs", "2"}, dir.path().string());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(column(db, "SELECT r.trial_id || ' ' || r.bracket || ' ' || r.rung || ' ' || r.epochs || ' ' || "
+                       "t.status || ' ' || t.rung FROM trial_rungs r JOIN trials t ON t.id = r.trial_id "
+                       "WHERE r.outcome = 'diverged' ORDER BY r.trial_id"),
+            (std::vector<std::string>{"4 0 0 1 diverged 0", "5 0 0 1 diverged 0", "6 0 0 1 diverged 0"}));
+  EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM trials WHERE status = 'pruned' AND error = "
+                       "'not among the best 3 of 9 at rung 0 (1 epochs)'"),
+            "3");
+  EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM trial_checkpoints"), "0");
 }
 
 // Trained alone (--no-fuse), the search's winner has the same loss history and weights, bit for
