@@ -45,10 +45,11 @@ void record(SweepRound& round, const WorkItem& item, TrialReport report) {
   // Only a trial that completed its rung pauses; one that diverged or failed ends there.
   std::optional<RungOutcome> rung = item.rung;
   if (rung) rung->paused = rung->paused && report.status == TrialStatus::completed;
-  const bool paused = rung && rung->paused;
-  const std::string what = paused ? "finished rung " + std::to_string(rung->rung) + " (" +
-                                        std::to_string(rung->epochs) + " epochs)"
-                                  : to_string(report.status);
+  std::string what = to_string(report.status);
+  if (rung && rung->paused)
+    what = rung->segment ? "finished warm-up to " + std::to_string(item.config.training.epochs) + " epochs"
+                         : "finished rung " + std::to_string(rung->rung) + " (" + std::to_string(rung->epochs) +
+                               " epochs)";
   spdlog::info("{} {}{}{}", item.trial->name, what,
                std::isfinite(val) ? fmt::format(": val acc {:.4f}", val) : std::string(),
                report.error.empty() || report.status == TrialStatus::completed ? std::string()
