@@ -475,8 +475,8 @@ bool ResultsStore::claim_trial(std::int64_t trial_id, std::int64_t run_id, bool 
     std::string condition =
         rerun_finished ? "status <> 'running'" : "status IN ('pending', 'failed', 'interrupted')";
     if (rung)
-      condition += " AND NOT EXISTS (SELECT 1 FROM trial_rungs r WHERE r.trial_id = trials.id AND r.rung >= " +
-                   std::to_string(*rung) + ")";
+      condition += std::string(" AND NOT EXISTS (SELECT 1 FROM ") + kFinishedRungs +
+                   " f WHERE f.trial_id = trials.id AND f.rung >= " + std::to_string(*rung) + ")";
     return start_attempt(*db_, trial_id, run_id, condition);
   });
 }
@@ -488,6 +488,8 @@ void ResultsStore::record_outcome(std::int64_t trial_id, const TrialOutcome& out
   const bool paused = outcome.rung && outcome.rung->paused;
   if (paused && (outcome.status != TrialStatus::completed || outcome.result == nullptr))
     throw std::invalid_argument("record_outcome: only a completed rung pauses a trial");
+  if (outcome.rung && outcome.rung->segment && outcome.status == TrialStatus::completed && !paused)
+    throw std::invalid_argument("record_outcome: a warm-up segment cannot complete a trial");
   return guarded(path_, "record outcome of trial " + std::to_string(trial_id), [&] {
     auto transaction = write_transaction(*db_);
     const TrainResult* result = outcome.result;

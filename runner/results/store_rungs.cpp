@@ -1,5 +1,5 @@
 // The results store's part of a halving search: each rung a trial finished, the decisions, and
-// the checkpoints paused trials go on from.
+// the checkpoints paused trials go on from (after a rung, or after a Hyperband warm-up segment).
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <cmath>
@@ -79,12 +79,22 @@ const char* rung_outcome(TrialStatus status, bool paused) {
 
 namespace store_sql {
 
+const char* const kFinishedRungs =
+    "(SELECT trial_id, rung FROM trial_rungs UNION ALL SELECT trial_id, rung FROM trial_checkpoints)";
+
 void record_rung(SQLite::Database& db, std::int64_t trial_id, const TrialOutcome& outcome) {
   const RungOutcome& rung = *outcome.rung;
   // An interrupted trial did not finish its rung: it is claimed for the same rung again.
   if (outcome.status == TrialStatus::interrupted || outcome.status == TrialStatus::pruned) return;
+  // A warm-up segment is no rung of its bracket: only the state to go on from is kept.
+  if (rung.segment && rung.paused) {
+    insert_checkpoint(db, trial_id, rung.rung, *outcome.result);
+    return;
+  }
+  // A trial that diverged or failed in warm-up ended its bracket's rung 0 there.
+  const int at = rung.segment ? 0 : rung.rung;
   SQLite::Statement trial(db, "UPDATE trials SET rung = ? WHERE id = ?");
-  trial.bind(1, rung.rung);
+  trial.bind(1, at);
   trial.bind(2, trial_id);
   trial.exec();
   const TrainResult* result = outcome.result;
@@ -94,7 +104,7 @@ void record_rung(SQLite::Database& db, std::int64_t trial_id, const TrialOutcome
     VALUES (?, ?, ?, ?, ?, ?, ?, ?))sql");
   row.bind(1, trial_id);
   row.bind(2, rung.bracket);
-  row.bind(3, rung.rung);
+  row.bind(3, at);
   row.bind(4, rung.epochs);
   if (result != nullptr && outcome.status != TrialStatus::diverged) {
     bind_real(row, 5, result->val_accuracy);
@@ -185,6 +195,18 @@ void ResultsStore::drop_checkpoints(const std::vector<std::int64_t>& trial_ids, 
       drop.reset();
     }
     transaction.commit();
+  });
+}
+
+std::map<std::int64_t, int> ResultsStore::furthest_rungs(std::int64_t experiment_id) {
+  return guarded(path_, "read the rungs finished", [&] {
+    SQLite::Statement query(*db_, std::string("SELECT f.trial_id, MAX(f.rung) FROM ") + kFinishedRungs +
+                                      " f JOIN trials t ON t.id = f.trial_id WHERE t.experiment_id = ? "
+                                      "GROUP BY f.trial_id");
+    query.bind(1, experiment_id);
+    std::map<std::int64_t, int> furthest;
+    while (query.executeStep()) furthest.emplace(query.getColumn(0).getInt64(), query.getColumn(1).getInt());
+    return furthest;
   });
 }
 

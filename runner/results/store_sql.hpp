@@ -26,6 +26,12 @@ void bind_floats(SQLite::Statement& statement, int index, const float* data, std
 // A BLOB of float32 values back as floats (NULL: none).
 std::vector<float> floats_of(const SQLite::Column& column);
 
+// A SQL table expression of (trial_id, rung) rows: the rungs and the warm-up segments of a halving
+// search each trial has finished (trial_rungs, and trial_checkpoints for the segments' negative
+// rungs). A trial has finished rung k when it has a row with rung >= k: a checkpoint is dropped
+// only after a later step of the trial is recorded.
+extern const char* const kFinishedRungs;
+
 // Inside record_outcome's transaction: a halving trial's trials.rung, its trial_rungs row and, when
 // it paused, its checkpoint (store_rungs.cpp).
 void record_rung(SQLite::Database& db, std::int64_t trial_id, const TrialOutcome& outcome);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <stdexcept>
 
 #include "halving_plan.hpp"
 #include "interrupt.hpp"
@@ -15,12 +16,6 @@ namespace losslab::runner {
 namespace {
 
 std::string format_accuracy(double value) { return std::isfinite(value) ? fmt::format("{:.4f}", value) : "-"; }
-
-// Whether every trial that entered the rung has finished it (a row in trial_rungs).
-bool rung_finished(const std::map<std::int64_t, RungRecord>& rows, const std::vector<const WorkItem*>& entered) {
-  return std::all_of(entered.begin(), entered.end(),
-                     [&](const WorkItem* item) { return rows.count(item->trial_id) > 0; });
-}
 
 // The rung's trials ranked as the results module ranks trials, on their metrics at the rung's
 // end; diverged and failed ones are not ranked.
@@ -43,35 +38,60 @@ std::vector<std::int64_t> rank_at_rung(const std::map<std::int64_t, RungRecord>&
   return ranked;
 }
 
-class BracketRun {
+std::vector<std::int64_t> ids_of(const std::vector<const WorkItem*>& items) {
+  std::vector<std::int64_t> ids;
+  for (const WorkItem* item : items) ids.push_back(item->trial_id);
+  return ids;
+}
+
+// Whether the trial has finished `rung` (or a later one) of its bracket; negative: a warm-up segment.
+bool reached(const std::map<std::int64_t, int>& furthest, std::int64_t trial_id, int rung) {
+  const auto it = furthest.find(trial_id);
+  return it != furthest.end() && it->second >= rung;
+}
+
+// Where one bracket stands in the search.
+struct BracketState {
+  const BracketPlan* plan = nullptr;
+  int start = 0;                          // the stage its rung 0 ends at; earlier stages warm it up
+  std::vector<const WorkItem*> entered;   // the trials of its current rung (in warm-up: of rung 0)
+  std::vector<const WorkItem*> training;  // those that train in the next stage
+};
+
+// Every bracket's rungs are the last points of one ladder of epoch budgets (halving_plan.hpp).
+// The search runs in stages, one per point of the ladder: stage i trains every trial still in
+// any bracket from the ladder's point i - 1 to point i, all in one run_rounds call, so trials of
+// different brackets stack in the same fused groups. After the stage, each bracket whose rung
+// ends there decides it from its own rows only; a bracket that starts higher has had a warm-up
+// segment, which leaves a checkpoint and nothing to decide.
+class StagedSearch {
  public:
-  BracketRun(SweepContext& context, const ExperimentConfig& config, const std::vector<WorkItem>& items,
-             const BracketPlan& plan)
-      : context_(context), config_(config), items_(items), plan_(plan) {}
+  StagedSearch(SweepContext& context, const ExperimentConfig& config, const std::vector<WorkItem>& items,
+               const std::vector<BracketPlan>& plans, std::vector<int> ladder)
+      : context_(context), config_(config), ladder_(std::move(ladder)) {
+    for (const BracketPlan& plan : plans) {
+      BracketState bracket;
+      bracket.plan = &plan;
+      bracket.start = static_cast<int>(ladder_.size() - plan.epochs.size());
+      if (bracket.start < 0 || !std::equal(plan.epochs.begin(), plan.epochs.end(), ladder_.begin() + bracket.start))
+        throw std::logic_error("bracket " + std::to_string(plan.index) + "'s rungs are not the end of the ladder");
+      for (std::size_t index : plan.trials) bracket.entered.push_back(&items[index]);
+      bracket.training = bracket.entered;
+      brackets_.push_back(std::move(bracket));
+    }
+  }
 
   // Returns false when a signal stopped it.
   bool run() {
-    std::vector<const WorkItem*> entered;
-    for (std::size_t index : plan_.trials) entered.push_back(&items_[index]);
-    const int rungs = static_cast<int>(plan_.epochs.size());
-    for (int rung = 0; rung < rungs && !entered.empty(); ++rung) {
-      if (!train_rung(rung, entered)) return false;
-      if (rung + 1 < rungs) {
-        entered = decide(rung, entered);
-      } else if (rung > 0) {
-        context_.store.drop_checkpoints(ids_of(entered), rung - 1);  // nothing goes on from them now
-      }
+    for (int stage = 0; stage < static_cast<int>(ladder_.size()); ++stage) {
+      if (!train_stage(stage)) return false;
+      const auto furthest = context_.store.furthest_rungs(context_.experiment_id);
+      for (BracketState& bracket : brackets_) after_stage(bracket, stage, furthest);
     }
     return true;
   }
 
  private:
-  static std::vector<std::int64_t> ids_of(const std::vector<const WorkItem*>& items) {
-    std::vector<std::int64_t> ids;
-    for (const WorkItem* item : items) ids.push_back(item->trial_id);
-    return ids;
-  }
-
   std::map<std::int64_t, RungRecord> rows_of(int rung) const {
     std::map<std::int64_t, RungRecord> rows;
     for (RungRecord& row : read_rungs(context_.store.database(), context_.experiment_id))
@@ -79,41 +99,78 @@ class BracketRun {
     return rows;
   }
 
-  // Trains whatever of the rung is not finished yet, beside its partners of the rung.
-  bool train_rung(int rung, const std::vector<const WorkItem*>& entered) {
-    const auto finished = rows_of(rung);
-    if (rung_finished(finished, entered)) return true;
-    const bool last = rung + 1 == static_cast<int>(plan_.epochs.size());
+  // Trains whatever of the stage is not finished yet, beside its partners of the stage.
+  bool train_stage(int stage) {
+    const bool last = stage + 1 == static_cast<int>(ladder_.size());
+    const int epochs = ladder_[static_cast<std::size_t>(stage)];
+    const auto furthest = context_.store.furthest_rungs(context_.experiment_id);
     std::vector<WorkItem> items;
-    for (const WorkItem* source : entered) {
-      WorkItem item = *source;
-      item.config.training.epochs = plan_.epochs[static_cast<std::size_t>(rung)];
-      // A rung is ranked on validation; train and test are scored once, by the last rung.
-      item.config.training.score_at_end = last;
-      item.rung = RungOutcome{plan_.index, rung, item.config.training.epochs, !last};
-      item.record = finished.count(item.trial_id) == 0;
-      if (rung > 0) {
-        auto checkpoint = context_.store.load_checkpoint(item.trial_id, rung - 1);
+    std::size_t brackets = 0;
+    for (const BracketState& bracket : brackets_) {
+      brackets += bracket.training.empty() ? 0 : 1;
+      const int rung = stage - bracket.start;  // negative: a warm-up segment
+      const int rung_epochs = ladder_[static_cast<std::size_t>(std::max(stage, bracket.start))];
+      for (const WorkItem* source : bracket.training) {
+        WorkItem item = *source;
+        item.config.training.epochs = epochs;
+        // A rung is ranked on validation; train and test are scored once, by the last rung.
+        item.config.training.score_at_end = last;
+        item.rung = RungOutcome{bracket.plan->index, rung, rung_epochs, !last, rung < 0};
+        item.record = !reached(furthest, item.trial_id, rung);
+        items.push_back(std::move(item));
+      }
+    }
+    if (count_recorded(items) == 0) return true;
+    if (stage > 0) {
+      for (WorkItem& item : items) {
+        const int from = item.rung->rung - 1;
+        auto checkpoint = context_.store.load_checkpoint(item.trial_id, from);
+        // A finished partner's can be missing only in a search that a losslab which ran Hyperband's
+        // brackets one after another began: its trials trained to their first rung in one go.
         if (!checkpoint)
           throw StoreError("results database " + context_.store.path() + ": trial " + item.trial->name +
-                           " was promoted from rung " + std::to_string(rung - 1) + " but its checkpoint is missing");
+                           " goes on from " + (from < 0 ? "warm-up " : "rung ") + std::to_string(from) +
+                           " of bracket " + std::to_string(item.rung->bracket) + " but its checkpoint is missing" +
+                           (item.record ? std::string()
+                                        : " (a search begun by an older losslab cannot go on: rerun it with --force)"));
         item.resume = std::make_shared<const TrainResult>(std::move(*checkpoint));
       }
-      items.push_back(std::move(item));
     }
-    spdlog::info("bracket {} rung {}: {} trial{} to {} epochs, {} to run", plan_.index, rung, items.size(),
-                 items.size() == 1 ? "" : "s", plan_.epochs[static_cast<std::size_t>(rung)], count_recorded(items));
-    const bool first = rung == 0 && context_.options.force;
-    run_rounds(context_, items, first);
+    spdlog::info("stage {}: {} trial{} of {} bracket{} to {} epochs, {} to run", stage, items.size(),
+                 items.size() == 1 ? "" : "s", brackets, brackets == 1 ? "" : "s", epochs, count_recorded(items));
+    run_rounds(context_, items, stage == 0 && context_.options.force);
     if (InterruptGuard::received()) return false;
-    if (!rung_finished(rows_of(rung), entered))
-      throw StoreError("results database " + context_.store.path() + ": rung " + std::to_string(rung) +
-                       " of bracket " + std::to_string(plan_.index) + " ended with trials that did not finish it");
+    const auto after = context_.store.furthest_rungs(context_.experiment_id);
+    for (const WorkItem& item : items)
+      if (!reached(after, item.trial_id, item.rung->rung))
+        throw StoreError("results database " + context_.store.path() + ": stage " + std::to_string(stage) +
+                         " ended with trials that did not finish it (e.g. " + item.trial->name + ")");
     return true;
   }
 
+  void after_stage(BracketState& bracket, int stage, const std::map<std::int64_t, int>& furthest) {
+    if (bracket.training.empty()) return;
+    const int rung = stage - bracket.start;
+    const std::vector<const WorkItem*> trained = bracket.training;
+    if (rung < 0) {
+      // A trial that diverged or failed in warm-up has its rung-0 row already: it trains no more.
+      bracket.training.clear();
+      for (const WorkItem* item : trained)
+        if (!reached(furthest, item->trial_id, 0)) bracket.training.push_back(item);
+    } else if (rung + 1 < static_cast<int>(bracket.plan->epochs.size())) {
+      bracket.entered = decide(bracket, rung);
+      bracket.training = bracket.entered;
+    } else {
+      bracket.training.clear();
+    }
+    // Nothing goes on from the states this stage started from now.
+    if (stage > 0) context_.store.drop_checkpoints(ids_of(trained), rung - 1);
+  }
+
   // Promotes the best 1/eta of the rung, prunes the rest; returns the promoted in expansion order.
-  std::vector<const WorkItem*> decide(int rung, const std::vector<const WorkItem*>& entered) {
+  std::vector<const WorkItem*> decide(const BracketState& bracket, int rung) {
+    const std::vector<const WorkItem*>& entered = bracket.entered;
+    const int index = bracket.plan->index;
     const auto rows = rows_of(rung);
     const std::vector<std::int64_t> ranked = rank_at_rung(rows, entered);
     const std::size_t keep =
@@ -123,12 +180,11 @@ class BracketRun {
     const double threshold = keep > 0 ? rows.at(promoted.back()).val_accuracy : NAN;
     const std::string reason = "not among the best " + std::to_string(keep) + " of " + std::to_string(entered.size()) +
                                " at rung " + std::to_string(rung) + " (" +
-                               std::to_string(plan_.epochs[static_cast<std::size_t>(rung)]) + " epochs)";
+                               std::to_string(bracket.plan->epochs[static_cast<std::size_t>(rung)]) + " epochs)";
     context_.store.decide_rung(rung, promoted, pruned, reason);
-    // Nothing goes on from a pruned trial, nor from the states the rung's trials started from.
+    // Nothing goes on from a pruned trial.
     context_.store.drop_checkpoints(pruned, rung);
-    if (rung > 0) context_.store.drop_checkpoints(ids_of(entered), rung - 1);
-    spdlog::info("bracket {} rung {}: {} of {} go on (validation accuracy >= {}), {} pruned", plan_.index, rung, keep,
+    spdlog::info("bracket {} rung {}: {} of {} go on (validation accuracy >= {}), {} pruned", index, rung, keep,
                  entered.size(), format_accuracy(threshold), pruned.size());
     std::vector<const WorkItem*> next;
     for (const WorkItem* item : entered)
@@ -138,8 +194,8 @@ class BracketRun {
 
   SweepContext& context_;
   const ExperimentConfig& config_;
-  const std::vector<WorkItem>& items_;
-  const BracketPlan& plan_;
+  const std::vector<int> ladder_;
+  std::vector<BracketState> brackets_;
 };
 
 }  // namespace
@@ -198,8 +254,8 @@ void begin_halving_search(SweepContext& context, const ExperimentConfig& config)
 void run_halving_search(SweepContext& context, const ExperimentConfig& config, const std::vector<WorkItem>& items) {
   const int max_epochs = static_cast<int>(get_integer(config.base, "training.epochs"));
   const std::vector<BracketPlan> plans = plan_brackets(config.sweep, max_epochs, items.size());
-  for (const BracketPlan& plan : plans)
-    if (!BracketRun(context, config, items, plan).run()) return;
+  const SweepSpec& sweep = config.sweep;
+  StagedSearch(context, config, items, plans, rung_epochs(sweep.min_epochs, max_epochs, sweep.reduction_factor)).run();
 }
 
 }  // namespace losslab::runner

@@ -3,7 +3,9 @@
 // module (rank_trials: validation accuracy, then training accuracy, final loss, trial id) go on
 // from exactly where they stopped, and the rest are pruned at that rung. Every decision is a pure
 // function of the recorded rung metrics, so any --jobs, a second process on the same database,
-// and a kill at any moment followed by a rerun all reach the same decisions.
+// and a kill at any moment followed by a rerun all reach the same decisions. Hyperband's brackets
+// train side by side: the search runs in stages, one per rung budget, each training every trial
+// of every bracket to that budget in one fused round (halving_search.cpp).
 #pragma once
 
 #include <vector>

@@ -42,15 +42,19 @@ void record(SweepRound& round, const WorkItem& item, TrialReport report) {
                          ? report.result->val_accuracy
                          : std::numeric_limits<double>::quiet_NaN();
   if (report.status == TrialStatus::failed) ++round.failures;
-  const bool paused = item.rung && item.rung->paused && report.status == TrialStatus::completed;
-  const std::string what = paused ? "finished rung " + std::to_string(item.rung->rung) + " (" +
-                                        std::to_string(item.rung->epochs) + " epochs)"
-                                  : to_string(report.status);
+  // Only a trial that completed its rung pauses; one that diverged or failed ends there.
+  std::optional<RungOutcome> rung = item.rung;
+  if (rung) rung->paused = rung->paused && report.status == TrialStatus::completed;
+  std::string what = to_string(report.status);
+  if (rung && rung->paused)
+    what = rung->segment ? "finished warm-up to " + std::to_string(item.config.training.epochs) + " epochs"
+                         : "finished rung " + std::to_string(rung->rung) + " (" + std::to_string(rung->epochs) +
+                               " epochs)";
   spdlog::info("{} {}{}{}", item.trial->name, what,
                std::isfinite(val) ? fmt::format(": val acc {:.4f}", val) : std::string(),
                report.error.empty() || report.status == TrialStatus::completed ? std::string()
                                                                                 : " (" + report.error + ")");
-  round.writer.trial_finished(item.trial_id, report.status, std::move(report.result), report.error, item.rung);
+  round.writer.trial_finished(item.trial_id, report.status, std::move(report.result), report.error, rung);
   round.progress.trial_finished(val);
 }
 

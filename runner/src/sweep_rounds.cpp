@@ -8,24 +8,19 @@
 #include <thread>
 
 #include "interrupt.hpp"
-#include "losslab/runner/results/reader.hpp"
 #include "progress.hpp"
 #include "result_writer.hpp"
 
 namespace losslab::runner {
 namespace {
 
-// The rung each trial of the experiment has finished last (trial_rungs), for items of a rung.
+// The furthest rung (or warm-up segment) each trial of the experiment has finished, for items of
+// a halving search.
 std::map<std::int64_t, int> finished_rungs(ResultsStore& store, std::int64_t experiment_id,
                                            const std::vector<WorkItem>& items) {
-  std::map<std::int64_t, int> finished;
   if (std::none_of(items.begin(), items.end(), [](const WorkItem& item) { return item.rung.has_value(); }))
-    return finished;
-  for (const RungRecord& row : read_rungs(store.database(), experiment_id)) {
-    auto [it, inserted] = finished.emplace(row.trial_id, row.rung);
-    if (!inserted) it->second = std::max(it->second, row.rung);
-  }
-  return finished;
+    return {};
+  return store.furthest_rungs(experiment_id);
 }
 
 bool finished_rung(const std::map<std::int64_t, int>& finished, const WorkItem& item) {

@@ -1,6 +1,6 @@
 // Rounds of a sweep: train what this process can claim, then, while other processes still run
 // trials of the same sweep, wait for them and take over the trials of any that died. Exhaustive
-// sweeps run all their trials this way at once; halving searches run each rung this way.
+// sweeps run all their trials this way at once; halving searches run each stage this way.
 #pragma once
 
 #include <cstdint>
@@ -32,9 +32,9 @@ struct SweepContext {
 
 // Trains the `items` marked `record` (their partners train beside them unrecorded), round after
 // round, until none is left that this process can claim and none runs in another live process,
-// or a signal arrives. An item with a rung counts as finished once trial_rungs has that rung for
-// it. `rerun_finished` (--force) applies to the first round. Throws StoreError when the database
-// cannot be written (the claims not recorded are released first).
+// or a signal arrives. An item with a rung counts as finished once it has finished that rung or a
+// later one (ResultsStore::furthest_rungs). `rerun_finished` (--force) applies to the first round.
+// Throws StoreError when the database cannot be written (the claims not recorded are released first).
 void run_rounds(SweepContext& context, std::vector<WorkItem>& items, bool rerun_finished);
 
 // How many items are marked to be recorded.

@@ -113,10 +113,11 @@ std::string three_group_config(const std::string& name) {
                                             "  seeds: [0, 1, 2]\n");
 }
 
-// Successive halving over nine configurations and 9 epochs: rungs of 9, 3 and 1 trials.
-std::string halving_config(const std::string& name, int limit) {
+// Successive halving over nine configurations and 9 epochs: rungs of 9, 3 and 1 trials. As
+// hyperband: brackets of 5, 3 and 1 trials starting at 1, 3 and 9 epochs, trained side by side.
+std::string halving_config(const std::string& name, int limit, const std::string& strategy = "successive_halving") {
   return test_support::small_fashion_config(name, limit, 9,
-                                            "  strategy: successive_halving\n"
+                                            "  strategy: " + strategy + "\n"
                                             "  grid:\n"
                                             "    optimizer.learning_rate: [1.0e-3, 1.0e-2, 1.0e-1]\n"
                                             "    regularization.strength: [1.0e-5, 1.0e-3, 1.0e-1]\n");
@@ -293,16 +294,21 @@ TEST_F(MpiSweep, TpeRoundsRecordExactlyWhatOneProcessRecords) {
 }
 
 // A halving search over MPI: rank 0 decides every rung, the workers train each rung from the states
-// rank 0 sends; trials, rungs, decisions and histories are those of one process.
+// rank 0 sends; trials, rungs, decisions and histories are those of one process. The same for
+// Hyperband, whose brackets that start higher warm up beside the others from states rank 0 sends.
 TEST_F(MpiSweep, HalvingRungsRecordExactlyWhatOneProcessRecords) {
-  TempDir dir;
-  const std::string config = dir.write("halving.yaml", halving_config("halving", 3000));
-  const auto mpi = run_program(mpirun(3, {config, "--db", dir.file("mpi.db")}), dir.path().string());
-  ASSERT_EQ(mpi.exit_code, 0) << mpi.err;
-  const auto expected = reference(dir, config);
-  expect_same_trials(recorded(dir.file("mpi.db")), expected);
-  EXPECT_EQ(rungs(dir.file("mpi.db")), rungs(dir.file("reference.db")));
-  EXPECT_EQ(count(dir.file("mpi.db"), "SELECT COUNT(*) FROM trials WHERE status = 'completed' AND epochs_done = 9"), 1);
+  for (const auto& [strategy, completed] : {std::pair{"successive_halving", 1}, std::pair{"hyperband", 3}}) {
+    SCOPED_TRACE(strategy);
+    TempDir dir;
+    const std::string config = dir.write("halving.yaml", halving_config("halving", 3000, strategy));
+    const auto mpi = run_program(mpirun(3, {config, "--db", dir.file("mpi.db")}), dir.path().string());
+    ASSERT_EQ(mpi.exit_code, 0) << mpi.err;
+    const auto expected = reference(dir, config);
+    expect_same_trials(recorded(dir.file("mpi.db")), expected);
+    EXPECT_EQ(rungs(dir.file("mpi.db")), rungs(dir.file("reference.db")));
+    EXPECT_EQ(count(dir.file("mpi.db"), "SELECT COUNT(*) FROM trials WHERE status = 'completed' AND epochs_done = 9"),
+              completed);
+  }
 }
 
 // The workers go on from the states rank 0 sends them: a search stopped after its first rung and

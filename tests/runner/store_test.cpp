@@ -540,6 +540,46 @@ TEST_F(StoreTest, RecordsDivergedFailedAndPrunedOutcomes) {
   EXPECT_THROW(store.record_outcome(diverged + 100, {TrialStatus::failed, nullptr, "x"}), StoreError);
 }
 
+// A Hyperband trial's warm-up segment (RungOutcome::segment: a negative rung before its bracket's
+// rung 0) leaves the trial pending with its state under that rung and no trial_rungs row; it is
+// finished for a claim of the same segment but not of the next. A trial that diverges in one is
+// recorded at its bracket's rung 0, with rung 0's budget.
+TEST_F(StoreTest, AWarmUpSegmentKeepsItsStateAndNoRungRow) {
+  ResultsStore store(path_);
+  const std::int64_t experiment = store.ensure_experiment({"sweep", "", ""});
+  const std::vector<std::int64_t> ids = register_two_trials(store, experiment);
+  const std::int64_t run = store.begin_run(experiment, make_run(getpid()));
+  for (const std::int64_t id : ids) ASSERT_TRUE(store.claim_trial(id, run, false, -2));
+  const TrainResult warm = make_result(10, 5, 4, 3);  // two epochs
+  TrialOutcome paused{TrialStatus::completed, &warm, ""};
+  paused.rung = RungOutcome{2, -2, 9, true, true};
+  store.record_outcome(ids[0], paused);
+  TrainResult blown_up = make_result(8, 5, 4, 3);
+  blown_up.status = TrainStatus::diverged;
+  blown_up.diverged_step = 7;
+  TrialOutcome diverged{TrialStatus::diverged, &blown_up, "loss became inf at step 7"};
+  diverged.rung = RungOutcome{2, -2, 9, false, true};
+  store.record_outcome(ids[1], diverged);
+
+  SQLite::Database& db = store.database();
+  EXPECT_EQ(query_rows(db, "SELECT status, rung, epochs_done FROM trials ORDER BY id"),
+            (std::vector<std::string>{"pending|NULL|2", "diverged|0|2"}));
+  EXPECT_EQ(query_rows(db, "SELECT trial_id - " + std::to_string(ids[0]) +
+                               ", bracket, rung, epochs, outcome FROM trial_rungs"),
+            (std::vector<std::string>{"1|2|0|9|diverged"}));
+  EXPECT_EQ(query_rows(db, "SELECT trial_id - " + std::to_string(ids[0]) + ", rung, epochs_done FROM trial_checkpoints"),
+            (std::vector<std::string>{"0|-2|2"}));
+  EXPECT_EQ(store.furthest_rungs(experiment), (std::map<std::int64_t, int>{{ids[0], -2}, {ids[1], 0}}));
+  const std::optional<TrainResult> state = store.load_checkpoint(ids[0], -2);
+  ASSERT_TRUE(state.has_value());
+  EXPECT_EQ(state->loss_history, warm.loss_history);
+  EXPECT_FALSE(store.claim_trial(ids[0], run, false, -2));
+  EXPECT_TRUE(store.claim_trial(ids[0], run, false, -1));
+  TrialOutcome unpaused{TrialStatus::completed, &warm, ""};
+  unpaused.rung = RungOutcome{2, -1, 9, false, true};
+  EXPECT_THROW(store.record_outcome(ids[0], unpaused), std::invalid_argument);
+}
+
 // Every cell of each scored split's matrix is a row; the macro-F1 read off each is a column of the
 // trial; a new attempt clears both. Expected values by hand: F1 = 2 tp / (support + predicted).
 TEST_F(StoreTest, RecordsConfusionMatricesWithTheirMacroF1AndTheTrainingExamples) {

@@ -74,11 +74,17 @@ TrialStatus parse_trial_status(const std::string& text);
 // Where a trial of a halving search (sweep.strategy) trained: its bracket, the rung and the
 // rung's epoch budget. A rung that is not its bracket's last ends `paused`: the trial stays
 // pending, with its state kept (trial_checkpoints) to go on from if the rung promotes it.
+// A `segment` is a stretch of warm-up before the first rung of a Hyperband bracket that starts
+// higher, trained beside the other brackets' rungs: `rung` is negative (-1 for the stretch that
+// ends at rung 0's start, -2 for the one before) and `epochs` is rung 0's budget. A paused
+// segment leaves only its checkpoint (keyed by that negative rung), no trial_rungs row; a trial
+// that diverges or fails in one has ended its bracket's rung 0 early and is recorded there.
 struct RungOutcome {
   int bracket = 0;
   int rung = 0;
   int epochs = 0;
   bool paused = false;
+  bool segment = false;
 };
 
 // The outcome of one trial, written in one transaction with its history.
@@ -128,7 +134,8 @@ class ResultsStore {
   // Atomically takes a trial for `run_id`: does what mark_running does, but only if the trial is
   // pending, failed or interrupted (or, with `rerun_finished`, anything but running). Returns
   // false when it is not claimable, e.g. because another process claimed it first.
-  // With `rung`, only a trial that has not finished that rung (or a later one) is claimable.
+  // With `rung`, only a trial that has not finished that rung (or a later one) is claimable; a
+  // negative `rung` is a warm-up segment (RungOutcome::segment), finished once its checkpoint exists.
   bool claim_trial(std::int64_t trial_id, std::int64_t run_id, bool rerun_finished,
                    std::optional<int> rung = std::nullopt);
   // Records the outcome, loss history, epoch metrics, final weights and confusion matrices (with
@@ -161,6 +168,10 @@ class ResultsStore {
   // Drops the checkpoints these trials were paused with at `rung` (once the next rung is decided
   // nothing will resume from them).
   void drop_checkpoints(const std::vector<std::int64_t>& trial_ids, int rung);
+  // For each trial of the experiment a halving search recorded a step of, the furthest rung it
+  // has finished: its last trial_rungs row or, before its bracket's rung 0, the latest warm-up
+  // segment it has a checkpoint of (a negative rung). claim_trial's `rung` reads the same rows.
+  std::map<std::int64_t, int> furthest_rungs(std::int64_t experiment_id);
   // Forgets the experiment's halving state (rungs, checkpoints, trials.rung), for --force.
   void reset_rungs(std::int64_t experiment_id);
 
