@@ -83,9 +83,11 @@ class StagedSearch {
 
   // Returns false when a signal stopped it.
   bool run() {
+    auto furthest = context_.store.furthest_rungs(context_.experiment_id);
     for (int stage = 0; stage < static_cast<int>(ladder_.size()); ++stage) {
-      if (!train_stage(stage)) return false;
-      const auto furthest = context_.store.furthest_rungs(context_.experiment_id);
+      if (!train_stage(stage, furthest)) return false;
+      furthest = context_.store.furthest_rungs(context_.experiment_id);
+      check_stage_finished(stage, furthest);
       for (BracketState& bracket : brackets_) after_stage(bracket, stage, furthest);
     }
     return true;
@@ -100,10 +102,10 @@ class StagedSearch {
   }
 
   // Trains whatever of the stage is not finished yet, beside its partners of the stage.
-  bool train_stage(int stage) {
+  // `furthest`: what each trial had finished before the stage (ResultsStore::furthest_rungs).
+  bool train_stage(int stage, const std::map<std::int64_t, int>& furthest) {
     const bool last = stage + 1 == static_cast<int>(ladder_.size());
     const int epochs = ladder_[static_cast<std::size_t>(stage)];
-    const auto furthest = context_.store.furthest_rungs(context_.experiment_id);
     std::vector<WorkItem> items;
     std::size_t brackets = 0;
     for (const BracketState& bracket : brackets_) {
@@ -139,13 +141,16 @@ class StagedSearch {
     spdlog::info("stage {}: {} trial{} of {} bracket{} to {} epochs, {} to run", stage, items.size(),
                  items.size() == 1 ? "" : "s", brackets, brackets == 1 ? "" : "s", epochs, count_recorded(items));
     run_rounds(context_, items, stage == 0 && context_.options.force);
-    if (InterruptGuard::received()) return false;
-    const auto after = context_.store.furthest_rungs(context_.experiment_id);
-    for (const WorkItem& item : items)
-      if (!reached(after, item.trial_id, item.rung->rung))
-        throw StoreError("results database " + context_.store.path() + ": stage " + std::to_string(stage) +
-                         " ended with trials that did not finish it (e.g. " + item.trial->name + ")");
-    return true;
+    return !InterruptGuard::received();
+  }
+
+  // Every trial the stage trained must have recorded its step: the decisions read those rows.
+  void check_stage_finished(int stage, const std::map<std::int64_t, int>& furthest) const {
+    for (const BracketState& bracket : brackets_)
+      for (const WorkItem* item : bracket.training)
+        if (!reached(furthest, item->trial_id, stage - bracket.start))
+          throw StoreError("results database " + context_.store.path() + ": stage " + std::to_string(stage) +
+                           " ended with trials that did not finish it (e.g. " + item->trial->name + ")");
   }
 
   void after_stage(BracketState& bracket, int stage, const std::map<std::int64_t, int>& furthest) {
