@@ -253,7 +253,7 @@ void apply_step(const FittedPreprocessStep& step, Dataset& data) {
                                 " features but the data has " + std::to_string(feature_count(data)));
   }
   if (data.encoded) {  // decoding applies it, with the very same operations as below
-    data.encoded->steps.push_back({step.offset, step.scale});
+    data.encoded->steps.push_back(decoding_step(step.offset, step.scale));
     return;
   }
   auto X = feature_columns(data);

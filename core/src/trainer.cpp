@@ -14,6 +14,7 @@
 #include "losslab/update_rules.hpp"
 #include "all_finite.hpp"
 #include "parse_names.hpp"
+#include "slice_products.hpp"
 #include "work_team.hpp"
 
 namespace losslab {
@@ -151,6 +152,7 @@ class GroupRun {
       }
       members_.push_back(std::move(m));
     }
+    align_stack();
   }
 
   std::vector<TrainResult> run() {
@@ -196,6 +198,15 @@ class GroupRun {
   }
 
   auto block(const Member& m) { return stack_.middleCols(m.column, classes_); }
+  auto aligned_block(const Member& m) { return aligned_stack_.topRows(stack_.rows()).middleCols(m.column, classes_); }
+
+  // Copies the stack into aligned_stack_, whose columns start on 32-byte boundaries
+  // (detail::padded_length), for the score kernel. The updates keep it equal to the stack
+  // afterwards, each copying its member's block.
+  void align_stack() {
+    aligned_stack_.resize(detail::padded_length(stack_.rows()), stack_.cols());
+    aligned_stack_.topRows(stack_.rows()) = stack_;
+  }
 
   // A member that goes on from `checkpoint` (checked by check_resume): its weights, its update
   // rule's state and the history so far.
@@ -238,14 +249,23 @@ class GroupRun {
   Eigen::Ref<const RowMatrix<float>> slice_rows(unsigned thread, std::span<const std::size_t> indices,
                                                 std::size_t begin, std::size_t end) const {
     const Dataset& train = data_.train;
-    RowMatrix<float>& rows = rows_[thread];
-    if (!sampler_.full_batch())
-      read_rows(train, indices.subspan(begin, end - begin), rows);
-    else if (train.encoded)
-      read_rows(train, begin, end - begin, rows);
-    else
+    if (sampler_.full_batch() && !train.encoded)
       return train.X.middleRows(static_cast<Eigen::Index>(begin), static_cast<Eigen::Index>(end - begin));
+    auto rows = row_buffer(thread, end - begin);
+    if (sampler_.full_batch())
+      read_rows_into(train, begin, rows);
+    else
+      read_rows_into(train, indices.subspan(begin, end - begin), rows);
     return rows;
+  }
+
+  // The thread's buffer for `count` rows of the data, each starting on a 32-byte boundary
+  // (detail::padded_length), for the slice kernels.
+  Eigen::Block<RowMatrix<float>> row_buffer(unsigned thread, std::size_t count) const {
+    const auto features = static_cast<Eigen::Index>(data_.train.dimension());
+    RowMatrix<float>& buffer = rows_[thread];
+    buffer.resize(static_cast<Eigen::Index>(count), detail::padded_length(features));
+    return buffer.leftCols(features);
   }
 
   std::span<const std::int32_t> slice_labels(Slice& slice, std::span<const std::size_t> indices, std::size_t begin,
@@ -289,6 +309,7 @@ class GroupRun {
     m.rule->step(block(m), dW, static_cast<float>(m.learning_rate));
     apply_constraint<float>(m.config->regularization, block(m), has_bias_row());
     m.weights_finite = detail::all_finite(block(m));
+    aligned_block(m) = block(m);
   }
 
   // One slice of a gradient step: rows [begin, end) of a batch of `batch` rows. Reads only the
@@ -299,7 +320,7 @@ class GroupRun {
     const auto y = slice_labels(slice, indices, begin, end);
     // data_loss averages over the slice; the batch's mean weighs each slice by its share of rows.
     const double share = static_cast<double>(end - begin) / static_cast<double>(batch);
-    slice.scores.noalias() = X * stack_;
+    detail::slice_scores(X, aligned_stack_.topRows(stack_.rows()), slice.scores);
     slice.dscores.resize(slice.scores.rows(), slice.scores.cols());
     const std::size_t slots = static_cast<std::size_t>(stack_.cols() / classes_);
     slice.data_loss.assign(slots, 0.0);
@@ -315,8 +336,7 @@ class GroupRun {
       if (running_train_accuracy()) slice.correct[slot] = count_top_is_label<float>(scores, y);
     }
     // dscores carries the 1/B of the mean: this is the model's chain rule, dW = X^T dS / B.
-    slice.gradient.resize(stack_.rows(), stack_.cols());
-    slice.gradient.noalias() = X.transpose() * slice.dscores;
+    detail::slice_gradient(X, slice.dscores, slice.gradient);
   }
 
   std::size_t slot_of(const Member& m) const { return static_cast<std::size_t>(m.column / classes_); }
@@ -341,6 +361,7 @@ class GroupRun {
     objective.constrain(stack_);
     m.result.loss_history.push_back(static_cast<float>(std::min(current, challenger)));
     m.weights_finite = detail::all_finite(stack_);
+    align_stack();
   }
 
   void after_step(Member& m, std::int64_t step, int epoch) {
@@ -458,11 +479,12 @@ class GroupRun {
   // The confusion matrix of every stacked member on the first `limit` examples of `split` (0 = all),
   // in stack order; all zero (accuracy NaN) for an empty split.
   std::vector<ConfusionMatrix> stack_confusions(const Dataset& split, std::size_t limit) {
-    return confusions(split, limit, stack_);
+    return confusions(split, limit, aligned_stack_.topRows(stack_.rows()));
   }
 
   // The confusion matrix of each block of `classes_` columns of W (one member's weights each).
-  std::vector<ConfusionMatrix> confusions(const Dataset& split, std::size_t limit, const Matrix<float>& W) {
+  std::vector<ConfusionMatrix> confusions(const Dataset& split, std::size_t limit,
+                                         const Eigen::Ref<const Matrix<float>>& W) {
     const std::size_t members = static_cast<std::size_t>(W.cols() / classes_);
     const std::size_t n = limit == 0 ? split.size() : std::min(limit, split.size());
     const auto classes = static_cast<int>(classes_);
@@ -479,10 +501,11 @@ class GroupRun {
       if (count == 0) return;
       Matrix<float>& scores = eval_scores_[thread];
       if (split.encoded) {
-        read_rows(split, start, static_cast<std::size_t>(count), rows_[thread]);
-        scores.noalias() = rows_[thread] * W;
+        auto rows = row_buffer(thread, static_cast<std::size_t>(count));
+        read_rows_into(split, start, rows);
+        detail::slice_scores(rows, W, scores);
       } else {
-        scores.noalias() = split.X.middleRows(static_cast<Eigen::Index>(start), count) * W;
+        detail::slice_scores(split.X.middleRows(static_cast<Eigen::Index>(start), count), W, scores);
       }
       for (std::size_t k = 0; k < members; ++k)
         top_classes<float>(scores.middleCols(static_cast<Eigen::Index>(k) * classes_, classes_),
@@ -507,6 +530,7 @@ class GroupRun {
       column += classes_;
     }
     stack_.swap(stack);
+    align_stack();
   }
 
   ConfusionMatrix split_confusion(const Dataset& split, const Matrix<float>& W, std::size_t limit = 0) {
@@ -528,6 +552,7 @@ class GroupRun {
   int first_epoch_ = 0;  // epochs that the runs this one continues had finished
   Clock::time_point start_;
   Matrix<float> stack_, candidate_;
+  Matrix<float> aligned_stack_;  // stack_ in padded columns, for the score kernel (align_stack)
   std::vector<Slice> slices_;
   std::vector<Matrix<float>> eval_scores_;  // one buffer per thread of the team (one column per class)
   mutable std::vector<RowMatrix<float>> rows_;  // per thread: the rows it gathers or decodes

@@ -52,6 +52,9 @@ TEST(EncodedTraining, ImageSplitsAreEncodedAndDecodeToTheFloatPathsMatrices) {
   EXPECT_EQ(train.encoded->rows.size(), 5000u);
   EXPECT_EQ(train.size(), 5000u);
   EXPECT_EQ(train.encoded->steps.size(), 1u);  // standardize; bias is the flag
+  // Decoding multiplies by the reciprocal (checked exact for every byte value), so the float
+  // path's comparison below covers that way of decoding.
+  EXPECT_EQ(train.encoded->steps.front().reciprocal.size(), 784);
   EXPECT_TRUE(train.encoded->bias);
   EXPECT_EQ(train.dimension(), 785u);
   // Validation copies its 1000 rows; test takes over the loader's 10000.
@@ -110,6 +113,32 @@ TEST(EncodedTraining, RowSelectionRefusesAnEncodedSplitAndReadRowsChecksTheRange
   const RowMatrix<float>& all = decoded_subset().train.X;
   for (Eigen::Index k = 0; k < 3; ++k)
     EXPECT_TRUE((rows.row(k).array() == all.row(static_cast<Eigen::Index>(picked[k])).array()).all()) << k;
+}
+
+// A step whose quotients the reciprocal cannot give exactly (a scale of 0: the quotient is an
+// infinity, the reciprocal's route NaN) keeps dividing, and decodes as the float path would.
+TEST(EncodedTraining, DecodingDividesWhereTheReciprocalIsNotExact) {
+  Vector<float> offset(2), scale(2);
+  offset << 0.5f, 3.0f;
+  scale << 0.3f, 0.0f;
+  const EncodedFeatures::Step step = decoding_step(offset, scale);
+  EXPECT_EQ(step.reciprocal.size(), 0);
+  Dataset data;
+  data.encoded = EncodedFeatures{};
+  data.encoded->bytes.resize(1, 2);
+  data.encoded->bytes << 7, 200;
+  data.encoded->rows = {0};
+  data.encoded->steps = {step};
+  data.y = {0};
+  RowMatrix<float> rows;
+  read_rows(data, 0, 1, rows);
+  EXPECT_EQ(rows(0, 0), (7.0f - 0.5f) / 0.3f);
+  EXPECT_EQ(rows(0, 1), std::numeric_limits<float>::infinity());
+
+  const EncodedFeatures::Step exact = decoding_step(offset.head(1), scale.head(1));
+  ASSERT_EQ(exact.reciprocal.size(), 1);
+  EXPECT_EQ(exact.reciprocal[0], 1.0f / 0.3f);
+  EXPECT_TRUE(decoding_step(offset, Vector<float>()).reciprocal.size() == 0);  // subtract only
 }
 
 }  // namespace

@@ -20,13 +20,20 @@ namespace losslab {
 struct EncodedFeatures {
   struct Step {
     Vector<float> offset;
-    Vector<float> scale;
+    Vector<float> scale;  // empty: the step only subtracts
+    // 1 / scale when multiplying by it, with one FMA correction, gives exactly (byte - offset) /
+    // scale for all 256 byte values of every feature (checked); empty otherwise: decoding divides.
+    Vector<float> reciprocal;
   };
   RowMatrix<std::uint8_t> bytes;   // without the bias column; may hold more rows than the split
   std::vector<std::size_t> rows;   // example k is bytes row rows[k]
   std::vector<Step> steps;
   bool bias = false;
 };
+
+// The decoding step that subtracts `offset` and then divides by `scale` (if not empty), exactly as
+// preprocessing does it on floats; with its reciprocal where that gives the same bits, faster.
+EncodedFeatures::Step decoding_step(Vector<float> offset, Vector<float> scale);
 
 // How the files lay out one example's features, so that inputs can be checked against a model
 // trained on them: an image's shape ({rows, cols} for IDX, {3, 32, 32} for CIFAR-10's channel
@@ -59,6 +66,9 @@ struct Dataset {
 // rows x dimension()): copied from X, or decoded.
 void read_rows(const Dataset& data, std::span<const std::size_t> indices, RowMatrix<float>& out);
 void read_rows(const Dataset& data, std::size_t begin, std::size_t count, RowMatrix<float>& out);
+// The same into `out`, already rows x dimension(): the left columns of a wider buffer, say.
+void read_rows_into(const Dataset& data, std::span<const std::size_t> indices, Eigen::Ref<RowMatrix<float>> out);
+void read_rows_into(const Dataset& data, std::size_t begin, Eigen::Ref<RowMatrix<float>> out);
 // The same examples with every feature in X (decodes an encoded dataset; otherwise a copy).
 Dataset decoded(const Dataset& data);
 
