@@ -13,6 +13,7 @@
 #include "losslab/products.hpp"
 #include "losslab/runner/guarded_main.hpp"
 #include "losslab/types.hpp"
+#include "slice_products.hpp"
 
 namespace losslab {
 namespace {
@@ -73,6 +74,34 @@ void BM_StepBackward(benchmark::State& state) {
   state.counters["FLOPS"] = benchmark::Counter(2.0 * B * D * columns, benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_StepBackward)->ArgName("trials")->Arg(1)->Arg(8)->Arg(16);
+
+// Both products of one slice of a step (100 rows, as training cuts a batch of 200), for K
+// stacked trials: losslab's own kernels on the trainer's padded buffers (own = 1) beside the
+// same products through Eigen (own = 0: OpenBLAS when built with it). Per CPU-second: run with
+// --benchmark_filter=BM_SliceProducts while the machine is otherwise idle.
+void BM_SliceProducts(benchmark::State& state) {
+  const Eigen::Index B = 100, D = 785, columns = 10 * state.range(0);
+  const bool own = state.range(1) != 0;
+  RowMatrix<float> padded_X = random_matrix<RowMatrix<float>>(B, detail::padded_length(D), 3);
+  Matrix<float> padded_W = random_matrix<Matrix<float>>(detail::padded_length(D), columns, 4);
+  const auto X = padded_X.leftCols(D);
+  const auto W = padded_W.topRows(D);
+  const auto dS = random_matrix<Matrix<float>>(B, columns, 5);
+  Matrix<float> S, dW;
+  for (auto _ : state) {
+    if (own) {
+      detail::slice_scores(X, W, S);
+      detail::slice_gradient(X, dS, dW);
+    } else {
+      S.noalias() = X * W;
+      dW.noalias() = X.transpose() * dS;
+    }
+    benchmark::DoNotOptimize(S.data());
+    benchmark::DoNotOptimize(dW.data());
+  }
+  state.counters["FLOPS"] = benchmark::Counter(4.0 * B * D * columns, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_SliceProducts)->ArgNames({"trials", "own"})->ArgsProduct({{1, 3, 4, 16}, {0, 1}});
 
 // The data loss and its gradient w.r.t. the scores, for a batch of 200 and 10 classes, in the
 // trainer's layout (one column per class).
