@@ -13,9 +13,10 @@ namespace losslab::detail {
 // of about a hundred rows against ten columns per stacked trial), so packing costs as much as a
 // good part of the arithmetic. These kernels read the operands where they lie, in register tiles
 // of 2 rows x 6 columns (scores) and 16 features x 6 columns (gradient): twelve accumulators, as
-// many as the sixteen vector registers allow beside the operands. They beat OpenBLAS while a
-// block of rows stays in the core's L2 cache; wider rows (CIFAR-10's 3073 features) go to
-// OpenBLAS, whose packing is what keeps those products in cache (experiments/peers/README.md).
+// many as the sixteen vector registers allow beside the operands. They beat OpenBLAS on the
+// stacks of a few trials that adaptive search trains, and need a slice's rows to stay in the
+// core's L2 cache: wider rows (CIFAR-10's 3073 features) go to OpenBLAS, whose packing is what
+// keeps those products in cache (experiments/peers/README.md, losslab's own slice kernels).
 constexpr Eigen::Index kMaxOwnFeatures = 1024;
 
 bool own_slice_kernels(Eigen::Index features) {
