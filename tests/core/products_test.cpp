@@ -9,21 +9,12 @@
 
 #include "losslab/products.hpp"
 #include "losslab/trainer.hpp"
+#include "support/small_integers.hpp"
 
 namespace losslab {
 namespace {
 
-// Small integers: every product and partial sum below is an integer under 2^24, so float
-// arithmetic is exact in any summation order and any kernel must give these very values.
-template <typename M>
-M small_integers(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_int_distribution<int> value(-8, 8);
-  M m(rows, cols);
-  for (Eigen::Index i = 0; i < rows; ++i)
-    for (Eigen::Index j = 0; j < cols; ++j) m(i, j) = static_cast<float>(value(rng));
-  return m;
-}
+using testing::small_integers;
 
 // The textbook triple loop, in double.
 template <typename A, typename B>

@@ -8,21 +8,12 @@
 #include <random>
 
 #include "../core/src/slice_products.hpp"
+#include "support/small_integers.hpp"
 
 namespace losslab {
 namespace {
 
-// Small integers: every product and partial sum is an integer under 2^24, so float arithmetic is
-// exact in any order and the kernels must give the textbook values.
-template <typename M>
-M small_integers(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_int_distribution<int> value(-8, 8);
-  M m(rows, cols);
-  for (Eigen::Index i = 0; i < rows; ++i)
-    for (Eigen::Index j = 0; j < cols; ++j) m(i, j) = static_cast<float>(value(rng));
-  return m;
-}
+using testing::small_integers;
 
 template <typename M>
 M normals(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed) {
