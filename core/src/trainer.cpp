@@ -198,6 +198,7 @@ class GroupRun {
   }
 
   auto block(const Member& m) { return stack_.middleCols(m.column, classes_); }
+  auto aligned_weights() const { return aligned_stack_.topRows(stack_.rows()); }
   auto aligned_block(const Member& m) { return aligned_stack_.topRows(stack_.rows()).middleCols(m.column, classes_); }
 
   // Copies the stack into aligned_stack_, whose columns start on 32-byte boundaries
@@ -320,7 +321,7 @@ class GroupRun {
     const auto y = slice_labels(slice, indices, begin, end);
     // data_loss averages over the slice; the batch's mean weighs each slice by its share of rows.
     const double share = static_cast<double>(end - begin) / static_cast<double>(batch);
-    detail::slice_scores(X, aligned_stack_.topRows(stack_.rows()), slice.scores);
+    detail::slice_scores(X, aligned_weights(), slice.scores);
     slice.dscores.resize(slice.scores.rows(), slice.scores.cols());
     const std::size_t slots = static_cast<std::size_t>(stack_.cols() / classes_);
     slice.data_loss.assign(slots, 0.0);
@@ -479,7 +480,7 @@ class GroupRun {
   // The confusion matrix of every stacked member on the first `limit` examples of `split` (0 = all),
   // in stack order; all zero (accuracy NaN) for an empty split.
   std::vector<ConfusionMatrix> stack_confusions(const Dataset& split, std::size_t limit) {
-    return confusions(split, limit, aligned_stack_.topRows(stack_.rows()));
+    return confusions(split, limit, aligned_weights());
   }
 
   // The confusion matrix of each block of `classes_` columns of W (one member's weights each).
