@@ -10,7 +10,7 @@
 #include <type_traits>
 
 #include "huge_pages.hpp"
-#include "portable_random.hpp"
+#include "losslab/portable_random.hpp"
 #include "two_halves.hpp"
 
 namespace losslab {
@@ -295,7 +295,7 @@ SplitIndices split_indices(std::size_t n, double validation, std::uint64_t seed)
   std::vector<std::size_t> order = all_rows(n);
   std::mt19937_64 generator(seed);
   for (std::size_t i = 0; i < count; ++i) {
-    std::swap(order[i], order[i + detail::uniform_index(generator, n - i)]);
+    std::swap(order[i], order[i + uniform_index(generator, n - i)]);
   }
   // Both parts keep the original order, so a split only chooses examples and never reorders them
   // (one pass over a mark per example: ascending without sorting).

@@ -4,7 +4,7 @@
 #include <thread>
 
 #include "losslab/loaders.hpp"
-#include "portable_random.hpp"
+#include "losslab/portable_random.hpp"
 #include "work_team.hpp"
 #include "ziggurat_normal.hpp"
 
@@ -57,11 +57,11 @@ Dataset make_blobs(const BlobsOptions& options) {
   Eigen::Index row = 0;
   for (std::size_t c = 0; c < options.classes; ++c) {
     Vector<double>& center = centers.emplace_back(static_cast<Eigen::Index>(options.dimension));
-    for (double& x : center) x = (2 * detail::uniform01(generator) - 1) * options.center_scale;
+    for (double& x : center) x = (2 * uniform01(generator) - 1) * options.center_scale;
     for (std::size_t i = 0; i < options.per_class; ++i, ++row) {
       if (options.generator == 1)
         for (Eigen::Index d = 0; d < center.size(); ++d)
-          data.X(row, d) = static_cast<float>(center(d) + options.spread * detail::standard_normal(generator));
+          data.X(row, d) = static_cast<float>(center(d) + options.spread * standard_normal(generator));
       data.y.push_back(static_cast<std::int32_t>(c));
     }
   }
@@ -81,7 +81,7 @@ Dataset make_spiral(const SpiralOptions& options) {
     for (std::size_t i = 0; i < options.per_class; ++i, ++row) {
       const double radius = static_cast<double>(i) * step;
       const double theta = 4.0 * (static_cast<double>(j) + static_cast<double>(i) * step) +
-                           options.noise * detail::standard_normal(generator);
+                           options.noise * standard_normal(generator);
       data.X(row, 0) = static_cast<float>(radius * std::sin(theta));
       data.X(row, 1) = static_cast<float>(radius * std::cos(theta));
       data.y.push_back(static_cast<std::int32_t>(j));

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "losslab/portable_random.hpp"
+
 namespace losslab::detail {
 
 // splitmix64's output function: a bijective mix of all 64 bits.
@@ -84,10 +86,6 @@ class ZigguratNormal {
  private:
   static constexpr double kR = 3.6541528853610088;
   static double density(double x) { return std::exp(-0.5 * x * x); }
-  template <class Random>
-  static double uniform01(Random& random) {
-    return static_cast<double>(random() >> 11) * 0x1.0p-53;
-  }
   // Marsaglia's exact method for the tail beyond R.
   template <class Random>
   static double tail(Random& random, bool negative) {

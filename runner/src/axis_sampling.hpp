@@ -3,7 +3,7 @@
 #pragma once
 
 #include "losslab/runner/config.hpp"
-#include "portable_random.hpp"
+#include "losslab/portable_random.hpp"
 
 namespace losslab::runner::detail {
 

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "portable_random.hpp"
+#include "losslab/portable_random.hpp"
 
 namespace losslab::runner::detail {
 

@@ -112,7 +112,7 @@ Density fit(const RandomAxis& axis, const std::vector<std::vector<double>>& coor
                                prior_weight);
 }
 
-double draw(const Density& density, detail::PortableRandom& random) {
+double draw(const Density& density, PortableRandom& random) {
   if (const auto* categorical = std::get_if<detail::CategoricalParzen>(&density))
     return static_cast<double>(categorical->sample(random));
   return std::get<detail::NumericParzen>(density).sample(random);
@@ -154,7 +154,7 @@ std::vector<std::vector<ParamValue>> tpe_batch(const std::vector<RandomAxis>& ax
   std::vector<Point> points;
   if (history.empty() || history.size() < settings.startup) {
     for (std::size_t i = 0; i < batch; ++i) {
-      detail::PortableRandom random(derive_seed(seed, history.size() + i));
+      PortableRandom random(derive_seed(seed, history.size() + i));
       Point point;
       for (const RandomAxis& axis : axes) point.push_back(detail::sample(axis, random));
       points.push_back(std::move(point));
@@ -169,7 +169,7 @@ std::vector<std::vector<ParamValue>> tpe_batch(const std::vector<RandomAxis>& ax
     above.push_back(fit(axes[a], coordinates, sets.above, a, settings.prior_weight));
   }
   for (std::size_t i = 0; i < batch; ++i) {
-    detail::PortableRandom random(derive_seed(seed, history.size() + i));
+    PortableRandom random(derive_seed(seed, history.size() + i));
     std::vector<Candidate> candidates(settings.candidates);
     for (Candidate& candidate : candidates) {
       for (std::size_t a = 0; a < axes.size(); ++a) {

@@ -18,7 +18,7 @@
 // - Every point of a batch comes from the same fit; point i draws from its own stream,
 //   derive_seed(seed, history.size() + i), its index in the whole sweep, so the points of a batch
 //   differ, and so do the rounds of a sweep that passes the same seed to each. Ties: the first.
-// The generator is the portable one (portable_random.hpp): the same arguments give the same batch on
+// The generator is the portable one (losslab/portable_random.hpp): the same arguments give the same batch on
 // every machine.
 #pragma once
 

@@ -17,7 +17,7 @@ namespace {
 std::vector<std::vector<ParamValue>> draw_samples(const SweepSpec& sweep) {
   std::vector<std::vector<ParamValue>> samples;
   if (sweep.random_trials == 0 || sweep.random.empty()) return samples;
-  detail::PortableRandom random(sweep.random_seed);
+  PortableRandom random(sweep.random_seed);
   for (std::size_t i = 0; i < sweep.random_trials; ++i) {
     std::vector<ParamValue> values;
     for (const RandomAxis& axis : sweep.random) values.push_back(detail::sample(axis, random));

@@ -116,7 +116,7 @@ TEST(TpeSampler, FewerObservationsThanStartupGiveUniformDraws) {
   const Points batch = tpe_batch(axes, history, 6, 9);
   // Point i draws from stream history.size() + i, its index in the sweep.
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    detail::PortableRandom random(derive_seed(9, history.size() + i));
+    PortableRandom random(derive_seed(9, history.size() + i));
     std::vector<ParamValue> expected;
     for (const RandomAxis& axis : axes) expected.push_back(detail::sample(axis, random));
     EXPECT_EQ(batch[i], expected) << i;
