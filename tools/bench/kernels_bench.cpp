@@ -101,7 +101,7 @@ void BM_SliceProducts(benchmark::State& state) {
   }
   state.counters["FLOPS"] = benchmark::Counter(4.0 * B * D * columns, benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_SliceProducts)->ArgNames({"trials", "own"})->ArgsProduct({{1, 3, 4, 16}, {0, 1}});
+BENCHMARK(BM_SliceProducts)->ArgNames({"trials", "own"})->ArgsProduct({{1, 3, 4, 8, 16}, {0, 1}});
 
 // The data loss and its gradient w.r.t. the scores, for a batch of 200 and 10 classes, in the
 // trainer's layout (one column per class).
