@@ -72,19 +72,24 @@ def time_to_accuracy(con, launched_at, threshold):
     epoch (epoch_metrics.seconds; a halving trial's attempts add up). For an epoch of the latest
     attempt, finished_at minus the seconds still to train after it is an upper bound of when it
     ended, and started_at plus the seconds trained before it in this attempt an estimate (a lower
-    bound: training starts a little after the claim). A halving trial's epochs of earlier rungs
-    have no timestamp any more: they ended before the latest attempt started, an upper bound that
-    serves as their estimate too."""
+    bound: training starts a little after the claim). A halving trial's latest attempt is the last
+    stage it trained in, which began at the point of the search's ladder of rung epochs below its
+    last rung's (a Hyperband bracket that starts higher warms up to it in earlier stages). Its
+    epochs of earlier stages have no timestamp any more: they ended before the latest attempt
+    started, an upper bound that serves as their estimate too."""
     hits = con.execute(
         "SELECT t.id, t.started_at, t.finished_at, t.rung, m.epoch, m.seconds FROM epoch_metrics m "
         "JOIN trials t ON t.id = m.trial_id WHERE m.val_accuracy >= ? AND t.started_at IS NOT NULL",
         (threshold,)).fetchall()
+    ladder = [row[0] for row in con.execute("SELECT DISTINCT epochs FROM trial_rungs")]
     upper = estimate = None
     for trial_id, started_at, finished_at, rung, epoch, seconds in hits:
         resumed_from, seconds_before = 0, 0.0
-        if rung:
-            resumed_from = con.execute("SELECT epochs FROM trial_rungs WHERE trial_id = ? AND rung = ?",
-                                       (trial_id, rung - 1)).fetchone()[0]
+        if rung is not None:
+            reached = con.execute("SELECT epochs FROM trial_rungs WHERE trial_id = ? AND rung = ?",
+                                  (trial_id, rung)).fetchone()[0]
+            resumed_from = max((point for point in ladder if point < reached), default=0)
+        if resumed_from:
             seconds_before = con.execute("SELECT seconds FROM epoch_metrics WHERE trial_id = ? AND epoch = ?",
                                          (trial_id, resumed_from)).fetchone()[0]
         if epoch > resumed_from and finished_at:
